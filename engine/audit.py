@@ -1,0 +1,163 @@
+"""The audit trail (闭环留痕): append-only events chained by sha256.
+
+Each event's hash covers its own fields and the previous event's hash, so an
+edited, deleted or reordered row breaks the chain from that point on.
+Appends lock the one chain-head row, which orders concurrent writers; the
+lock is held only until the surrounding transaction commits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.actors import Actor
+from engine.db import utcnow
+from engine.models import AuditChainHead, AuditEvent
+
+GENESIS_HASH = "0" * 64
+HEAD_ID = 1
+VERIFY_BATCH = 2000
+
+
+def record(
+    session: Session,
+    actor: Actor | str,
+    action: str,
+    *,
+    instance_id: int | None = None,
+    task_id: str | None = None,
+    payload: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event to the chain (flushed, not committed)."""
+    head = _locked_head(session)
+    event = AuditEvent(
+        seq=head.last_seq + 1,
+        at=utcnow(),
+        actor=actor.username if isinstance(actor, Actor) else actor,
+        action=action,
+        instance_id=instance_id,
+        task_id=task_id,
+        payload=_json_safe(payload or {}),
+        prev_hash=head.last_hash,
+    )
+    event.hash = event_hash(event)
+    head.last_seq, head.last_hash = event.seq, event.hash
+    session.add(event)
+    session.flush()
+    return event
+
+
+def _locked_head(session: Session) -> AuditChainHead:
+    head = session.scalars(
+        select(AuditChainHead).where(AuditChainHead.id == HEAD_ID).with_for_update()
+    ).one_or_none()
+    if head is None:
+        head = AuditChainHead(id=HEAD_ID, last_seq=0, last_hash=GENESIS_HASH)
+        session.add(head)
+        session.flush()
+    return head
+
+
+def _json_safe(payload: dict[str, Any]) -> dict[str, Any]:
+    """Round-trip through JSON so the stored payload is exactly what the hash covered."""
+    result: dict[str, Any] = json.loads(json.dumps(payload, ensure_ascii=False, default=str))
+    return result
+
+
+def event_hash(event: Any) -> str:
+    """The hash of an event or of a row with the same attributes."""
+    body = {
+        "seq": event.seq,
+        "at": _timestamp(event.at),
+        "actor": event.actor,
+        "action": event.action,
+        "instance_id": event.instance_id,
+        "task_id": event.task_id,
+        "payload": event.payload,
+        "prev": event.prev_hash,
+    }
+    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _timestamp(value: datetime) -> str:
+    # microseconds are kept by both backends; the zone is normalised to UTC on load
+    return value.isoformat(timespec="microseconds")
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """The result of a verification: ``broken_at`` is the first bad event's seq, or None."""
+
+    checked: int
+    broken_at: int | None = None
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_at is None
+
+
+def verify(session: Session) -> ChainReport:
+    """Walk the whole chain in order and report the first event that does not fit."""
+    expected_prev, expected_seq, checked = GENESIS_HASH, 1, 0
+    for event in _all_events(session):
+        problem = _problem(event, expected_seq, expected_prev)
+        if problem:
+            return ChainReport(checked, event.seq if problem != "missing" else expected_seq, _REASONS[problem])
+        expected_prev, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
+    head = session.get(AuditChainHead, HEAD_ID)
+    if head is not None and (head.last_seq != checked or head.last_hash != expected_prev):
+        return ChainReport(checked, checked + 1, "events after this point were deleted")
+    return ChainReport(checked)
+
+
+_REASONS = {
+    "missing": "the event with this sequence number is missing (deleted)",
+    "link": "the event does not follow its predecessor (reordered, or a predecessor was edited)",
+    "hash": "the event's content does not match its hash (edited)",
+}
+
+
+def _problem(event: Any, expected_seq: int, expected_prev: str) -> str | None:
+    if event.seq != expected_seq:
+        return "missing"
+    if event.prev_hash != expected_prev:
+        return "link"
+    if event_hash(event) != event.hash:
+        return "hash"
+    return None
+
+
+_EVENT_COLUMNS = (
+    AuditEvent.seq, AuditEvent.at, AuditEvent.actor, AuditEvent.action, AuditEvent.instance_id,
+    AuditEvent.task_id, AuditEvent.payload, AuditEvent.prev_hash, AuditEvent.hash,
+)
+
+
+def _all_events(session: Session) -> Iterable[Any]:
+    """Rows in seq order, fetched in batches as plain rows (no identity map growing with the table)."""
+    last = 0
+    while True:
+        batch = session.execute(
+            select(*_EVENT_COLUMNS).where(AuditEvent.seq > last).order_by(AuditEvent.seq).limit(VERIFY_BATCH)
+        ).all()
+        if not batch:
+            return
+        yield from batch
+        last = batch[-1].seq
+
+
+def instance_events(session: Session, instance_id: int) -> list[AuditEvent]:
+    """The instance's timeline, oldest first (callers check the actor may see the instance)."""
+    return list(
+        session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.seq))
+    )

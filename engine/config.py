@@ -1,0 +1,107 @@
+"""EcoLoop's configuration, read in one place.
+
+Values come from an optional file named by ``ECOLOOP_CONFIG`` (``KEY=value``
+lines) and then from ``ECOLOOP_*`` environment variables, which win. Nothing
+here runs at import time: callers build a :class:`Settings` with
+:func:`load_settings` when the application or a command starts.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from engine.errors import EcoLoopError
+
+PREFIX = "ECOLOOP_"
+DEFAULT_INSTANCE_DIR = Path("instance")
+
+
+class ConfigError(EcoLoopError):
+    """A required key is missing or a value cannot be read."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The settings every part of EcoLoop reads; ``raw`` keeps all ``ECOLOOP_*`` keys for integrations."""
+
+    env: str
+    database_url: str
+    secret_key: str
+    evidence_dir: Path
+    max_upload_bytes: int
+    timer_sweep_seconds: int
+    session_idle_minutes: int
+    run_scheduler_in_web: bool
+    raw: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+
+def load_settings(environ: Mapping[str, str] | None = None, overrides: Mapping[str, str] | None = None) -> Settings:
+    """Build the settings from a config file, the environment and explicit overrides (in rising priority).
+
+    :raises ConfigError: when a required key is missing in production or a number does not parse.
+    """
+    environ = os.environ if environ is None else environ
+    values: dict[str, str] = {}
+    config_file = (overrides or {}).get("CONFIG") or environ.get(PREFIX + "CONFIG")
+    if config_file:
+        values.update(_read_config_file(Path(config_file)))
+    values.update({k[len(PREFIX):]: v for k, v in environ.items() if k.startswith(PREFIX)})
+    values.update(overrides or {})
+    return _settings_from(values)
+
+
+def _settings_from(values: dict[str, str]) -> Settings:
+    env = values.get("ENV", "development")
+    instance_dir = Path(values.get("INSTANCE_DIR", str(DEFAULT_INSTANCE_DIR))).resolve()
+    secret_key = values.get("SECRET_KEY", "")
+    if not secret_key:
+        if env == "production":
+            raise ConfigError("ECOLOOP_SECRET_KEY must be set in production")
+        secret_key = "development-only-secret-key"
+    return Settings(
+        env=env,
+        database_url=values.get("DATABASE_URL", f"sqlite:///{instance_dir / 'ecoloop.db'}"),
+        secret_key=secret_key,
+        evidence_dir=Path(values.get("EVIDENCE_DIR", str(instance_dir / "evidence"))),
+        max_upload_bytes=_int(values, "MAX_UPLOAD_MB", 20) * 1024 * 1024,
+        timer_sweep_seconds=_int(values, "TIMER_SWEEP_SECONDS", 30),
+        session_idle_minutes=_int(values, "SESSION_IDLE_MINUTES", 30),
+        run_scheduler_in_web=values.get("RUN_SCHEDULER_IN_WEB", "1") not in ("0", "false", "no"),
+        raw=dict(values),
+    )
+
+
+def _int(values: Mapping[str, str], key: str, default: int) -> int:
+    text = values.get(key)
+    if text is None or text == "":
+        return default
+    try:
+        return int(text)
+    except ValueError:
+        raise ConfigError(f"{PREFIX}{key} must be a whole number, not {text!r}") from None
+
+
+def _read_config_file(path: Path) -> dict[str, str]:
+    """Read ``KEY=value`` lines; blank lines and ``#`` comments are skipped; keys may carry the prefix."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    values: dict[str, str] = {}
+    for number, line in enumerate(lines, start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.partition("=")
+        if not sep:
+            raise ConfigError(f"{path}:{number}: expected KEY=value")
+        key = key.strip().removeprefix(PREFIX)
+        values[key] = value.strip()
+    return values

@@ -1,0 +1,201 @@
+"""Form definitions: the data a user task asks for, declared as JSON and validated on the server.
+
+A definition looks like::
+
+    {"key": "county_review", "title": {"zh": "区县初审", "en": "County review"},
+     "outcome_field": "decision", "opinion_field": "opinion",
+     "fields": [{"name": "decision", "type": "enum", "required": true,
+                 "label": {"zh": "审核结论", "en": "Decision"},
+                 "options": [{"value": "accept", "label": {"zh": "通过", "en": "Accept"}}]},
+                {"name": "opinion", "type": "text", "max_length": 2000,
+                 "label": {"zh": "审核意见", "en": "Opinion"},
+                 "required_if": {"field": "decision", "in": ["return"]}}]}
+
+Field types: string, text, enum, boolean, integer, number, date, attachments
+(a list of attachment ids). Submitted data is checked with a marshmallow
+schema built from the definition; messages are Chinese and name the field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+import json
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from engine.errors import InvalidForm, InvalidModel
+
+FIELD_TYPES = ("string", "text", "enum", "boolean", "integer", "number", "date", "attachments")
+STRING_MAX = 200
+TEXT_MAX = 5000
+
+_MESSAGES = {
+    "required": "此项为必填项",
+    "null": "此项不能为空",
+    "invalid": "格式不正确",
+}
+
+
+class _Label(Schema):
+    zh = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    en = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class _Option(Schema):
+    value = fields.String(required=True, validate=validate.Length(min=1, max=60))
+    label = fields.Nested(_Label, required=True)
+
+
+class _Condition(Schema):
+    field = fields.String(required=True)
+    in_ = fields.List(fields.Raw(), required=True, data_key="in")
+
+
+class _FieldDefinition(Schema):
+    name = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,59}$"))
+    type = fields.String(required=True, validate=validate.OneOf(FIELD_TYPES))
+    label = fields.Nested(_Label, required=True)
+    required = fields.Boolean(load_default=False)
+    required_if = fields.Nested(_Condition, load_default=None)
+    options = fields.List(fields.Nested(_Option), load_default=None)
+    max_length = fields.Integer(load_default=None, validate=validate.Range(min=1, max=TEXT_MAX))
+    minimum = fields.Float(load_default=None)
+    maximum = fields.Float(load_default=None)
+    help = fields.Nested(_Label, load_default=None)
+
+    @validates_schema
+    def _enum_has_options(self, data: dict[str, Any], **_: Any) -> None:
+        if data["type"] == "enum" and not data.get("options"):
+            raise ValidationError(f"enum field {data['name']!r} needs options", "options")
+
+
+class _FormDefinitionSchema(Schema):
+    key = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,99}$"))
+    title = fields.Nested(_Label, required=True)
+    fields_ = fields.List(fields.Nested(_FieldDefinition), required=True, data_key="fields")
+    outcome_field = fields.String(load_default=None)
+    opinion_field = fields.String(load_default=None)
+
+
+@dataclass(frozen=True)
+class FormDefinition:
+    key: str
+    title: dict[str, str]
+    fields: tuple[dict[str, Any], ...]
+    outcome_field: str | None
+    opinion_field: str | None
+
+    def field(self, name: str) -> dict[str, Any] | None:
+        return next((f for f in self.fields if f["name"] == name), None)
+
+    def validate(self, data: Any) -> dict[str, Any]:
+        """Return the cleaned data, or raise :class:`InvalidForm` with messages per field."""
+        if not isinstance(data, dict):
+            raise InvalidForm("表单数据必须是对象 (form data must be an object)")
+        schema = _data_schema(json.dumps([self.key, self.fields], sort_keys=True, ensure_ascii=False))
+        try:
+            cleaned: dict[str, Any] = schema.load(data)
+        except ValidationError as exc:
+            raise InvalidForm(f"表单 {self.key} 填写有误", fields=_flatten(exc.messages)) from None
+        return cleaned
+
+
+def parse_form_definition(document: Any) -> FormDefinition:
+    """Check a form definition document.
+
+    :raises InvalidModel: naming the form and the first problem found.
+    """
+    try:
+        loaded = _FormDefinitionSchema().load(document)
+    except ValidationError as exc:
+        key = document.get("key") if isinstance(document, dict) else None
+        raise InvalidModel(f"form definition {key!r} is invalid: {exc.messages}") from None
+    names = [f["name"] for f in loaded["fields_"]]
+    duplicates = {n for n in names if names.count(n) > 1}
+    if duplicates:
+        raise InvalidModel(f"form {loaded['key']!r} declares the field(s) {sorted(duplicates)} twice")
+    for special in ("outcome_field", "opinion_field"):
+        if loaded[special] is not None and loaded[special] not in names:
+            raise InvalidModel(f"form {loaded['key']!r}: {special} {loaded[special]!r} is not one of its fields")
+    for definition in loaded["fields_"]:
+        condition = definition.get("required_if")
+        if condition and condition["field"] not in names:
+            raise InvalidModel(f"form {loaded['key']!r}: field {definition['name']!r} depends on unknown field")
+    return FormDefinition(
+        key=loaded["key"],
+        title=loaded["title"],
+        fields=tuple(loaded["fields_"]),
+        outcome_field=loaded["outcome_field"],
+        opinion_field=loaded["opinion_field"],
+    )
+
+
+@lru_cache(maxsize=256)
+def _data_schema(definition_json: str) -> Schema:
+    _, definitions = json.loads(definition_json)
+    declared = {d["name"]: _marshmallow_field(d) for d in definitions}
+    conditions = {d["name"]: d["required_if"] for d in definitions if d.get("required_if")}
+
+    class _Data(Schema.from_dict(declared, name="FormFields")):  # type: ignore[misc]
+        error_messages = {"unknown": "表单中没有此字段 (unknown field)"}
+
+        class Meta:
+            unknown = RAISE
+
+        @validates_schema
+        def _conditional_required(self, data: dict[str, Any], **_: Any) -> None:
+            errors = {
+                name: [_MESSAGES["required"]]
+                for name, condition in conditions.items()
+                if data.get(condition["field"]) in condition["in_"] and data.get(name) in (None, "", [])
+            }
+            if errors:
+                raise ValidationError(errors)
+
+    return _Data()
+
+
+def _marshmallow_field(definition: dict[str, Any]) -> fields.Field:
+    kind = definition["type"]
+    required = bool(definition.get("required"))
+    common: dict[str, Any] = {
+        "required": required,
+        "allow_none": not required,
+        "error_messages": dict(_MESSAGES),
+    }
+    if kind in ("string", "text"):
+        limit = definition.get("max_length") or (STRING_MAX if kind == "string" else TEXT_MAX)
+        checks = [validate.Length(max=limit, error=f"不能超过 {limit} 个字符")]
+        if required:
+            checks.append(validate.Length(min=1, error=_MESSAGES["required"]))
+        return fields.String(validate=checks, **common)
+    if kind == "enum":
+        choices = [o["value"] for o in definition["options"]]
+        return fields.String(validate=validate.OneOf(choices, error=f"须为以下之一: {', '.join(choices)}"), **common)
+    if kind == "boolean":
+        return fields.Boolean(**common)
+    if kind in ("integer", "number"):
+        field_class = fields.Integer if kind == "integer" else fields.Float
+        bounds = validate.Range(
+            min=definition.get("minimum"), max=definition.get("maximum"), error="超出允许范围 {min} – {max}"
+        )
+        return field_class(validate=bounds, **common)
+    if kind == "date":
+        return fields.Date(**common)
+    return fields.List(fields.Integer(strict=True), **common)
+
+
+def _flatten(messages: Any) -> dict[str, list[str]]:
+    if not isinstance(messages, dict):
+        return {"_schema": [str(messages)]}
+    flat: dict[str, list[str]] = {}
+    for name, value in messages.items():
+        if name == "_schema" or isinstance(value, list):
+            flat[name] = [str(m) if not isinstance(m, dict) else json.dumps(m, ensure_ascii=False) for m in value]
+        elif isinstance(value, dict):
+            flat[name] = ["格式不正确"]
+        else:
+            flat[name] = [str(value)]
+    return flat

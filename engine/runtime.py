@@ -1,0 +1,177 @@
+"""The bridge between stored instances and live SpiffWorkflow workflows.
+
+``advance`` is the one place where a workflow moves: it runs engine steps,
+mirrors the ready user tasks into the task index, and writes the state, the
+next timer and the status back — all in the caller's transaction, so the
+index and the workflow can never disagree.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from engine.actors import role_for_lane
+from engine.bpmn.expressions import evaluate
+from engine.bpmn.serialization import SERIALIZER_VERSION, dump_state, load_state
+from engine.db import utcnow
+from engine.errors import Conflict, InstanceNotFound, InvalidModel
+from engine.models import HumanTask, InstanceStatus, ProcessInstance, ProcessModel, TaskStatus
+from engine.services.processes import compiled
+
+log = logging.getLogger(__name__)
+
+TIMER_EVENT_TYPES = frozenset(
+    {"TimerEventDefinition", "DurationTimerEventDefinition", "TimeDateEventDefinition", "CycleTimerEventDefinition"}
+)
+
+
+@dataclass
+class LiveInstance:
+    row: ProcessInstance
+    model: ProcessModel
+    workflow: BpmnWorkflow
+
+
+def lock_instance(session: Session, instance_id: int) -> ProcessInstance:
+    """Load an instance row with a row lock (PostgreSQL), so web and scheduler never run it at once."""
+    row = session.scalars(
+        select(ProcessInstance)
+        .where(ProcessInstance.id == instance_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    if row is None:
+        raise InstanceNotFound(f"instance {instance_id} does not exist")
+    return row
+
+
+def load(session: Session, row: ProcessInstance) -> LiveInstance:
+    model = session.get(ProcessModel, row.model_id)
+    assert model is not None  # foreign key
+    specs = compiled(model)
+    workflow = load_state(row.state, row.serializer_version, specs.spec, specs.subprocess_specs)
+    return LiveInstance(row, model, workflow)
+
+
+def new_workflow(model: ProcessModel, data: dict[str, Any]) -> BpmnWorkflow:
+    workflow = compiled(model).new_workflow()
+    workflow.task_tree.data.update(data)
+    return workflow
+
+
+def ready_task(live: LiveInstance, task_id: str) -> Any:
+    """The workflow's READY user task with this id.
+
+    :raises Conflict: when the workflow holds no such ready task.
+    """
+    task = live.workflow.get_task_from_id(UUID(task_id))
+    if task is None or task.state != TaskState.READY or not task.task_spec.manual:
+        raise Conflict(f"task {task_id} is no longer waiting for input")
+    return task
+
+
+def advance(session: Session, live: LiveInstance, *, fire_timers: bool = False) -> list[HumanTask]:
+    """Run engine steps and write everything back; returns the task index rows created now.
+
+    :raises InvalidModel: when the model fails at run time (an expression names unknown data).
+    """
+    try:
+        if fire_timers:
+            live.workflow.refresh_timers()
+        live.workflow.do_engine_steps()
+    except SpiffWorkflowException as exc:
+        raise InvalidModel(f"流程执行出错 (process error) in instance {live.row.id}: {exc}") from None
+    created = _sync_task_index(session, live)
+    _store(live)
+    try:
+        session.flush()
+    except StaleDataError:
+        raise Conflict(f"instance {live.row.id} was changed by someone else at the same time") from None
+    return created
+
+
+def _store(live: LiveInstance) -> None:
+    row = live.row
+    row.state = dump_state(live.workflow)
+    row.serializer_version = SERIALIZER_VERSION
+    row.next_timer_at = next_timer_due(live.workflow)
+    if live.workflow.is_completed() and row.status == InstanceStatus.RUNNING:
+        row.status = InstanceStatus.COMPLETED
+        row.ended_at = utcnow()
+        row.next_timer_at = None
+        log.info("instance %s completed", row.id)
+
+
+def next_timer_due(workflow: BpmnWorkflow) -> datetime | None:
+    """The earliest pending timer, so the sweep can find due instances without loading workflows."""
+    due: list[datetime] = []
+    for event in workflow.waiting_events():
+        if event.event_type in TIMER_EVENT_TYPES and isinstance(event.value, str):
+            due.append(TimerEventDefinition.get_datetime(event.value).astimezone(timezone.utc))
+    return min(due) if due else None
+
+
+def _sync_task_index(session: Session, live: LiveInstance) -> list[HumanTask]:
+    ready = {str(t.id): t for t in live.workflow.get_tasks(state=TaskState.READY, manual=True)}
+    indexed = session.scalars(
+        select(HumanTask).where(HumanTask.instance_id == live.row.id, HumanTask.status == TaskStatus.READY)
+    ).all()
+    for row in indexed:
+        if row.id not in ready:
+            row.status = TaskStatus.CANCELLED
+            row.completed_at = utcnow()
+    known = {row.id for row in indexed}
+    created = [_index_row(live, task) for task_id, task in ready.items() if task_id not in known]
+    session.add_all(created)
+    return created
+
+
+def _index_row(live: LiveInstance, task: Any) -> HumanTask:
+    spec = task.task_spec
+    properties = spec.extensions.get("properties", {})
+    role = role_for_lane(spec.lane)
+    now = utcnow()
+    return HumanTask(
+        id=str(task.id),
+        instance_id=live.row.id,
+        process_key=live.row.process_key,
+        spec_name=spec.name,
+        title=spec.bpmn_name or spec.name,
+        lane=spec.lane or "",
+        role=role.value if role else "",
+        form_key=properties.get("formKey", ""),
+        region_code=live.row.region_code,
+        enterprise_code=live.row.enterprise_code,
+        subject=live.row.subject,
+        status=TaskStatus.READY,
+        due_at=_due_at(properties.get("due"), task.data, now),
+        created_at=now,
+    )
+
+
+def _due_at(expression: str | None, data: dict[str, Any], now: datetime) -> datetime | None:
+    """Evaluate a task's ``due`` property: an ISO-8601 duration from now, or a date-time."""
+    if not expression:
+        return None
+    try:
+        value = evaluate(expression, data)
+        if isinstance(value, str) and value.upper().startswith("P"):
+            duration = TimerEventDefinition.parse_iso_duration(value)
+            return now + TimerEventDefinition.get_timedelta_from_start(duration, now)
+        return TimerEventDefinition.get_datetime(str(value)).astimezone(timezone.utc)
+    except (ValueError, TypeError) as exc:
+        log.warning("cannot compute due time from %r: %s", expression, exc)
+        return None
+

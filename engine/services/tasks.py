@@ -1,0 +1,218 @@
+"""Human tasks: list what an actor may see, claim, unclaim, and complete with validated form data."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine import audit, runtime
+from engine.actors import Actor
+from engine.db import utcnow
+from engine.errors import AttachmentNotFound, Conflict, InvalidForm, NotAllowed, PreconditionFailed, TaskNotFound
+from engine.forms import FormDefinition
+from engine.models import Attachment, HumanTask, InstanceStatus, ProcessInstance, ProcessModel, TaskStatus
+from engine.scoping import can_see, can_work, visible_clause
+from engine.services import evidence
+from engine.services.processes import form_of
+
+log = logging.getLogger(__name__)
+
+MAX_PAGE_SIZE = 200
+
+
+@dataclass(frozen=True)
+class TaskQuery:
+    """Filters of a task list; ``status`` None means every status."""
+
+    status: TaskStatus | None = TaskStatus.READY
+    process_key: str | None = None
+    region_code: str | None = None
+    enterprise_code: str | None = None
+    overdue_at: datetime | None = None
+    completed_by: str | None = None
+    page: int = 1
+    per_page: int = 50
+
+
+@dataclass(frozen=True)
+class TaskPage:
+    items: list[HumanTask]
+    total: int
+    page: int
+    per_page: int
+
+
+def list_tasks(session: Session, actor: Actor, query: TaskQuery) -> TaskPage:
+    """The tasks the actor may see, filtered and paginated in SQL (due first, then oldest)."""
+    conditions = [visible_clause(actor, HumanTask.role, HumanTask.region_code, HumanTask.enterprise_code)]
+    conditions += _filters(query)
+    per_page = max(1, min(query.per_page, MAX_PAGE_SIZE))
+    page = max(1, query.page)
+    total = session.scalar(select(func.count()).select_from(HumanTask).where(*conditions)) or 0
+    items = session.scalars(
+        select(HumanTask)
+        .where(*conditions)
+        .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at, HumanTask.id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return TaskPage(list(items), total, page, per_page)
+
+
+def _filters(query: TaskQuery) -> list[Any]:
+    conditions: list[Any] = []
+    if query.status is not None:
+        conditions.append(HumanTask.status == query.status)
+    if query.process_key:
+        conditions.append(HumanTask.process_key == query.process_key)
+    if query.region_code:
+        conditions.append(HumanTask.region_code.startswith(query.region_code, autoescape=True))
+    if query.enterprise_code:
+        conditions.append(HumanTask.enterprise_code == query.enterprise_code)
+    if query.overdue_at is not None:
+        conditions.append(HumanTask.due_at < query.overdue_at)
+    if query.completed_by:
+        conditions.append(HumanTask.completed_by == query.completed_by)
+    return conditions
+
+
+def get_task(session: Session, actor: Actor, task_id: str) -> HumanTask:
+    """:raises TaskNotFound: when the task does not exist or lies outside the actor's scope."""
+    task = session.get(HumanTask, task_id) if isinstance(task_id, str) and len(task_id) <= 36 else None
+    if task is None or not can_see(actor, task.role, task.region_code, task.enterprise_code):
+        raise TaskNotFound(f"task {task_id} not found")
+    return task
+
+
+def task_form(session: Session, task: HumanTask) -> FormDefinition:
+    """The form definition the task's model version declares for it."""
+    model = _model_of(session, task)
+    return form_of(model, task.form_key)
+
+
+def _model_of(session: Session, task: HumanTask) -> ProcessModel:
+    instance = session.get(ProcessInstance, task.instance_id)
+    assert instance is not None
+    model = session.get(ProcessModel, instance.model_id)
+    assert model is not None
+    return model
+
+
+def claim(session: Session, actor: Actor, task_id: str) -> HumanTask:
+    """Take a ready task so that colleagues see who works on it.
+
+    :raises Conflict: when someone else holds it or it is finished.
+    """
+    task = _workable(session, actor, task_id)
+    if task.claimed_by not in (None, actor.username):
+        raise Conflict(f"task {task_id} is already claimed by {task.claimed_by}")
+    task.claimed_by, task.claimed_at = actor.username, utcnow()
+    session.flush()
+    audit.record(session, actor, "task.claim", instance_id=task.instance_id, task_id=task.id)
+    return task
+
+
+def unclaim(session: Session, actor: Actor, task_id: str) -> HumanTask:
+    """Give a claimed task back; the claimant or an admin may do it."""
+    task = get_task(session, actor, task_id)
+    _require_ready(task)
+    if task.claimed_by is None:
+        raise Conflict(f"task {task_id} is not claimed")
+    if task.claimed_by != actor.username and not actor.is_admin:
+        raise NotAllowed(f"task {task_id} is claimed by {task.claimed_by}")
+    previous, task.claimed_by, task.claimed_at = task.claimed_by, None, None
+    session.flush()
+    audit.record(session, actor, "task.unclaim", instance_id=task.instance_id, task_id=task.id,
+                 payload={"was_claimed_by": previous})
+    return task
+
+
+def complete(
+    session: Session, actor: Actor, task_id: str, data: Any, *, expected_version: int | None = None
+) -> HumanTask:
+    """Complete a task with form data and move its instance on, in one transaction.
+
+    :param expected_version: the instance version the caller saw (``If-Match``), if any.
+    :raises TaskNotFound: outside the actor's scope.
+    :raises NotAllowed: the actor's role may not work this step.
+    :raises Conflict: the task is finished, claimed by another, or the instance changed meanwhile.
+    :raises PreconditionFailed: ``expected_version`` is not the current version.
+    :raises InvalidForm: the data does not satisfy the task's form (fields named).
+    """
+    task = _workable(session, actor, task_id)
+    instance = runtime.lock_instance(session, task.instance_id)
+    session.refresh(task)
+    _require_ready(task)
+    if instance.status != InstanceStatus.RUNNING:
+        raise Conflict(f"instance {instance.id} is {instance.status}; task {task_id} cannot be completed")
+    if expected_version is not None and expected_version != instance.version:
+        raise PreconditionFailed(f"instance {instance.id} is at version {instance.version}, not {expected_version}")
+    if task.claimed_by not in (None, actor.username):
+        raise Conflict(f"task {task_id} is claimed by {task.claimed_by}")
+    live = runtime.load(session, instance)
+    form = form_of(live.model, task.form_key)
+    cleaned = form.validate(data)
+    attachments = _evidence(session, actor, form, cleaned)
+    spiff_task = runtime.ready_task(live, task.id)
+    spiff_task.data.update(_json_ready(cleaned))
+    spiff_task.run()
+    _mark_completed(task, actor, form, cleaned)
+    evidence.link(session, actor, task, attachments)
+    created = runtime.advance(session, live)
+    audit.record(
+        session, actor, "task.complete", instance_id=instance.id, task_id=task.id,
+        payload={"step": task.spec_name, "outcome": task.outcome, "opinion": task.opinion, "data": cleaned,
+                 "next": [t.spec_name for t in created]},
+    )
+    log.info("task %s (%s) of instance %s completed by %s", task.id, task.spec_name, instance.id, actor.username)
+    return task
+
+
+def _evidence(session: Session, actor: Actor, form: FormDefinition, cleaned: dict[str, Any]) -> list[Attachment]:
+    """The attachments named in the form's attachment fields, all from the actor's own library."""
+    found: list[Attachment] = []
+    for definition in form.fields:
+        if definition["type"] != "attachments":
+            continue
+        try:
+            found += evidence.own_attachments(session, actor, cleaned.get(definition["name"]) or [])
+        except AttachmentNotFound as exc:
+            raise InvalidForm("证明材料无效 (invalid evidence)", fields={definition["name"]: [exc.message]}) from None
+    return found
+
+
+def _workable(session: Session, actor: Actor, task_id: str) -> HumanTask:
+    task = get_task(session, actor, task_id)
+    if not can_work(actor, task.role, task.region_code, task.enterprise_code):
+        raise NotAllowed(f"{actor.username} may not work task {task_id} ({task.title})")
+    _require_ready(task)
+    return task
+
+
+def _require_ready(task: HumanTask) -> None:
+    if task.status != TaskStatus.READY:
+        raise Conflict(f"task {task.id} ({task.title}) is already {task.status}")
+
+
+def _mark_completed(task: HumanTask, actor: Actor, form: FormDefinition, cleaned: dict[str, Any]) -> None:
+    task.status = TaskStatus.COMPLETED
+    task.completed_by, task.completed_at = actor.username, utcnow()
+    task.submitted = _json_ready(cleaned)
+    if form.outcome_field:
+        task.outcome = _text(cleaned.get(form.outcome_field))
+    if form.opinion_field:
+        task.opinion = _text(cleaned.get(form.opinion_field))
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _json_ready(cleaned: dict[str, Any]) -> dict[str, Any]:
+    """Dates become ISO strings, so task data and the stored submission stay plain JSON."""
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in cleaned.items()}

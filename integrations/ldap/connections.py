@@ -1,0 +1,157 @@
+"""Bound connections to the first directory server that answers.
+
+ldap3's own ``ServerPool`` is not used: when every server is down it sleeps
+``POOLING_LOOP_TIMEOUT`` (10 s) per cycle before giving up, and it keeps a
+reference to every connection ever opened through it, which a long-running web
+process cannot afford.
+"""
+
+from __future__ import annotations
+
+import logging
+import ssl
+import threading
+import time
+from collections.abc import Callable
+from collections.abc import Iterator
+from collections.abc import Sequence
+from contextlib import contextmanager
+from contextlib import suppress
+
+from ldap3 import NONE
+from ldap3 import Connection
+from ldap3 import Server
+from ldap3 import Tls
+from ldap3.core.exceptions import LDAPCommunicationError
+from ldap3.core.exceptions import LDAPException
+from ldap3.core.exceptions import LDAPInvalidCredentialsResult
+from ldap3.core.exceptions import LDAPOperationResult
+from ldap3.core.exceptions import LDAPResponseTimeoutError
+from ldap3.core.exceptions import LDAPStartTLSError
+
+from engine.errors import DirectoryUnavailable
+from integrations.ldap.settings import LdapSettings
+
+logger = logging.getLogger(__name__)
+
+UNREACHABLE = (LDAPCommunicationError, LDAPResponseTimeoutError, LDAPStartTLSError)
+UNAVAILABLE_MESSAGE = "The directory service is not reachable; please try again later."
+
+
+class FailoverServers:
+    """Servers tried in configured order, except that those which failed recently go last.
+
+    A failed server is still tried as a last resort, so the directory comes back
+    as soon as any server does.
+    """
+
+    def __init__(self, servers: Sequence[Server], retry_failed_after: float) -> None:
+        self._servers = tuple(servers)
+        self._retry_failed_after = retry_failed_after
+        self._failed_at: dict[int, float] = {}
+        self._lock = threading.Lock()
+
+    def connect(self, attempt: Callable[[Server], Connection]) -> Connection:
+        """Return ``attempt(server)`` for the first server where it does not fail to communicate.
+
+        :raises DirectoryUnavailable: when no server answered.
+        """
+        for index in self._order():
+            server = self._servers[index]
+            try:
+                connection = attempt(server)
+            except UNREACHABLE as exc:
+                logger.warning("LDAP server %s did not answer: %s", server.name, exc)
+                self._record(index, failed=True)
+                continue
+            self._record(index, failed=False)
+            return connection
+        logger.error("No LDAP server answered (%d tried)", len(self._servers))
+        raise DirectoryUnavailable(UNAVAILABLE_MESSAGE)
+
+    def _order(self) -> list[int]:
+        now = time.monotonic()
+        with self._lock:
+            recent = {i for i, at in self._failed_at.items() if now - at < self._retry_failed_after}
+        return sorted(range(len(self._servers)), key=lambda index: index in recent)
+
+    def _record(self, index: int, *, failed: bool) -> None:
+        with self._lock:
+            if failed:
+                self._failed_at[index] = time.monotonic()
+            else:
+                self._failed_at.pop(index, None)
+
+
+class Connections:
+    """Opens connections for one :class:`LdapSettings`; safe to share between threads."""
+
+    def __init__(self, settings: LdapSettings) -> None:
+        self._settings = settings
+        servers = [_server(uri, settings) for uri in settings.uris]
+        self._servers = FailoverServers(servers, settings.retry_failed_after)
+
+    @contextmanager
+    def service(self) -> Iterator[Connection]:
+        """A connection bound as the service account, unbound on exit.
+
+        :raises DirectoryUnavailable: no server answered, one stopped answering,
+            or the directory refused the service account (a configuration error).
+        """
+        dn, password = self._settings.bind_dn, self._settings.bind_password
+        try:
+            connection = self._servers.connect(lambda server: self._open(server, dn, password))
+        except LDAPInvalidCredentialsResult as exc:
+            logger.error("The directory refused the service account %s", dn)
+            raise DirectoryUnavailable(UNAVAILABLE_MESSAGE) from exc
+        try:
+            yield connection
+        except UNREACHABLE as exc:
+            logger.error("LDAP server %s stopped answering: %s", connection.server.name, exc)
+            raise DirectoryUnavailable(UNAVAILABLE_MESSAGE) from exc
+        finally:
+            _close(connection)
+
+    def password_matches(self, dn: str, password: str) -> bool:
+        """Whether a simple bind as ``dn`` with ``password`` succeeds.
+
+        Callers must refuse empty passwords first: a bind with a DN and an empty
+        password is an unauthenticated bind, which servers may accept.
+        """
+        try:
+            connection = self._servers.connect(lambda server: self._open(server, dn, password))
+        except LDAPOperationResult as exc:
+            logger.debug("Bind as %s refused: %s", dn, exc.description)
+            return False
+        _close(connection)
+        return True
+
+    def _open(self, server: Server, user: str, password: str) -> Connection:
+        connection = Connection(
+            server,
+            user=user,
+            password=password,
+            receive_timeout=self._settings.receive_timeout,
+            raise_exceptions=True,
+            auto_referrals=False,
+        )
+        try:
+            connection.open()
+            if self._settings.use_starttls:
+                connection.start_tls()
+            connection.bind()
+        except BaseException:
+            _close(connection)
+            raise
+        return connection
+
+
+def _server(uri: str, settings: LdapSettings) -> Server:
+    tls = Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=settings.ca_file)
+    return Server(uri, connect_timeout=settings.connect_timeout, tls=tls, get_info=NONE)
+
+
+def _close(connection: Connection) -> None:
+    """Unbind, ignoring a socket that is already gone."""
+    with suppress(LDAPException, OSError):
+        connection.unbind()
