@@ -1,0 +1,66 @@
+"""Two actors completing the same task at once: exactly one wins, the other gets a Conflict naming the task."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from engine.db import make_engine, make_session_factory
+from engine.errors import Conflict
+from engine.models import HumanTask, ProcessInstance, TaskStatus
+from engine.services import tasks
+from tests.engine.test_anomaly_walkthrough import ready_task, start_anomaly
+from tests.engine.test_timers import BACKENDS, deploy_all
+from tests.support.actors import ENT_TIANHE
+from tests.support.databases import fresh_database
+
+ROUNDS = 6
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_concurrent_completion_has_one_winner(backend: str, tmp_path: Path) -> None:
+    with fresh_database(backend, tmp_path) as url:
+        engine = make_engine(url, pool_size=4) if backend == "postgres" else make_engine(url)
+        factory = make_session_factory(engine)
+        with factory.begin() as session:
+            deploy_all(session)
+            task_ids = [ready_task(session, start_anomaly(session).id).id for _ in range(ROUNDS)]
+        for task_id in task_ids:
+            outcomes = race(factory, task_id)
+            assert sorted(type(o).__name__ for o in outcomes) == ["Conflict", "HumanTask"]
+            conflict = next(o for o in outcomes if isinstance(o, Conflict))
+            assert task_id in conflict.message
+        with factory() as session:
+            for task_id in task_ids:
+                task = session.get(HumanTask, task_id)
+                assert task.status == TaskStatus.COMPLETED
+                successors = session.scalar(select(func.count()).select_from(HumanTask).where(
+                    HumanTask.instance_id == task.instance_id, HumanTask.status == TaskStatus.READY))
+                assert successors == 1  # one county review, not two
+                assert session.get(ProcessInstance, task.instance_id).version == 3
+        engine.dispose()
+
+
+def race(factory, task_id: str) -> list[object]:
+    """Run two completions of one task in two threads (two connections), started together."""
+    barrier = threading.Barrier(2)
+    outcomes: list[object] = []
+
+    def attempt() -> None:
+        barrier.wait()
+        try:
+            with factory.begin() as session:
+                outcomes.append(tasks.complete(session, ENT_TIANHE, task_id,
+                                               {"reason": "other", "description": "同时提交"}))
+        except Conflict as exc:
+            outcomes.append(exc)
+
+    threads = [threading.Thread(target=attempt) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
