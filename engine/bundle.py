@@ -47,3 +47,8 @@ def bundled_config(process_key: str) -> dict[str, Any] | None:
     """The default configuration shipped beside a model (``<key>.config.json``), if any."""
     path = BUNDLED_DIR / f"{process_key}.config.json"
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def bundled_forms() -> dict[str, Any]:
+    """Every form definition shipped in ``workflows/bpmn/forms``."""
+    return {path.stem: _read_form(path) for path in sorted((BUNDLED_DIR / FORMS_DIR_NAME).glob("*.json"))}

@@ -1,0 +1,70 @@
+"""The Flask application: blueprints, request-scoped database sessions, error mapping, scheduler."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import timedelta
+
+from flask import Flask
+
+from engine.config import PREFIX, Settings, load_settings
+from engine.db import make_engine, make_session_factory
+from engine.filestore import LocalFileStore
+from integrations.ldap.directory import LdapDirectory
+from integrations.ldap.settings import LdapSettings
+from web import database, errors, i18n
+from web.extensions import csrf
+
+log = logging.getLogger(__name__)
+
+
+def create_app(test_config: Mapping[str, str] | None = None) -> Flask:
+    """Build the app from ``ECOLOOP_*`` settings; ``test_config`` overrides them (keys without the prefix)."""
+    settings = load_settings(overrides=test_config)
+    app = Flask(__name__)
+    _configure(app, settings)
+    engine = make_engine(settings.database_url)
+    app.extensions["ecoloop.settings"] = settings
+    app.extensions["ecoloop.engine"] = engine
+    app.extensions["ecoloop.sessions"] = make_session_factory(engine)
+    app.extensions["ecoloop.files"] = LocalFileStore(settings.evidence_dir, settings.max_upload_bytes)
+    app.extensions["ecoloop.directory"] = _directory(settings)
+    csrf.init_app(app)
+    i18n.init_app(app)
+    database.init_app(app)
+    errors.init_app(app)
+    _register_blueprints(app)
+    return app
+
+
+def _configure(app: Flask, settings: Settings) -> None:
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.production,
+        PERMANENT_SESSION_LIFETIME=timedelta(minutes=settings.session_idle_minutes),
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes + 1024 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    if settings.raw.get("TESTING") == "1":
+        app.config["TESTING"] = True
+
+
+def _directory(settings: Settings) -> LdapDirectory | None:
+    """The LDAP directory when ``ECOLOOP_LDAP_URIS`` is set; local accounts only otherwise."""
+    if not settings.raw.get("LDAP_URIS"):
+        return None
+    return LdapDirectory(LdapSettings.from_mapping({PREFIX + key: value for key, value in settings.raw.items()}))
+
+
+def _register_blueprints(app: Flask) -> None:
+    from web.admin import bp as admin_bp
+    from web.auth import bp as auth_bp
+    from web.evidence import bp as evidence_bp
+    from web.instances import bp as instances_bp
+    from web.tasks import bp as tasks_bp
+
+    for blueprint in (auth_bp, tasks_bp, instances_bp, evidence_bp, admin_bp):
+        app.register_blueprint(blueprint)

@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import audit, runtime
@@ -14,7 +15,7 @@ from engine.bpmn.serialization import SERIALIZER_VERSION
 from engine.db import utcnow
 from engine.errors import Conflict, InstanceNotFound, InvalidInput, NotAllowed
 from engine.identifiers import valid_credit_code, valid_region
-from engine.models import AuditEvent, HumanTask, InstanceStatus, ProcessInstance, TaskStatus
+from engine.models import AuditEvent, HumanTask, InstanceStatus, ProcessInstance, ProcessModel, TaskStatus
 from engine.scoping import can_see_instance, covers_region
 from engine.services import configs
 from engine.services.processes import active_model
@@ -114,7 +115,7 @@ def terminate(session: Session, actor: Actor, instance_id: int, reason: str = ""
     """End an instance for good: its open tasks are cancelled and its timers dropped."""
     row = _change_status(session, actor, instance_id, None, InstanceStatus.TERMINATED, reason)
     now = utcnow()
-    for task in session.query(HumanTask).filter_by(instance_id=row.id, status=TaskStatus.READY):
+    for task in session.scalars(select(HumanTask).where(HumanTask.instance_id == row.id, HumanTask.status == TaskStatus.READY)):
         task.status, task.completed_at = TaskStatus.CANCELLED, now
     row.ended_at, row.next_timer_at = now, None
     session.flush()
@@ -140,3 +141,33 @@ def _change_status(
 
 
 _VERBS = {InstanceStatus.SUSPENDED: "suspend", InstanceStatus.RUNNING: "resume", InstanceStatus.TERMINATED: "terminate"}
+
+
+@dataclass(frozen=True)
+class InstanceOverview:
+    """An instance page: the row, its model's diagram, its steps and its audit timeline."""
+
+    instance: ProcessInstance
+    bpmn_xml: str
+    tasks: list[HumanTask]
+    events: list[AuditEvent]
+    finished_steps: frozenset[str]
+    current_steps: frozenset[str]
+
+
+def overview(session: Session, actor: Actor, instance_id: int) -> InstanceOverview:
+    """:raises InstanceNotFound: outside the actor's scope."""
+    row = get(session, actor, instance_id)
+    model = session.get(ProcessModel, row.model_id)
+    assert model is not None
+    steps = list(session.scalars(
+        select(HumanTask).where(HumanTask.instance_id == row.id).order_by(HumanTask.created_at)
+    ))
+    return InstanceOverview(
+        instance=row,
+        bpmn_xml=model.bpmn_xml,
+        tasks=steps,
+        events=audit.instance_events(session, row.id),
+        finished_steps=frozenset(t.spec_name for t in steps if t.status == TaskStatus.COMPLETED),
+        current_steps=frozenset(t.spec_name for t in steps if t.status == TaskStatus.READY),
+    )

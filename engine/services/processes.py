@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from engine import audit
 from engine.actors import Actor
 from engine.bpmn.compiler import CompiledModel, SpecCache, compile_model
+from engine.bundle import bundled_forms
 from engine.bpmn.validation import check_model
 from engine.errors import NotAllowed, ProcessNotFound
 from engine.forms import FormDefinition
@@ -103,3 +104,11 @@ def compiled(model: ProcessModel) -> CompiledModel:
 
 def form_of(model: ProcessModel, form_key: str) -> FormDefinition:
     return compiled(model).forms[form_key]
+
+
+def deploy_with_known_forms(session: Session, actor: Actor, xml: bytes) -> ProcessModel:
+    """Deploy a model edited in the browser: its forms come from the shipped set and the active versions."""
+    forms: dict[str, Any] = bundled_forms()
+    for model in session.scalars(select(ProcessModel).where(ProcessModel.is_active.is_(True))):
+        forms.update(model.forms)
+    return deploy(session, actor, xml, forms)

@@ -15,7 +15,7 @@ from engine.actors import Actor
 from engine.db import utcnow
 from engine.errors import AttachmentNotFound, Conflict, InvalidForm, NotAllowed, PreconditionFailed, TaskNotFound
 from engine.forms import FormDefinition
-from engine.models import Attachment, HumanTask, InstanceStatus, ProcessInstance, ProcessModel, TaskStatus
+from engine.models import Attachment, AuditEvent, HumanTask, InstanceStatus, ProcessInstance, ProcessModel, TaskStatus
 from engine.scoping import can_see, can_work, visible_clause
 from engine.services import evidence
 from engine.services.processes import form_of
@@ -216,3 +216,46 @@ def _text(value: Any) -> str | None:
 def _json_ready(cleaned: dict[str, Any]) -> dict[str, Any]:
     """Dates become ISO strings, so task data and the stored submission stay plain JSON."""
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in cleaned.items()}
+
+
+@dataclass(frozen=True)
+class TaskDetail:
+    """Everything a task page shows: the task, its form, the instance context and earlier steps."""
+
+    task: HumanTask
+    form: FormDefinition
+    instance: ProcessInstance
+    context: dict[str, Any]
+    history: list[HumanTask]
+    evidence: dict[str, list[Attachment]]
+    workable: bool
+
+
+def task_detail(session: Session, actor: Actor, task_id: str) -> TaskDetail:
+    """:raises TaskNotFound: outside the actor's scope."""
+    task = get_task(session, actor, task_id)
+    instance = session.get(ProcessInstance, task.instance_id)
+    assert instance is not None
+    model = session.get(ProcessModel, instance.model_id)
+    assert model is not None
+    history = list(session.scalars(
+        select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == TaskStatus.COMPLETED)
+        .order_by(HumanTask.completed_at)
+    ))
+    return TaskDetail(
+        task=task,
+        form=form_of(model, task.form_key),
+        instance=instance,
+        context=_start_data(session, instance.id),
+        history=history,
+        evidence={t.id: evidence.task_attachments(session, t.id) for t in history},
+        workable=task.status == TaskStatus.READY and can_work(actor, task.role, task.region_code, task.enterprise_code),
+    )
+
+
+def _start_data(session: Session, instance_id: int) -> dict[str, Any]:
+    """The data the instance was started with, as recorded in its start event."""
+    payload = session.scalar(
+        select(AuditEvent.payload).where(AuditEvent.instance_id == instance_id, AuditEvent.action == "instance.start")
+    )
+    return dict((payload or {}).get("data", {}))

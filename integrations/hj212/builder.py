@@ -8,13 +8,13 @@ whose values the parser refuses (a text ``Rtd``, an unknown data flag).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, tzinfo
+from datetime import datetime
 
 from .codes import DATA_ANSWER, EXECUTION_RESULT, REPLY_SYSTEM, REQUEST_ANSWER, ExeRtn, QnRtn
 from .data_area import MAX_DATA_AREA
 from .frame import MAX_SEGMENT, frame
 from .packet import FLAG_REPLY, FLAG_SPLIT, SUFFIX_ATTRS, FactorValues, Packet, Value
-from .times import SHANGHAI, format_datatime
+from .times import format_datatime
 
 FLAG_2017 = 4
 """Flag of a plain HJ 212-2017 packet: version bits 000001, no reply wanted, not split."""
@@ -37,7 +37,6 @@ def build_packet(
     data_time: datetime | None = None,
     values: Factors | None = None,
     fields: Mapping[str, Value] | None = None,
-    tz: tzinfo = SHANGHAI,
     lowercase_crc: bool = False,
 ) -> str:
     """Return a framed packet (CR LF included) with correct length and CRC.
@@ -51,8 +50,8 @@ def build_packet(
     header: dict[str, str | int | None] = {
         "QN": qn, "ST": st, "CN": cn, "PW": pw, "MN": mn, "Flag": flag, "PNUM": pnum, "PNO": pno
     }
-    items = [f"{key}={_text(key, v, tz)}" for key, v in header.items() if v is not None]
-    cp = _data_area(data_time, values or {}, fields or {}, tz)
+    items = [f"{key}={_text(key, v)}" for key, v in header.items() if v is not None]
+    cp = _data_area(data_time, values or {}, fields or {})
     if len(cp) > MAX_DATA_AREA:
         raise ValueError(f"data area of {len(cp)} characters exceeds {MAX_DATA_AREA}")
     segment = f"{';'.join(items)};CP=&&{cp}&&"
@@ -61,26 +60,24 @@ def build_packet(
     return frame(segment, lowercase_crc=lowercase_crc)
 
 
-def _data_area(
-    data_time: datetime | None, values: Factors, fields: Mapping[str, Value], tz: tzinfo
-) -> str:
-    items = [] if data_time is None else [f"DataTime={format_datatime(data_time, tz)}"]
-    items.extend(f"{_name(name)}={_text(name, value, tz)}" for name, value in fields.items())
+def _data_area(data_time: datetime | None, values: Factors, fields: Mapping[str, Value]) -> str:
+    items = [] if data_time is None else [f"DataTime={format_datatime(data_time)}"]
+    items.extend(f"{_name(name)}={_text(name, value)}" for name, value in fields.items())
     for code, factor in values.items():
         present = factor.as_suffixes() if isinstance(factor, FactorValues) else factor
         if not present:
             raise ValueError(f"factor {code} has no values")
-        fields_of_code = (_factor_field(code, suffix, v, tz) for suffix, v in present.items())
+        fields_of_code = (_factor_field(code, suffix, v) for suffix, v in present.items())
         items.append(",".join(fields_of_code))
     return ";".join(items)
 
 
-def _factor_field(code: str, suffix: str, value: Value, tz: tzinfo) -> str:
+def _factor_field(code: str, suffix: str, value: Value) -> str:
     if suffix not in SUFFIX_ATTRS:
         known = ", ".join(SUFFIX_ATTRS)
         raise ValueError(f"{code}-{suffix}: unknown suffix, expected one of {known}")
     name = _name(f"{code}-{suffix}")
-    return f"{name}={_text(name, value, tz)}"
+    return f"{name}={_text(name, value)}"
 
 
 def _name(name: str) -> str:
@@ -89,10 +86,10 @@ def _name(name: str) -> str:
     return name
 
 
-def _text(name: str, value: Value | int, tz: tzinfo) -> str:
+def _text(name: str, value: Value | int) -> str:
     """Write one value: numbers as Python writes them, times as YYYYMMDDhhmmss."""
     if isinstance(value, datetime):
-        return format_datatime(value, tz)
+        return format_datatime(value)
     text = repr(value) if isinstance(value, float) else str(value)
     if _RESERVED.intersection(text):
         raise ValueError(f"{name}={text!r} contains one of ; , & = CR LF")

@@ -11,12 +11,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime
 
 from .codes import CODES_2005_TO_2017, DATA_FLAGS
 from .errors import PacketRefused, Reason
 from .packet import SUFFIX_ATTRS, FactorValues, Value
-from .times import SHANGHAI, parse_datatime
+from .times import parse_datatime
 
 MAX_DATA_AREA = 950
 """Most characters between ``CP=&&`` and the closing ``&&``."""
@@ -35,7 +35,7 @@ class DataArea:
     nonstandard: tuple[str, ...]
 
 
-def parse_data_area(cp: str, tz: tzinfo = SHANGHAI) -> DataArea:
+def parse_data_area(cp: str) -> DataArea:
     """Read the text between ``CP=&&`` and the closing ``&&``.
 
     :raises PacketRefused: ``too_long``, ``bad_field`` or ``bad_datatime`` naming the field.
@@ -44,7 +44,7 @@ def parse_data_area(cp: str, tz: tzinfo = SHANGHAI) -> DataArea:
         raise PacketRefused(
             Reason.TOO_LONG, f"data area of {len(cp)} characters exceeds {MAX_DATA_AREA}"
         )
-    reader = _DataAreaReader(tz)
+    reader = _DataAreaReader()
     if cp.endswith(";"):
         cp = cp[:-1]
         reader.nonstandard["cp:trailing_semicolon"] = None
@@ -69,8 +69,7 @@ def _number(text: str, name: str) -> float:
 class _DataAreaReader:
     """Collects the fields of one data area, refusing duplicates."""
 
-    def __init__(self, tz: tzinfo) -> None:
-        self.tz = tz
+    def __init__(self) -> None:
         self.data_time: datetime | None = None
         self.factors: dict[str, dict[str, Value]] = {}
         self.fields: dict[str, str] = {}
@@ -107,7 +106,7 @@ class _DataAreaReader:
         if name == "DataTime":
             if self.data_time is not None:
                 raise _duplicate(name)
-            self.data_time = parse_datatime(value, name, self.tz)
+            self.data_time = parse_datatime(value, name)
         elif name in self.fields:
             raise _duplicate(name)
         else:
@@ -115,7 +114,7 @@ class _DataAreaReader:
 
     def _convert(self, suffix: str, value: str, name: str) -> Value:
         if suffix == "SampleTime":
-            return parse_datatime(value, name, self.tz)
+            return parse_datatime(value, name)
         if suffix == "Flag":
             if not value:
                 raise PacketRefused(Reason.BAD_FIELD, f"{name} is empty", field=name)
@@ -124,7 +123,7 @@ class _DataAreaReader:
         return value
 
     def result(self) -> DataArea:
-        values = {code: FactorValues(**attrs) for code, attrs in self.factors.items()}  # type: ignore[arg-type]
+        values = {code: FactorValues.from_attrs(attrs) for code, attrs in self.factors.items()}
         return DataArea(self.data_time, values, self.fields, tuple(self.nonstandard))
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime
 
 FLAG_REPLY = 0b01
@@ -32,9 +32,15 @@ _ATTR_SUFFIXES: Mapping[str, str] = {attr: suffix for suffix, attr in SUFFIX_ATT
 Value = float | str | datetime
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class FactorValues:
-    """What one packet says about one factor (pollutant or parameter)."""
+    """What one packet says about one factor (pollutant or parameter).
+
+    No ``slots``: the parser builds instances with :meth:`from_attrs`, which writes
+    the instance dict directly and lets absent fields fall back to the class
+    defaults, several times faster than the frozen ``__init__`` that sets all
+    thirteen fields one by one.
+    """
 
     rtd: float | None = None
     min: float | None = None
@@ -51,18 +57,21 @@ class FactorValues:
     info: str | None = None
 
     @classmethod
+    def from_attrs(cls, attrs: Mapping[str, Value]) -> FactorValues:
+        """Build from ``{"rtd": 1.5, "flag": "N"}``; the caller guarantees the names and types."""
+        instance = object.__new__(cls)
+        instance.__dict__.update(attrs)
+        return instance
+
+    @classmethod
     def from_suffixes(cls, values: Mapping[str, Value]) -> FactorValues:
         """Build from ``{"Rtd": 1.5, "Flag": "N"}``; the keys must be known suffixes."""
-        return cls(**{SUFFIX_ATTRS[suffix]: value for suffix, value in values.items()})
+        return cls.from_attrs({SUFFIX_ATTRS[suffix]: value for suffix, value in values.items()})
 
     def as_suffixes(self) -> dict[str, Value]:
         """Return the fields present, keyed by their suffix in the standard."""
-        present: dict[str, Value] = {}
-        for field in fields(self):
-            value = getattr(self, field.name)
-            if value is not None:
-                present[_ATTR_SUFFIXES[field.name]] = value
-        return present
+        present = {_ATTR_SUFFIXES[attr]: getattr(self, attr) for attr in _ATTR_SUFFIXES}
+        return {suffix: value for suffix, value in present.items() if value is not None}
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,14 +9,13 @@ Flag, ``;&&``, 2005 factor codes, vendor ST/CN codes: each accepted and listed i
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import tzinfo
 
 from .codes import COMMAND_CODES, DATA_COMMANDS, SYSTEM_CODES
 from .data_area import parse_data_area
 from .errors import PacketRefused, Reason
 from .frame import unframe
 from .packet import FLAG_SPLIT, VERSION_2017, Packet
-from .times import SHANGHAI, check_qn
+from .times import check_qn
 
 HEADER_FIELDS = ("QN", "ST", "CN", "PW", "MN", "Flag", "PNUM", "PNO")
 REQUIRED_HEADER_FIELDS = ("ST", "CN", "PW", "MN")
@@ -28,10 +27,9 @@ _MAX_FLAG = 255
 _MAX_PARTS = 9999
 
 
-def parse_packet(raw: bytes | str, *, tz: tzinfo = SHANGHAI) -> Packet:
+def parse_packet(raw: bytes | str) -> Packet:
     """Check and parse one frame (``##…`` with or without the trailing CR LF).
 
-    :param tz: the zone the logger's clock runs in.
     :raises PacketRefused: the reason the packet is not valid.
     """
     segment, lowercase_crc = unframe(raw.encode() if isinstance(raw, str) else raw)
@@ -44,14 +42,14 @@ def parse_packet(raw: bytes | str, *, tz: tzinfo = SHANGHAI) -> Packet:
             position=exc.start,
         ) from exc
     nonstandard = ["crc:lowercase"] if lowercase_crc else []
-    return _parse_segment(text, tz, nonstandard)
+    return _parse_segment(text, nonstandard)
 
 
-def _parse_segment(text: str, tz: tzinfo, nonstandard: list[str]) -> Packet:
+def _parse_segment(text: str, nonstandard: list[str]) -> Packet:
     header, cp = _read_header(text)
-    _check_codes(header, tz, nonstandard)
+    _check_codes(header, nonstandard)
     flag, pnum, pno = _read_flag(header, nonstandard)
-    area = parse_data_area(cp, tz)
+    area = parse_data_area(cp)
     if area.data_time is None and header["CN"] in DATA_COMMANDS:
         raise PacketRefused(
             Reason.MISSING_FIELD, f"CN={header['CN']} data carries no DataTime", field="DataTime"
@@ -98,12 +96,12 @@ def _read_header(text: str) -> tuple[dict[str, str], str]:
     return header, text[start + len(_CP_START) : -len(_CP_END)]
 
 
-def _check_codes(header: Mapping[str, str], tz: tzinfo, nonstandard: list[str]) -> None:
+def _check_codes(header: Mapping[str, str], nonstandard: list[str]) -> None:
     """Check QN, ST, CN and MN; note codes and forms outside the standard."""
     qn = header.get("QN")
     if qn is None:
         nonstandard.append("qn:missing")
-    elif check_qn(qn, tz):
+    elif check_qn(qn):
         nonstandard.append("qn:epoch_ms")
     for key, known in (("ST", SYSTEM_CODES), ("CN", COMMAND_CODES)):
         code = header[key]

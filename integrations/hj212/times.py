@@ -1,17 +1,16 @@
 """The time stamps of HJ 212: ``QN`` request ids and ``DataTime``-style fields.
 
-Loggers in China send local time without an offset; EcoLoop reads it as
-Asia/Shanghai unless told otherwise.
+Loggers send China Standard Time without an offset (China keeps no daylight
+saving time), so EcoLoop reads every time stamp at UTC+08:00.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta, timezone
 
 from .errors import PacketRefused, Reason
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+CHINA_TIME = timezone(timedelta(hours=8))
 
 _DATETIME_DIGITS = 14
 _QN_DIGITS = 17
@@ -23,8 +22,8 @@ def _is_digits(text: str) -> bool:
     return text.isascii() and text.isdigit()
 
 
-def parse_datatime(text: str, field: str, tz: tzinfo = SHANGHAI) -> datetime:
-    """Read ``YYYYMMDDhhmmss`` as an aware datetime.
+def parse_datatime(text: str, field: str) -> datetime:
+    """Read ``YYYYMMDDhhmmss`` (China Standard Time) as an aware datetime.
 
     :raises PacketRefused: ``bad_datatime`` naming ``field`` when the text is not a real moment.
     """
@@ -33,21 +32,20 @@ def parse_datatime(text: str, field: str, tz: tzinfo = SHANGHAI) -> datetime:
             Reason.BAD_DATATIME, f"{field}={text!r} is not 14 digits YYYYMMDDhhmmss", field=field
         )
     try:
-        year, month, day = int(text[0:4]), int(text[4:6]), int(text[6:8])
-        hour, minute, second = int(text[8:10]), int(text[10:12]), int(text[12:14])
-        return datetime(year, month, day, hour, minute, second, tzinfo=tz)
+        # Several times faster than datetime(int(…), …, tzinfo=…): the hot path.
+        return datetime.fromisoformat(f"{text[:8]}T{text[8:]}+08:00")
     except ValueError as exc:
         raise PacketRefused(
             Reason.BAD_DATATIME, f"{field}={text!r} is not a valid time: {exc}", field=field
         ) from exc
 
 
-def format_datatime(moment: datetime, tz: tzinfo = SHANGHAI) -> str:
-    """Write an aware datetime as ``YYYYMMDDhhmmss`` in ``tz``."""
-    return moment.astimezone(tz).strftime("%Y%m%d%H%M%S")
+def format_datatime(moment: datetime) -> str:
+    """Write an aware datetime as ``YYYYMMDDhhmmss`` in China Standard Time."""
+    return moment.astimezone(CHINA_TIME).strftime("%Y%m%d%H%M%S")
 
 
-def check_qn(qn: str, tz: tzinfo = SHANGHAI) -> bool:
+def check_qn(qn: str) -> bool:
     """Check a request id; return True when it is the epoch-milliseconds quirk.
 
     :raises PacketRefused: ``bad_field`` when ``qn`` is neither 17 digits of a real
@@ -60,13 +58,13 @@ def check_qn(qn: str, tz: tzinfo = SHANGHAI) -> bool:
             Reason.BAD_FIELD, f"QN={qn!r} is not 17 digits YYYYMMDDhhmmsszzz", field="QN"
         )
     try:
-        parse_datatime(qn[:_DATETIME_DIGITS], "QN", tz)
+        parse_datatime(qn[:_DATETIME_DIGITS], "QN")
     except PacketRefused as exc:
         raise PacketRefused(Reason.BAD_FIELD, exc.detail, field="QN") from exc
     return False
 
 
-def make_qn(moment: datetime, tz: tzinfo = SHANGHAI) -> str:
-    """Write the request id ``YYYYMMDDhhmmsszzz`` for an aware datetime."""
-    local = moment.astimezone(tz)
+def make_qn(moment: datetime) -> str:
+    """Write the request id ``YYYYMMDDhhmmsszzz`` of an aware datetime."""
+    local = moment.astimezone(CHINA_TIME)
     return f"{local:%Y%m%d%H%M%S}{local.microsecond // 1000:03d}"

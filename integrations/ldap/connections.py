@@ -39,48 +39,48 @@ UNAVAILABLE_MESSAGE = "The directory service is not reachable; please try again 
 
 
 class FailoverServers:
-    """Servers tried in configured order, except that those which failed recently go last.
+    """Server URIs tried in configured order, except that those which failed recently go last.
 
     A failed server is still tried as a last resort, so the directory comes back
     as soon as any server does.
     """
 
-    def __init__(self, servers: Sequence[Server], retry_failed_after: float) -> None:
-        self._servers = tuple(servers)
+    def __init__(self, uris: Sequence[str], retry_failed_after: float) -> None:
+        self._uris = tuple(uris)
         self._retry_failed_after = retry_failed_after
-        self._failed_at: dict[int, float] = {}
+        self._failed_at: dict[str, float] = {}
         self._lock = threading.Lock()
 
-    def connect(self, attempt: Callable[[Server], Connection]) -> Connection:
-        """Return ``attempt(server)`` for the first server where it does not fail to communicate.
+    def connect(self, attempt: Callable[[str], Connection]) -> Connection:
+        """Return ``attempt(uri)`` for the first server with which it does not fail to talk.
 
         :raises DirectoryUnavailable: when no server answered.
         """
-        for index in self._order():
-            server = self._servers[index]
+        for uri in self._order():
             try:
-                connection = attempt(server)
+                connection = attempt(uri)
             except UNREACHABLE as exc:
-                logger.warning("LDAP server %s did not answer: %s", server.name, exc)
-                self._record(index, failed=True)
+                logger.warning("LDAP server %s did not answer: %s", uri, exc)
+                self._record(uri, failed=True)
                 continue
-            self._record(index, failed=False)
+            self._record(uri, failed=False)
             return connection
-        logger.error("No LDAP server answered (%d tried)", len(self._servers))
+        logger.error("No LDAP server answered (%d tried)", len(self._uris))
         raise DirectoryUnavailable(UNAVAILABLE_MESSAGE)
 
-    def _order(self) -> list[int]:
+    def _order(self) -> list[str]:
         now = time.monotonic()
         with self._lock:
-            recent = {i for i, at in self._failed_at.items() if now - at < self._retry_failed_after}
-        return sorted(range(len(self._servers)), key=lambda index: index in recent)
+            failed_at = dict(self._failed_at)
+        recent = {uri for uri, at in failed_at.items() if now - at < self._retry_failed_after}
+        return sorted(self._uris, key=lambda uri: uri in recent)
 
-    def _record(self, index: int, *, failed: bool) -> None:
+    def _record(self, uri: str, *, failed: bool) -> None:
         with self._lock:
             if failed:
-                self._failed_at[index] = time.monotonic()
+                self._failed_at[uri] = time.monotonic()
             else:
-                self._failed_at.pop(index, None)
+                self._failed_at.pop(uri, None)
 
 
 class Connections:
@@ -88,8 +88,7 @@ class Connections:
 
     def __init__(self, settings: LdapSettings) -> None:
         self._settings = settings
-        servers = [_server(uri, settings) for uri in settings.uris]
-        self._servers = FailoverServers(servers, settings.retry_failed_after)
+        self._servers = FailoverServers(settings.uris, settings.retry_failed_after)
 
     @contextmanager
     def service(self) -> Iterator[Connection]:
@@ -100,9 +99,9 @@ class Connections:
         """
         dn, password = self._settings.bind_dn, self._settings.bind_password
         try:
-            connection = self._servers.connect(lambda server: self._open(server, dn, password))
-        except LDAPInvalidCredentialsResult as exc:
-            logger.error("The directory refused the service account %s", dn)
+            connection = self._servers.connect(lambda uri: self._open(uri, dn, password))
+        except LDAPOperationResult as exc:
+            logger.error("The directory refused the service account %s: %s", dn, exc.description)
             raise DirectoryUnavailable(UNAVAILABLE_MESSAGE) from exc
         try:
             yield connection
@@ -119,16 +118,24 @@ class Connections:
         password is an unauthenticated bind, which servers may accept.
         """
         try:
-            connection = self._servers.connect(lambda server: self._open(server, dn, password))
+            connection = self._servers.connect(lambda uri: self._open(uri, dn, password))
+        except LDAPInvalidCredentialsResult:
+            return False
         except LDAPOperationResult as exc:
-            logger.debug("Bind as %s refused: %s", dn, exc.description)
+            logger.warning("Bind as %s refused for another reason: %s", dn, exc.description)
             return False
         _close(connection)
         return True
 
-    def _open(self, server: Server, user: str, password: str) -> Connection:
+    def _open(self, uri: str, user: str, password: str) -> Connection:
+        """Open, secure and bind a connection to ``uri``.
+
+        A new ``Server`` each time: ldap3 marks a server's address unusable for
+        five seconds after a failure, which would hide a restarted server from
+        :class:`FailoverServers`, and shared ``Server`` objects are not thread-safe.
+        """
         connection = Connection(
-            server,
+            _server(uri, self._settings),
             user=user,
             password=password,
             receive_timeout=self._settings.receive_timeout,

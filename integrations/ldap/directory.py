@@ -37,7 +37,9 @@ from integrations.ldap.users import UID
 from integrations.ldap.users import DirectoryUser
 from integrations.ldap.users import Entry
 from integrations.ldap.users import build_user
+from integrations.ldap.users import found_entries
 from integrations.ldap.users import person_attributes
+from integrations.ldap.users import searchable_attributes
 from integrations.ldap.users import uid_of
 
 __all__ = ["DirectoryUser", "LdapDirectory"]
@@ -88,7 +90,7 @@ class LdapDirectory:
     def search_users(self, query: str, limit: int = 50) -> list[DirectoryUser]:
         """Accounts whose login, name or credit code contains ``query``, sorted by login.
 
-        An empty query lists accounts. At most ``limit`` (1–500) are returned.
+        An empty query lists accounts. At most ``limit`` (1 to 500) are returned.
         """
         if not 1 <= limit <= MAX_SEARCH_LIMIT:
             message = f"limit must be between 1 and {MAX_SEARCH_LIMIT}, not {limit}"
@@ -96,7 +98,8 @@ class LdapDirectory:
         text = query.strip()
         match = [PERSON_FILTER]
         if text:
-            match.append(any_of(contains(name, text) for name in self._searchable_attributes()))
+            attributes = searchable_attributes(self._settings)
+            match.append(any_of(contains(name, text) for name in attributes))
         with self._connections.service() as connection:
             entries = self._people(connection, all_of(match), size_limit=limit)
             groups = self._groups_of(connection, [uid_of(entry) for entry in entries])
@@ -197,7 +200,7 @@ class LdapDirectory:
             attributes=person_attributes(self._settings),
             size_limit=size_limit,
         )
-        return [entry for entry in connection.response if entry["type"] == "searchResEntry"]
+        return found_entries(connection)
 
     def _user(self, connection: Connection, entry: Entry) -> DirectoryUser:
         uid = uid_of(entry)
@@ -211,9 +214,7 @@ class LdapDirectory:
         query = all_of([GROUP_FILTER, any_of(equal(MEMBER, uid) for uid in uids)])
         connection.search(self._settings.group_base_dn, query, SUBTREE, attributes=["cn", MEMBER])
         names: dict[str, set[str]] = {uid: set() for uid in uids}
-        for group in connection.response:
-            if group["type"] != "searchResEntry":
-                continue
+        for group in found_entries(connection):
             for member in set(group["attributes"].get(MEMBER, [])) & names.keys():
                 names[member].add(str(group["attributes"]["cn"][0]))
         return {uid: frozenset(groups) for uid, groups in names.items()}
@@ -227,7 +228,7 @@ class LdapDirectory:
             raise InvalidInput(message, fields={"roles": [message]})
         query = all_of([GROUP_FILTER, equal("cn", group)])
         connection.search(self._settings.group_base_dn, query, SUBTREE, attributes=[])
-        found = [entry["dn"] for entry in connection.response if entry["type"] == "searchResEntry"]
+        found = [entry["dn"] for entry in found_entries(connection)]
         if not found:
             message = f"The group {group!r} for role {role!r} does not exist in the directory"
             raise InvalidInput(message, fields={"roles": [message]})

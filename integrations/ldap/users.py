@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ldap3 import Connection
+
 from integrations.ldap.settings import LdapSettings
 
 UID = "uid"
@@ -46,6 +48,22 @@ def person_attributes(settings: LdapSettings) -> list[str]:
         *settings.login_attributes,
     ]
     return list(dict.fromkeys(names))
+
+
+def searchable_attributes(settings: LdapSettings) -> list[str]:
+    """The attributes an administrator's search text is matched against."""
+    names = [
+        *settings.login_attributes,
+        "cn",
+        settings.display_name_attribute,
+        settings.credit_code_attribute,
+    ]
+    return list(dict.fromkeys(names))
+
+
+def found_entries(connection: Connection) -> list[Entry]:
+    """The entries of the last search, without the referrals a server may add."""
+    return [entry for entry in connection.response or [] if entry["type"] == "searchResEntry"]
 
 
 def first_value(entry: Entry, attribute: str) -> str | None:

@@ -120,7 +120,11 @@ class SlapdServer:
         pid = int(pidfile.read_text().strip())
         if _alive(pid):
             os.kill(pid, signal.SIGTERM)
-            _wait_until(lambda: not _alive(pid), f"slapd {pid} did not stop")
+            try:
+                _wait_until(lambda: not _alive(pid), f"slapd {pid} did not stop")
+            except RuntimeError:
+                os.kill(pid, signal.SIGKILL)
+                raise
         pidfile.unlink(missing_ok=True)
         logger.info("slapd on %s stopped", self.uri)
 

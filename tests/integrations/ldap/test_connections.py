@@ -128,3 +128,13 @@ def test_starttls_refuses_a_certificate_it_cannot_verify(
 
     with pytest.raises(DirectoryUnavailable):
         directory.authenticate("province", PASSWORD)
+
+
+def test_starttls_refuses_a_certificate_for_another_host_name(
+    tls_slapd: SlapdServer, certificate: Certificate, make_settings: MakeSettings
+) -> None:
+    uri = tls_slapd.uri.replace("127.0.0.1", "localhost")
+    directory = LdapDirectory(make_settings(uri, use_starttls=True, ca_file=str(certificate.cert)))
+
+    with pytest.raises(DirectoryUnavailable):
+        directory.authenticate("province", PASSWORD)

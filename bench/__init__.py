@@ -1,0 +1,1 @@
+"""Benchmarks run by hand (``python -m bench.engine``); results are kept in ``docs/benchmarks.md``."""

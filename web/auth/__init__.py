@@ -1,0 +1,7 @@
+"""Login, logout, language switch, and the current actor of a request."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+
+from web.auth import views  # noqa: E402,F401  (routes register on import)

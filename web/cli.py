@@ -1,0 +1,169 @@
+"""The ``ecoloop`` command: the same operations as the web, committed at the command's edge."""
+
+from __future__ import annotations
+
+import getpass
+import logging
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from engine import audit
+from engine.actors import Actor, Role
+from engine.bundle import read_model_file
+from engine.demo import seed
+from engine.errors import EcoLoopError
+from engine.migrate import upgrade
+from engine.services import processes, users
+from integrations import scheduler
+from integrations.hj212.cli import hj212
+from web import create_app
+
+
+def _sessions():  # type: ignore[no-untyped-def]
+    return current_app.extensions["ecoloop.sessions"]
+
+
+def _operator() -> Actor:
+    return Actor(f"cli:{getpass.getuser()}", frozenset({Role.ADMIN}))
+
+
+def _fail(error: EcoLoopError) -> None:
+    click.echo(f"error: {error.message}", err=True)
+    for name, messages in (error.details.get("fields") or {}).items():  # type: ignore[union-attr]
+        click.echo(f"  {name}: {'; '.join(messages)}", err=True)
+    sys.exit(2)
+
+
+@click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_default_commands=False, add_version_option=False)
+def main() -> None:
+    """EcoLoop 生态环境闭环监管平台."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("spiff").setLevel(logging.WARNING)
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@with_appcontext
+def db_upgrade() -> None:
+    """Apply every Alembic migration (creating the SQLite file's folder if needed)."""
+    url = current_app.extensions["ecoloop.settings"].database_url
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    upgrade(url)
+    click.echo("database is at the newest schema")
+
+
+@main.command("demo")
+@with_appcontext
+def demo() -> None:
+    """Deploy the bundled processes and create demo accounts and instances (idempotent)."""
+    if current_app.extensions["ecoloop.settings"].production:
+        raise click.ClickException("demo data is refused in production mode")
+    with _sessions().begin() as session:
+        seed(session)
+    click.echo("demo data ready: users admin, province, city-440100, county-440106, county-440111 "
+               "and two enterprises (password: demo)")
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@with_appcontext
+def serve(host: str, port: int) -> None:
+    """Serve the web app (threaded), with the timer sweep running in this process unless disabled."""
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    settings = app.extensions["ecoloop.settings"]
+    if settings.run_scheduler_in_web:
+        scheduler.start_in_background(_sessions(), settings.timer_sweep_seconds)
+    app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+@main.command("scheduler")
+@with_appcontext
+def run_scheduler() -> None:
+    """Run the timer sweep as its own process (safe to run several)."""
+    settings = current_app.extensions["ecoloop.settings"]
+    scheduler.run_forever(_sessions(), settings.timer_sweep_seconds)
+
+
+@main.group()
+def process() -> None:
+    """Process models."""
+
+
+@process.command("deploy")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def process_deploy(file: Path) -> None:
+    """Check and deploy FILE (forms are read from forms/ beside it) as the new active version."""
+    try:
+        with _sessions().begin() as session:
+            model = processes.deploy(session, _operator(), *read_model_file(file))
+            click.echo(f"{model.key} version {model.version} is active (sha256 {model.sha256[:12]})")
+    except EcoLoopError as error:
+        _fail(error)
+
+
+@process.command("list")
+@with_appcontext
+def process_list() -> None:
+    """List every deployed version."""
+    with _sessions()() as session:
+        for model in processes.list_models(session):
+            marker = "*" if model.is_active else " "
+            click.echo(f"{marker} {model.key:<28} v{model.version:<4} {model.deployed_at:%Y-%m-%d %H:%M} {model.name}")
+
+
+@main.group("audit")
+def audit_group() -> None:
+    """The audit trail."""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify() -> None:
+    """Check the hash chain; exit 1 naming the first broken event."""
+    with _sessions()() as session:
+        report = audit.verify(session)
+    if report.ok:
+        click.echo(f"audit chain intact: {report.checked} events")
+        return
+    click.echo(f"audit chain broken at event {report.broken_at}: {report.reason}", err=True)
+    sys.exit(1)
+
+
+@main.group("users")
+def users_group() -> None:
+    """Local accounts."""
+
+
+@users_group.command("create")
+@click.argument("username")
+@click.option("--role", "roles", multiple=True, required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--region", default=None, help="GB/T 2260 region code")
+@click.option("--enterprise", default=None, help="unified social credit code")
+@click.option("--name", default="", help="display name")
+@click.password_option()
+@with_appcontext
+def users_create(username: str, roles: tuple[str, ...], region: str | None, enterprise: str | None, name: str,
+                 password: str) -> None:
+    """Create a local (argon2-hashed) account, e.g. the break-glass admin."""
+    try:
+        with _sessions().begin() as session:
+            users.create(session, username, password, [Role(r) for r in roles], region_code=region,
+                         enterprise_code=enterprise, display_name=name)
+    except EcoLoopError as error:
+        _fail(error)
+    click.echo(f"user {username} created")
+
+
+main.add_command(hj212)
+

@@ -1,0 +1,51 @@
+"""One database session per request, committed at the request boundary.
+
+Services only flush. A request that ends in a response below 400 commits;
+anything else rolls back, so a failed action leaves no partial write.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, current_app, g
+from sqlalchemy.orm import Session
+
+from engine.config import Settings
+from engine.filestore import FileStore
+
+
+def db() -> Session:
+    if "db" not in g:
+        g.db = current_app.extensions["ecoloop.sessions"]()
+    session: Session = g.db
+    return session
+
+
+def files() -> FileStore:
+    store: FileStore = current_app.extensions["ecoloop.files"]
+    return store
+
+
+def settings() -> Settings:
+    value: Settings = current_app.extensions["ecoloop.settings"]
+    return value
+
+
+def _commit_or_rollback(response: Response) -> Response:
+    session = g.get("db")
+    if session is not None:
+        if response.status_code < 400:
+            session.commit()
+        else:
+            session.rollback()
+    return response
+
+
+def _close(_exc: BaseException | None) -> None:
+    session = g.pop("db", None)
+    if session is not None:
+        session.close()
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(_commit_or_rollback)
+    app.teardown_request(_close)
