@@ -46,6 +46,7 @@ class Breakdown:
         self.round_trips: Counter[str] = Counter()
         self._stack: list[list[Any]] = []
         self._undo: list[Callable[[], None]] = []
+        self.paused = True  # switched on only while a task is being completed
 
     def enter(self, category: str) -> None:
         self._stack.append([category, perf_counter(), 0.0])
@@ -62,6 +63,8 @@ class Breakdown:
 
         @functools.wraps(original)
         def timed(*args: Any, **kwargs: Any) -> Any:
+            if self.paused:
+                return original(*args, **kwargs)
             if trip:
                 self.round_trips[trip] += 1
             self.enter(category)
@@ -110,6 +113,8 @@ def _count_commands(breakdown: Breakdown) -> None:
     original = base._exec_command
 
     def counted(self: Any, command: Any, *args: Any, **kwargs: Any) -> Any:
+        if breakdown.paused:
+            return original(self, command, *args, **kwargs)
         word = bytes(command).split()[0].decode() if isinstance(command, (bytes, bytearray)) else str(command)
         breakdown.round_trips[word.upper()] += 1
         return original(self, command, *args, **kwargs)
@@ -120,13 +125,41 @@ def _count_commands(breakdown: Breakdown) -> None:
 
 def _time_statements(breakdown: Breakdown, db_engine: Engine) -> None:
     def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if breakdown.paused:
+            return
         breakdown.round_trips[statement.split(None, 1)[0].upper()] += 1
         breakdown.enter(SQL)
 
     def after(*args: Any) -> None:
-        breakdown.leave()
+        if not breakdown.paused:
+            breakdown.leave()
 
     event.listen(db_engine, "before_cursor_execute", before)
     event.listen(db_engine, "after_cursor_execute", after)
     breakdown._undo.append(lambda: event.remove(db_engine, "before_cursor_execute", before))
     breakdown._undo.append(lambda: event.remove(db_engine, "after_cursor_execute", after))
+
+
+class CompletionsOnly:
+    """Wraps a runner so that a probe is switched on only while ``complete`` runs."""
+
+    def __init__(self, runner: Any, switch: Callable[[bool], None]) -> None:
+        self._runner = runner
+        self._switch = switch
+
+    def start(self, case: Any) -> Any:
+        return self._runner.start(case)
+
+    def ready(self, keys: Any) -> Any:
+        return self._runner.ready(keys)
+
+    def finished(self, keys: Any) -> int:
+        result: int = self._runner.finished(keys)
+        return result
+
+    def complete(self, key: Any, task_id: str, actor: Any, data: Any) -> None:
+        self._switch(True)
+        try:
+            self._runner.complete(key, task_id, actor, data)
+        finally:
+            self._switch(False)

@@ -130,6 +130,9 @@ class MemoryRunner:
     def finished(self, keys: Sequence[Hashable]) -> int:
         return sum(self._workflows[k].is_completed() for k in keys)  # type: ignore[index]
 
+    def workflow(self, key: int) -> BpmnWorkflow:
+        return self._workflows[key]
+
 
 class ServiceRunner:
     """The engine services, one committed transaction per start and per completion, as a web request does."""

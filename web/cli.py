@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+from werkzeug.serving import run_simple
 
 from engine import audit
 from engine.actors import Actor, Role
@@ -42,7 +43,8 @@ def _fail(error: EcoLoopError) -> None:
 def main() -> None:
     """EcoLoop 生态环境闭环监管平台."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("spiff").setLevel(logging.WARNING)
+    for noisy in ("spiff", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 @main.group()
@@ -83,7 +85,7 @@ def serve(host: str, port: int) -> None:
     settings = app.extensions["ecoloop.settings"]
     if settings.run_scheduler_in_web:
         scheduler.start_in_background(_sessions(), settings.timer_sweep_seconds)
-    app.run(host=host, port=port, threaded=True, use_reloader=False)
+    run_simple(host, port, app, threaded=True, use_reloader=False)
 
 
 @main.command("scheduler")

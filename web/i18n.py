@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, request, session
+from flask import Flask, session
 from flask_babel import Babel, get_locale
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -13,10 +13,9 @@ LANGUAGES = ("zh_CN", "en")
 
 
 def select_locale() -> str:
+    """Chinese unless the user switched to English (the department's staff work in Chinese)."""
     chosen = session.get("lang")
-    if chosen in LANGUAGES:
-        return str(chosen)
-    return request.accept_languages.best_match(LANGUAGES, default="zh_CN") or "zh_CN"
+    return str(chosen) if chosen in LANGUAGES else "zh_CN"
 
 
 def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:

@@ -23,6 +23,7 @@ STANDARD_EXAMPLE = (
 )
 """The example packet printed in HJ 212-2017."""
 
+_POLLUTANT_CODES = st.sampled_from(sorted(POLLUTANTS))
 _OTHER_FIELDS = ["RtdInterval", "PolId", "SystemTime"]
 _TEXT = st.text(string.ascii_letters + string.digits + " .:_-", min_size=1, max_size=12)
 
@@ -58,6 +59,6 @@ def packet_arguments(draw: st.DrawFn) -> dict[str, Any]:
         "qn": draw(st.none() | times.map(make_qn)),
         "flag": draw(st.sampled_from([None, 0, 1, 4, 5])),
         "data_time": data_time,
-        "values": draw(st.dictionaries(st.sampled_from(sorted(POLLUTANTS)), factor_values, max_size=4)),
+        "values": draw(st.dictionaries(_POLLUTANT_CODES, factor_values, max_size=4)),
         "fields": draw(st.dictionaries(st.sampled_from(_OTHER_FIELDS), _TEXT, max_size=2)),
     }

@@ -33,9 +33,10 @@ def part(pno: int, pnum: int = 3, qn: str = "20240315100000001", **arguments: An
         "data_time": MOMENT,
         **arguments,
     }
-    return parse_packet(
-        build_packet(st="32", cn="2061", pw="1", mn=MN, qn=qn, flag=7, pnum=pnum, pno=pno, **arguments)
+    split = build_packet(
+        st="32", cn="2061", pw="1", mn=MN, qn=qn, flag=7, pnum=pnum, pno=pno, **arguments
     )
+    return parse_packet(split)
 
 
 def test_parts_in_any_order_make_one_packet() -> None:

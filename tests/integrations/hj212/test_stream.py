@@ -31,7 +31,11 @@ def feed_all(framer: StreamFramer, chunks: list[bytes]) -> list[bytes]:
 @settings(max_examples=60)
 @given(
     st.lists(st.integers(0, 999), min_size=1, max_size=6),
-    st.lists(st.binary(max_size=20).map(lambda gap: gap.replace(b"#", b"")), min_size=7, max_size=7),
+    st.lists(
+        st.binary(max_size=20).map(lambda gap: gap.replace(b"#", b"")),
+        min_size=7,
+        max_size=7,
+    ),
     st.data(),
 )
 def test_frames_survive_any_chunking(
