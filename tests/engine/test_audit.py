@@ -1,0 +1,130 @@
+"""The audit chain: verification finds the first edited, deleted or reordered event; instance timelines."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from engine import audit
+from engine.errors import InstanceNotFound
+from engine.models import AuditEvent
+from engine.services import instances, tasks
+from tests.support.actors import ADMIN, COUNTY_BAIYUN, COUNTY_TIANHE, ENT_BAIYUN, ENT_TIANHE
+from tests.support.flows import EXPLANATION, ready_task, start_anomaly
+
+CONTENT = (AuditEvent.at, AuditEvent.actor, AuditEvent.action, AuditEvent.instance_id, AuditEvent.task_id,
+           AuditEvent.payload, AuditEvent.prev_hash, AuditEvent.hash)
+
+
+@pytest.fixture
+def chain(session: Session) -> list[AuditEvent]:
+    """Five fresh events at the end of the chain (earlier events, if any, are left alone)."""
+    events = [
+        audit.record(session, ADMIN, "probe.event", instance_id=n, task_id=f"t-{n}", payload={"n": n, "名": "值"})
+        for n in range(5)
+    ]
+    session.expunge_all()  # tampering below goes straight to the table
+    return events
+
+
+def test_good_chain_verifies(session: Session, chain: list[AuditEvent]) -> None:
+    report = audit.verify(session)
+    assert report.ok and report.broken_at is None
+    assert report.checked == chain[-1].seq
+    assert [e.seq for e in chain] == list(range(chain[0].seq, chain[0].seq + 5))
+    previous = session.get(AuditEvent, chain[0].seq - 1)
+    assert chain[0].prev_hash == (previous.hash if previous else audit.GENESIS_HASH)
+    assert all(later.prev_hash == earlier.hash for earlier, later in zip(chain, chain[1:]))
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("seq", 10_000), ("actor", "x"), ("action", "x"), ("instance_id", 10_000), ("task_id", "x"),
+     ("payload", {"n": -1}), ("prev_hash", "f" * 64)],
+)
+def test_hash_covers_every_field(chain: list[AuditEvent], field: str, value: object) -> None:
+    event = chain[2]
+    assert audit.event_hash(event) == event.hash
+    setattr(event, field, value)
+    assert audit.event_hash(event) != event.hash
+
+
+def test_hash_covers_the_time(chain: list[AuditEvent]) -> None:
+    event = chain[2]
+    event.at = event.at.replace(microsecond=(event.at.microsecond + 1) % 1_000_000)
+    assert audit.event_hash(event) != event.hash
+
+
+def test_edited_payload_breaks_at_that_event(session: Session, chain: list[AuditEvent]) -> None:
+    session.execute(update(AuditEvent).where(AuditEvent.seq == chain[2].seq).values(payload={"n": 999}))
+    report = audit.verify(session)
+    assert (report.ok, report.broken_at) == (False, chain[2].seq)
+    assert "edited" in report.reason
+
+
+def test_edited_and_rehashed_event_breaks_at_its_successor(session: Session, chain: list[AuditEvent]) -> None:
+    forged = chain[2]
+    forged.actor = "someone-else"
+    session.execute(update(AuditEvent).where(AuditEvent.seq == forged.seq)
+                    .values(actor=forged.actor, hash=audit.event_hash(forged)))
+    report = audit.verify(session)
+    assert report.broken_at == chain[3].seq
+    assert "does not follow its predecessor" in report.reason
+
+
+def test_deleted_middle_event_is_reported_missing(session: Session, chain: list[AuditEvent]) -> None:
+    session.execute(delete(AuditEvent).where(AuditEvent.seq == chain[1].seq))
+    report = audit.verify(session)
+    assert report.broken_at == chain[1].seq
+    assert "missing" in report.reason
+
+
+def test_deleted_last_event_is_reported(session: Session, chain: list[AuditEvent]) -> None:
+    session.execute(delete(AuditEvent).where(AuditEvent.seq == chain[-1].seq))
+    report = audit.verify(session)
+    assert (report.broken_at, report.checked) == (chain[-1].seq, chain[-1].seq - 1)
+    assert "deleted" in report.reason
+
+
+def test_swapped_events_break_at_the_first_of_them(session: Session, chain: list[AuditEvent]) -> None:
+    first, second = chain[1].seq, chain[2].seq
+    rows = {row.seq: row for row in session.execute(
+        select(AuditEvent.seq, *CONTENT).where(AuditEvent.seq.in_([first, second])))}
+    for target, source in ((first, second), (second, first)):
+        values = {column.key: getattr(rows[source], column.key) for column in CONTENT}
+        session.execute(update(AuditEvent).where(AuditEvent.seq == target).values(**values))
+    report = audit.verify(session)
+    assert report.broken_at == first
+    assert "does not follow its predecessor" in report.reason
+
+
+def test_new_events_continue_the_chain_after_verification(session: Session, chain: list[AuditEvent]) -> None:
+    event = audit.record(session, "system", "probe.after")
+    assert (event.seq, event.prev_hash) == (chain[-1].seq + 1, chain[-1].hash)
+    assert audit.verify(session).ok
+
+
+def test_instance_timeline_is_in_order(session: Session, deployed: dict[str, int]) -> None:
+    instance = start_anomaly(session)
+    other = start_anomaly(session, business_key="other")
+    tasks.complete(session, ENT_TIANHE, ready_task(session, instance.id).id, EXPLANATION)
+    review = ready_task(session, instance.id)
+    tasks.claim(session, COUNTY_TIANHE, review.id)
+    tasks.unclaim(session, COUNTY_TIANHE, review.id)
+    instances.suspend(session, ADMIN, instance.id, "核查")
+    timeline = instances.timeline(session, COUNTY_TIANHE, instance.id)
+    assert [e.action for e in timeline] == [
+        "instance.start", "task.complete", "task.claim", "task.unclaim", "instance.suspend"]
+    assert [e.seq for e in timeline] == sorted(e.seq for e in timeline)
+    assert {e.instance_id for e in timeline} == {instance.id}
+    assert timeline[-1].payload == {"from": "running", "to": "suspended", "reason": "核查"}
+    assert [e.action for e in instances.timeline(session, ENT_TIANHE, other.id)] == ["instance.start"]
+    assert audit.verify(session).ok
+
+
+@pytest.mark.parametrize("outsider", [COUNTY_BAIYUN, ENT_BAIYUN])
+def test_timeline_outside_scope_is_not_found(session: Session, deployed: dict[str, int], outsider: object) -> None:
+    instance = start_anomaly(session)
+    with pytest.raises(InstanceNotFound):
+        instances.timeline(session, outsider, instance.id)  # type: ignore[arg-type]
