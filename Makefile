@@ -32,6 +32,7 @@ system-packages:
 
 test: system-packages install
 	$(BIN)/lint-imports --config setup.cfg
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 clean:

@@ -22,6 +22,7 @@ import cProfile
 import gc
 import io
 import logging
+import os
 import pstats
 import random
 import sys
@@ -64,6 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     pool = workload.enterprises(ENTERPRISES, rng)
     compiled, xml, forms = _bundled_model()
     _print_machine(machine(args.pg_url if "postgres" in args.backends else None))
+    print(f"  load average   {' '.join(f'{x:.2f}' for x in os.getloadavg())} (at the start; the machine is shared)")
     results: list[RunResult] = []
     if "memory" in args.backends:
         results.append(_memory(compiled, args, pool, rng))
@@ -210,13 +212,15 @@ def _print_results(results: list[RunResult], args: argparse.Namespace) -> None:
     ceiling = next((r for r in results if r.label.startswith("memory")), None)
     print(f"\nanomaly_closure, {args.instances} instances × 4 completions per run, one process, one thread")
     print(f"{'run':<28}{'inst/s':>9}{'×ceil':>8}{'compl/s':>9}{'×ceil':>8}{'p50 ms':>8}{'×ceil':>7}"
-          f"{'p95 ms':>8}{'×ceil':>7}{'start p50':>10}")
+          f"{'p95 ms':>8}{'×ceil':>7}{'cpu ms':>8}{'start p50':>10}")
     for r in results:
         ratios = _ratios(r, ceiling)
         print(f"{r.label:<28}{r.instances_per_s:>9.1f}{ratios[0]:>8}{r.completions_per_s:>9.1f}{ratios[1]:>8}"
               f"{r.completion_ms(50):>8.2f}{ratios[2]:>7}{r.completion_ms(95):>8.2f}{ratios[3]:>7}"
-              f"{r.start_ms(50):>10.2f}")
-    print("(×ceil: throughput as a fraction of the in-memory ceiling; latency as a multiple of it)")
+              f"{r.cpu_ms_per_completion:>8.2f}{r.start_ms(50):>10.2f}")
+    print("(×ceil: throughput as a fraction of the in-memory ceiling, latency as a multiple of it; cpu ms: this\n"
+          " process's CPU time per completion, without the database server's; start p50: ms per instance start)")
+    print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     for line in _targets(results, ceiling, args):
         print(line)
 

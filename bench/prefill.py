@@ -93,7 +93,7 @@ def _instance(
         info = template.steps[step]
         outcome, opinion = data.get("decision"), data.get("opinion")
         rows.append({
-            "id": task_ids[index], "instance_id": instance_id, "process_key": PROCESS_KEY, "spec_name": step,
+            "id": task_ids[index], "spiff_task_id": str(uuid.uuid4()), "instance_id": instance_id, "process_key": PROCESS_KEY, "spec_name": step,
             "title": info.title, "lane": info.lane, "role": info.role, "form_key": info.form_key,
             "region_code": case.region_code, "enterprise_code": case.enterprise_code, "subject": case.subject,
             "status": TaskStatus.COMPLETED.value, "due_at": created + timedelta(days=5), "claimed_by": None,
@@ -133,11 +133,26 @@ def _chain(events: list[dict[str, Any]], last_seq: int, last_hash: str) -> list[
 
 def _bulk_insert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     for start in range(0, len(rows), BATCH):
-        batch = rows[start:start + BATCH]
+        batch = [_fitted(table, row) for row in rows[start:start + BATCH]]
         if connection.dialect.name == "postgresql":
             _copy(connection, table, batch)
         else:
             connection.execute(table.insert(), batch)
+
+
+def _fitted(table: Table, row: dict[str, Any]) -> dict[str, Any]:
+    """The row with exactly the table's columns: ones the model gained since are filled from their defaults."""
+    fitted = {}
+    for column in table.columns:
+        if column.name in row:
+            fitted[column.name] = row[column.name]
+        elif column.default is not None and column.default.is_scalar:
+            fitted[column.name] = column.default.arg  # type: ignore[attr-defined]
+        elif column.nullable:
+            fitted[column.name] = None
+        else:
+            raise ValueError(f"prefill does not know how to fill {table.name}.{column.name}")
+    return fitted
 
 
 def _copy(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:

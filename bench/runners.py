@@ -11,7 +11,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
-from time import perf_counter
+from time import perf_counter, process_time
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -45,6 +45,7 @@ class RunResult:
     wall_s: float
     start_s: list[float] = field(default_factory=list)
     completion_s: list[float] = field(default_factory=list)
+    completion_cpu_s: float = 0.0  # this process's CPU time in completions (the database server's is not in it)
 
     @property
     def completions(self) -> int:
@@ -57,6 +58,10 @@ class RunResult:
     @property
     def completions_per_s(self) -> float:
         return self.completions / sum(self.completion_s)
+
+    @property
+    def cpu_ms_per_completion(self) -> float:
+        return self.completion_cpu_s * 1000 / self.completions
 
     def completion_ms(self, percentile: int) -> float:
         return _percentile(self.completion_s, percentile) * 1000
@@ -85,9 +90,10 @@ def run(runner: Runner, cases: Sequence[Case], label: str) -> RunResult:
             if spec_name != step:
                 raise RuntimeError(f"instance {key} waits at {spec_name}, expected {step}")
             actor, data = case.steps[index]
-            t0 = perf_counter()
+            t0, cpu0 = perf_counter(), process_time()
             runner.complete(key, task_id, actor, data)
             result.completion_s.append(perf_counter() - t0)
+            result.completion_cpu_s += process_time() - cpu0
     result.wall_s = perf_counter() - began
     done = runner.finished(keys)
     if done != len(keys):

@@ -48,6 +48,14 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+MAX_ID = 2**31 - 1  # the largest value of an INTEGER key on PostgreSQL
+
+
+def valid_id(value: object) -> bool:
+    """Whether a number can be a row id, so a forged huge id is 'not found' instead of a database error."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 

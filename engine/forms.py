@@ -25,6 +25,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from engine.db import MAX_ID
 from engine.errors import InvalidForm, InvalidModel
 
 FIELD_TYPES = ("string", "text", "enum", "boolean", "integer", "number", "date", "attachments")
@@ -157,6 +158,16 @@ def _data_schema(definition_json: str) -> Schema:
     return _Data()
 
 
+class _WholeNumber(fields.Integer):
+    """An integer field that refuses 1.5 instead of truncating it to 1."""
+
+    def _validated(self, value: Any) -> int:
+        if isinstance(value, float) and not value.is_integer():
+            raise self.make_error("invalid")
+        result: int = super()._validated(value)
+        return result
+
+
 def _marshmallow_field(definition: dict[str, Any]) -> fields.Field:
     kind = definition["type"]
     required = bool(definition.get("required"))
@@ -177,14 +188,15 @@ def _marshmallow_field(definition: dict[str, Any]) -> fields.Field:
     if kind == "boolean":
         return fields.Boolean(**common)
     if kind in ("integer", "number"):
-        field_class = fields.Integer if kind == "integer" else fields.Float
+        field_class = _WholeNumber if kind == "integer" else fields.Float
         bounds = validate.Range(
             min=definition.get("minimum"), max=definition.get("maximum"), error="超出允许范围 {min} – {max}"
         )
         return field_class(validate=bounds, **common)
     if kind == "date":
         return fields.Date(**common)
-    return fields.List(fields.Integer(strict=True), **common)
+    identifier = fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID, error="附件编号无效"))
+    return fields.List(identifier, **common)
 
 
 def _flatten(messages: Any) -> dict[str, list[str]]:

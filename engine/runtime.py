@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -124,15 +124,16 @@ def next_timer_due(workflow: BpmnWorkflow) -> datetime | None:
 
 
 def _sync_task_index(session: Session, live: LiveInstance) -> list[HumanTask]:
+    """Open rows for newly ready user tasks; close rows whose task is no longer ready."""
     ready = {str(t.id): t for t in live.workflow.get_tasks(state=TaskState.READY, manual=True)}
     indexed = session.scalars(
         select(HumanTask).where(HumanTask.instance_id == live.row.id, HumanTask.status == TaskStatus.READY)
     ).all()
     for row in indexed:
-        if row.id not in ready:
+        if row.spiff_task_id not in ready:
             row.status = TaskStatus.CANCELLED
             row.completed_at = utcnow()
-    known = {row.id for row in indexed}
+    known = {row.spiff_task_id for row in indexed if row.status == TaskStatus.READY}
     created = [_index_row(live, task) for task_id, task in ready.items() if task_id not in known]
     session.add_all(created)
     return created
@@ -144,7 +145,8 @@ def _index_row(live: LiveInstance, task: Any) -> HumanTask:
     role = role_for_lane(spec.lane)
     now = utcnow()
     return HumanTask(
-        id=str(task.id),
+        id=str(uuid4()),
+        spiff_task_id=str(task.id),
         instance_id=live.row.id,
         process_key=live.row.process_key,
         spec_name=spec.name,
@@ -157,6 +159,7 @@ def _index_row(live: LiveInstance, task: Any) -> HumanTask:
         subject=live.row.subject,
         status=TaskStatus.READY,
         due_at=_due_at(properties.get("due"), task.data, now),
+        assignee=_assignee(properties.get("assignee"), task.data),
         created_at=now,
     )
 
@@ -175,3 +178,14 @@ def _due_at(expression: str | None, data: dict[str, Any], now: datetime) -> date
         log.warning("cannot compute due time from %r: %s", expression, exc)
         return None
 
+
+
+def _assignee(expression: str | None, data: dict[str, Any]) -> str | None:
+    """Evaluate a task's ``assignee`` property (e.g. the item of a countersign), if it has one."""
+    if not expression:
+        return None
+    try:
+        value = evaluate(expression, data)
+    except (ValueError, TypeError) as exc:
+        raise InvalidModel(f"cannot compute the assignee from {expression!r}: {exc}") from None
+    return str(value) if value else None

@@ -44,15 +44,19 @@ def compile_model(checked: CheckedModel) -> CompiledModel:
 
 
 class SpecCache:
-    """Compiled specs by model id; a model row never changes once deployed, so entries never go stale."""
+    """Compiled specs by model id and content hash.
+
+    A deployed row never changes, but an id can be handed out again after a
+    rolled-back deployment (SQLite), so the hash is part of the key.
+    """
 
     def __init__(self) -> None:
-        self._entries: dict[int, CompiledModel] = {}
+        self._entries: dict[tuple[int, str], CompiledModel] = {}
         self._lock = threading.Lock()
 
-    def get(self, model_id: int) -> CompiledModel | None:
-        return self._entries.get(model_id)
+    def get(self, model_id: int, sha256: str) -> CompiledModel | None:
+        return self._entries.get((model_id, sha256))
 
-    def put(self, model_id: int, compiled: CompiledModel) -> None:
+    def put(self, model_id: int, sha256: str, compiled: CompiledModel) -> None:
         with self._lock:
-            self._entries[model_id] = compiled
+            self._entries[(model_id, sha256)] = compiled

@@ -23,17 +23,33 @@ import simpleeval
 
 from engine.errors import InvalidModel
 
+def _scalar_str(value: Any) -> str:
+    """``str`` for text, numbers, booleans and None only: the text of a container could exceed the size limits."""
+    if value is not None and not isinstance(value, (str, int, float, bool)):
+        raise ValueError(f"str() takes text or a number, not {type(value).__name__}")
+    return str(value)
+
+
+def _number_sum(values: Any) -> int | float:
+    """``sum`` of one list of numbers, with no start value (so it cannot concatenate lists)."""
+    if not isinstance(values, (list, tuple)) or not all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) for v in values
+    ):
+        raise ValueError("sum() takes a list of numbers")
+    return sum(values)
+
+
 SAFE_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "len": len,
     "min": min,
     "max": max,
     "abs": abs,
     "round": round,
-    "str": str,
+    "str": _scalar_str,
     "int": int,
     "float": float,
     "bool": bool,
-    "sum": sum,
+    "sum": _number_sum,
     "any": any,
     "all": all,
     "sorted": sorted,
@@ -96,11 +112,11 @@ def _parsed_script(text: str) -> tuple[tuple[str, str], ...]:
     for statement in module.body:
         if isinstance(statement, ast.Pass):
             continue
-        target = statement.targets[0] if isinstance(statement, ast.Assign) and len(statement.targets) == 1 else None
+        if not isinstance(statement, ast.Assign) or len(statement.targets) != 1:
+            raise UnsafeExpression(f"script line {statement.lineno} is not of the form 'name = expression'")
+        target = statement.targets[0]
         if not isinstance(target, ast.Name) or target.id.startswith("_"):
-            raise UnsafeExpression(
-                f"script line {statement.lineno} is not of the form 'name = expression'"
-            )
+            raise UnsafeExpression(f"script line {statement.lineno} must assign to a plain name")
         expression = ast.get_source_segment(text, statement.value) or ""
         check_expression(expression)
         assignments.append((target.id, expression))
@@ -118,7 +134,7 @@ def evaluate(text: str, names: Mapping[str, Any]) -> Any:
     evaluator = simpleeval.EvalWithCompoundTypes(names=dict(names), functions=dict(SAFE_FUNCTIONS))
     try:
         return evaluator.eval(text)
-    except simpleeval.InvalidExpression as exc:
+    except (simpleeval.InvalidExpression, TypeError, ArithmeticError, LookupError, ValueError) as exc:
         raise ValueError(f"cannot evaluate {text!r}: {exc}") from None
 
 

@@ -5,7 +5,7 @@ from engine.models.audit import AuditChainHead, AuditEvent
 from engine.models.config import ProcessConfig
 from engine.models.instance import InstanceStatus, ProcessInstance
 from engine.models.process import ProcessModel
-from engine.models.task import HumanTask, TaskStatus
+from engine.models.task import HumanTask, NoteKind, TaskNote, TaskStatus
 from engine.models.user import LocalUser
 
 __all__ = [
@@ -15,9 +15,11 @@ __all__ = [
     "HumanTask",
     "InstanceStatus",
     "LocalUser",
+    "NoteKind",
     "ProcessConfig",
     "ProcessInstance",
     "ProcessModel",
     "TaskAttachment",
+    "TaskNote",
     "TaskStatus",
 ]

@@ -14,13 +14,27 @@ class TaskStatus(StrEnum):
     READY = "ready"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
+    RETURNED = "returned"
+    WITHDRAWN = "withdrawn"
+
+
+class NoteKind(StrEnum):
+    DELEGATE = "delegate"  # a request for an opinion (委派)
+    OPINION = "opinion"  # the delegate's answer
+    COPY = "copy"  # 抄送
+    URGE = "urge"  # 催办
+    TRANSFER = "transfer"  # 转办
 
 
 class HumanTask(Base):
-    """The index of user tasks: one row per ready or finished human step.
+    """The index of user tasks: one row per activation of a human step.
 
     Written in the same transaction as the workflow state it mirrors, so lists
-    and permission checks never need to load a workflow.
+    and permission checks never need to load a workflow. A step that is reset
+    (returned to, withdrawn) keeps its SpiffWorkflow id, so each activation gets
+    its own row ``id`` and points at the workflow task by ``spiff_task_id``.
+    ``assignee`` pins a step to one person (countersign, transfer);
+    ``delegated_to`` hands it to someone for an opinion until they answer.
     """
 
     __tablename__ = "human_tasks"
@@ -31,6 +45,7 @@ class HumanTask(Base):
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    spiff_task_id: Mapped[str] = mapped_column(String(36), index=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id"), index=True)
     process_key: Mapped[str] = mapped_column(String(100))
     spec_name: Mapped[str] = mapped_column(String(100))
@@ -43,6 +58,9 @@ class HumanTask(Base):
     subject: Mapped[str] = mapped_column(String(300), default="")
     status: Mapped[str] = mapped_column(String(20), default=TaskStatus.READY)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    assignee: Mapped[str | None] = mapped_column(String(100), index=True)
+    delegated_to: Mapped[str | None] = mapped_column(String(100), index=True)
+    delegated_by: Mapped[str | None] = mapped_column(String(100))
     claimed_by: Mapped[str | None] = mapped_column(String(100))
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -51,3 +69,20 @@ class HumanTask(Base):
     submitted: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     completed_by: Mapped[str | None] = mapped_column(String(100))
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class TaskNote(Base):
+    """What people say about a task besides completing it: copies, urgings, delegated opinions, transfers."""
+
+    __tablename__ = "task_notes"
+    __table_args__ = (Index("ix_task_notes_target_kind", "target", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[str] = mapped_column(ForeignKey("human_tasks.id"), index=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    author: Mapped[str] = mapped_column(String(100))
+    target: Mapped[str | None] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

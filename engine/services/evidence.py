@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.actors import Actor, Role
+from engine.db import valid_id
 from engine.errors import AttachmentNotFound, NotAllowed
 from engine.filestore import FileStore, safe_display_name
 from engine.models import Attachment, HumanTask, ProcessInstance, TaskAttachment
@@ -68,6 +69,9 @@ def own_attachments(session: Session, actor: Actor, attachment_ids: Iterable[int
     :raises AttachmentNotFound: naming the first id that is not in the actor's library.
     """
     wanted = list(dict.fromkeys(attachment_ids))
+    for attachment_id in wanted:
+        if not valid_id(attachment_id):
+            raise AttachmentNotFound(f"attachment {attachment_id} is not in your evidence library")
     found = {
         a.id: a for a in session.scalars(
             select(Attachment).where(Attachment.id.in_(wanted), Attachment.owner == owner_of(actor))
@@ -100,7 +104,7 @@ def open_attachment(session: Session, store: FileStore, actor: Actor, attachment
 
     :raises AttachmentNotFound: otherwise (never revealing that the id exists).
     """
-    attachment = session.get(Attachment, attachment_id)
+    attachment = session.get(Attachment, attachment_id) if valid_id(attachment_id) else None
     if attachment is None or not _may_read(session, actor, attachment):
         raise AttachmentNotFound(f"attachment {attachment_id} not found")
     audit.record(session, actor, "evidence.download", payload={"attachment": attachment.id})

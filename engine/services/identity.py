@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.actors import Actor, Role
-from engine.errors import AuthenticationFailed, DirectoryUnavailable, InvalidIdentity
+from engine.errors import AuthenticationFailed, DirectoryUnavailable, InvalidIdentity, NotFound
 from engine.identifiers import valid_credit_code, valid_region
 from engine.models import LocalUser
 from engine.services import users
@@ -30,10 +30,13 @@ class DirectoryAccount(Protocol):
     roles: frozenset[str]
     region_code: str | None
     credit_code: str | None
+    disabled: bool
 
 
 class Directory(Protocol):
     def authenticate(self, login: str, password: str) -> DirectoryAccount: ...
+
+    def get_user(self, login: str) -> DirectoryAccount: ...
 
 
 def login(
@@ -70,6 +73,20 @@ def _is_local(session: Session, username: str) -> bool:
     return session.scalar(select(LocalUser.id).where(LocalUser.username == username)) is not None
 
 
+def find_actor(session: Session, directory: Directory | None, username: str) -> Actor | None:
+    """Look a person up by name (local accounts, then the directory), e.g. the target of a transfer."""
+    user = session.scalars(select(LocalUser).where(LocalUser.username == username)).one_or_none()
+    if user is not None:
+        return None if user.disabled else users.actor_of(user)
+    if directory is None:
+        return None
+    try:
+        account = directory.get_user(username)
+        return None if account.disabled else actor_from_directory(account)
+    except (NotFound, InvalidIdentity):
+        return None
+
+
 def actor_from_directory(account: DirectoryAccount) -> Actor:
     """:raises InvalidIdentity: naming the bad region or credit code."""
     roles = frozenset(Role(r) for r in account.roles if r in Role._value2member_map_)
@@ -83,4 +100,3 @@ def actor_from_directory(account: DirectoryAccount) -> Actor:
     return Actor(account.login, roles, account.region_code, account.credit_code, account.display_name)
 
 
-__all__ = ["Directory", "DirectoryAccount", "DirectoryUnavailable", "login"]

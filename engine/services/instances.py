@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from engine import audit, runtime
 from engine.actors import SYSTEM, Actor, Role
 from engine.bpmn.serialization import SERIALIZER_VERSION
-from engine.db import utcnow
+from engine.db import utcnow, valid_id
 from engine.errors import Conflict, InstanceNotFound, InvalidInput, NotAllowed
 from engine.identifiers import valid_credit_code, valid_region
 from engine.models import AuditEvent, HumanTask, InstanceStatus, ProcessInstance, ProcessModel, TaskStatus
@@ -91,7 +91,7 @@ def _check_may_start(actor: Actor, request: StartRequest) -> None:
 
 def get(session: Session, actor: Actor, instance_id: int) -> ProcessInstance:
     """:raises InstanceNotFound: when it does not exist or lies outside the actor's scope."""
-    row = session.get(ProcessInstance, instance_id)
+    row = session.get(ProcessInstance, instance_id) if valid_id(instance_id) else None
     if row is None or not can_see_instance(actor, row.region_code, row.enterprise_code):
         raise InstanceNotFound(f"instance {instance_id} not found")
     return row

@@ -55,7 +55,7 @@ def deploy(session: Session, actor: Actor, xml: bytes, forms: Mapping[str, Any])
     session.execute(update(ProcessModel).where(ProcessModel.key == model.key).values(is_active=False))
     session.add(model)
     session.flush()
-    SPECS.put(model.id, compiled)
+    SPECS.put(model.id, model.sha256, compiled)
     audit.record(session, actor, "process.deploy", payload={"key": model.key, "version": model.version, "sha256": digest})
     log.info("deployed %s version %s", model.key, model.version)
     return model
@@ -95,10 +95,10 @@ def list_models(session: Session, key: str | None = None) -> list[ProcessModel]:
 
 def compiled(model: ProcessModel) -> CompiledModel:
     """The model's specs, compiled once per process and version."""
-    cached = SPECS.get(model.id)
+    cached = SPECS.get(model.id, model.sha256)
     if cached is None:
         cached = compile_model(check_model(model.bpmn_xml.encode("utf-8"), model.forms))
-        SPECS.put(model.id, cached)
+        SPECS.put(model.id, model.sha256, cached)
     return cached
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from engine import audit, runtime
@@ -49,7 +49,11 @@ class TaskPage:
 
 def list_tasks(session: Session, actor: Actor, query: TaskQuery) -> TaskPage:
     """The tasks the actor may see, filtered and paginated in SQL (due first, then oldest)."""
-    conditions = [visible_clause(actor, HumanTask.role, HumanTask.region_code, HumanTask.enterprise_code)]
+    conditions = [or_(
+        visible_clause(actor, HumanTask.role, HumanTask.region_code, HumanTask.enterprise_code),
+        HumanTask.assignee == actor.username,
+        HumanTask.delegated_to == actor.username,
+    )]
     conditions += _filters(query)
     per_page = max(1, min(query.per_page, MAX_PAGE_SIZE))
     page = max(1, query.page)
@@ -84,9 +88,14 @@ def _filters(query: TaskQuery) -> list[Any]:
 def get_task(session: Session, actor: Actor, task_id: str) -> HumanTask:
     """:raises TaskNotFound: when the task does not exist or lies outside the actor's scope."""
     task = session.get(HumanTask, task_id) if isinstance(task_id, str) and len(task_id) <= 36 else None
-    if task is None or not can_see(actor, task.role, task.region_code, task.enterprise_code):
+    if task is None or not _sees(actor, task):
         raise TaskNotFound(f"task {task_id} not found")
     return task
+
+
+def _sees(actor: Actor, task: HumanTask) -> bool:
+    personal = actor.username in (task.assignee, task.delegated_to)
+    return personal or can_see(actor, task.role, task.region_code, task.enterprise_code)
 
 
 def task_form(session: Session, task: HumanTask) -> FormDefinition:
@@ -108,7 +117,7 @@ def claim(session: Session, actor: Actor, task_id: str) -> HumanTask:
 
     :raises Conflict: when someone else holds it or it is finished.
     """
-    task = _workable(session, actor, task_id)
+    task = workable(session, actor, task_id)
     if task.claimed_by not in (None, actor.username):
         raise Conflict(f"task {task_id} is already claimed by {task.claimed_by}")
     task.claimed_by, task.claimed_at = actor.username, utcnow()
@@ -144,7 +153,7 @@ def complete(
     :raises PreconditionFailed: ``expected_version`` is not the current version.
     :raises InvalidForm: the data does not satisfy the task's form (fields named).
     """
-    task = _workable(session, actor, task_id)
+    task = workable(session, actor, task_id)
     instance = runtime.lock_instance(session, task.instance_id)
     session.refresh(task)
     _require_ready(task)
@@ -158,7 +167,7 @@ def complete(
     form = form_of(live.model, task.form_key)
     cleaned = form.validate(data)
     attachments = _evidence(session, actor, form, cleaned)
-    spiff_task = runtime.ready_task(live, task.id)
+    spiff_task = runtime.ready_task(live, task.spiff_task_id)
     spiff_task.data.update(_json_ready(cleaned))
     spiff_task.run()
     _mark_completed(task, actor, form, cleaned)
@@ -186,12 +195,21 @@ def _evidence(session: Session, actor: Actor, form: FormDefinition, cleaned: dic
     return found
 
 
-def _workable(session: Session, actor: Actor, task_id: str) -> HumanTask:
+def workable(session: Session, actor: Actor, task_id: str) -> HumanTask:
     task = get_task(session, actor, task_id)
-    if not can_work(actor, task.role, task.region_code, task.enterprise_code):
+    if not may_work(actor, task):
         raise NotAllowed(f"{actor.username} may not work task {task_id} ({task.title})")
     _require_ready(task)
+    if task.delegated_to is not None:
+        raise Conflict(f"task {task_id} is delegated to {task.delegated_to} for an opinion")
     return task
+
+
+def may_work(actor: Actor, task: HumanTask) -> bool:
+    """The step's role in scope, and the assignee if the step is pinned to one person."""
+    if task.assignee is not None:
+        return task.assignee == actor.username
+    return can_work(actor, task.role, task.region_code, task.enterprise_code)
 
 
 def _require_ready(task: HumanTask) -> None:
@@ -249,7 +267,7 @@ def task_detail(session: Session, actor: Actor, task_id: str) -> TaskDetail:
         context=_start_data(session, instance.id),
         history=history,
         evidence={t.id: evidence.task_attachments(session, t.id) for t in history},
-        workable=task.status == TaskStatus.READY and can_work(actor, task.role, task.region_code, task.enterprise_code),
+        workable=task.status == TaskStatus.READY and task.delegated_to is None and may_work(actor, task),
     )
 
 

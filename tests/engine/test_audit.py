@@ -128,3 +128,9 @@ def test_timeline_outside_scope_is_not_found(session: Session, deployed: dict[st
     instance = start_anomaly(session)
     with pytest.raises(InstanceNotFound):
         instances.timeline(session, outsider, instance.id)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("instance_id", [0, 2**31, 2**63], ids=["zero", "past-int32", "past-int64"])
+def test_timeline_of_a_guessed_id_is_not_found(session: Session, instance_id: int) -> None:
+    with pytest.raises(InstanceNotFound):
+        instances.timeline(session, ADMIN, instance_id)

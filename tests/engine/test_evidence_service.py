@@ -6,12 +6,13 @@ import io
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor
 from engine.errors import AttachmentNotFound, InvalidFile, InvalidForm, NotAllowed
 from engine.filestore import LocalFileStore
-from engine.models import Attachment, HumanTask
+from engine.models import Attachment, AuditEvent, HumanTask
 from engine.services import evidence, tasks
 from tests.support.actors import (
     ADMIN, CITY_GZ, CITY_SZ, COUNTY_BAIYUN, COUNTY_TIANHE, ENT_BAIYUN, ENT_TIANHE, ENTERPRISE_BAIYUN, PROVINCE,
@@ -99,7 +100,8 @@ def test_unknown_evidence_id_is_refused(session: Session, explain: HumanTask) ->
 
 
 def test_maintenance_requires_evidence(session: Session, explain: HumanTask) -> None:
-    for missing in ({}, {"evidence": []}, {"evidence": None}):
+    missing_evidence: list[dict[str, object]] = [{}, {"evidence": []}, {"evidence": None}]
+    for missing in missing_evidence:
         with pytest.raises(InvalidForm) as caught:
             explain_with(session, ENT_TIANHE, explain, **missing)
         assert list(caught.value.fields) == ["evidence"]
@@ -123,6 +125,8 @@ def test_owner_and_reviewers_in_scope_may_read(
     with stream:
         assert stream.read() == PDF
     assert attachment.id == linked.id
+    last = session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).one()
+    assert (last.action, last.actor, last.payload) == ("evidence.download", reader.username, {"attachment": linked.id})
 
 
 @pytest.mark.parametrize("reader", [COUNTY_BAIYUN, CITY_SZ, ENT_BAIYUN], ids=lambda a: a.username)
@@ -148,3 +152,21 @@ def test_same_file_linked_in_another_enterprise_instance_stays_scoped(session: S
     explain_with(session, ENT_BAIYUN, baiyun_task, evidence=[upload(session, store, ENT_BAIYUN).id])
     with pytest.raises(AttachmentNotFound):
         evidence.open_attachment(session, store, COUNTY_BAIYUN, tianhe.id)
+
+
+@pytest.mark.parametrize("attachment_id", [2**31, 2**63], ids=["past-int32", "past-int64"])
+def test_out_of_range_evidence_id_is_an_invalid_form(
+    session: Session, explain: HumanTask, attachment_id: int
+) -> None:
+    # ids come from the enterprise's form; the database must never see one its column cannot hold
+    with pytest.raises(InvalidForm) as caught:
+        explain_with(session, ENT_TIANHE, explain, evidence=[attachment_id])
+    assert list(caught.value.fields) == ["evidence"]
+
+
+@pytest.mark.parametrize("attachment_id", [0, -1, 2**31, 2**63], ids=["zero", "negative", "past-int32", "past-int64"])
+def test_out_of_range_attachment_id_is_not_found(
+    session: Session, store: LocalFileStore, attachment_id: int
+) -> None:
+    with pytest.raises(AttachmentNotFound):
+        evidence.open_attachment(session, store, ENT_TIANHE, attachment_id)
