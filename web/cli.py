@@ -18,7 +18,7 @@ from engine.bundle import read_model_file
 from engine.demo import seed
 from engine.errors import EcoLoopError
 from engine.migrate import upgrade
-from engine.services import processes, users
+from engine.services import consistency, processes, users
 from integrations import scheduler
 from integrations.hj212.cli import hj212
 from web import create_app
@@ -140,6 +140,25 @@ def audit_verify() -> None:
         return
     click.echo(f"audit chain broken at event {report.broken_at}: {report.reason}", err=True)
     sys.exit(1)
+
+
+@main.group("instances")
+def instances_group() -> None:
+    """Process instances."""
+
+
+@instances_group.command("check")
+@with_appcontext
+def instances_check() -> None:
+    """Compare every unfinished instance's task index with its workflow state; exit 1 on any mismatch."""
+    with _sessions()() as session:
+        mismatches = consistency.check_all(session)
+    for mismatch in mismatches:
+        click.echo(f"instance {mismatch.instance_id}: only in workflow {sorted(mismatch.only_in_workflow)}, "
+                   f"only in index {sorted(mismatch.only_in_index)}", err=True)
+    if mismatches:
+        sys.exit(1)
+    click.echo("task index agrees with every workflow")
 
 
 @main.group("users")

@@ -63,3 +63,16 @@ def test_users_create_names_the_bad_field(cli) -> None:  # type: ignore[no-untyp
     result = cli("users", "create", "x1", "--role", "county_reviewer", "--region", "110101", input="abcd\nabcd\n")
     assert result.exit_code == 2
     assert "region_code" in result.output and "110101" in result.output
+
+
+def test_instances_check_reports_agreement_and_mismatch(cli) -> None:  # type: ignore[no-untyped-def]
+    assert cli("demo").exit_code == 0
+    ok = cli("instances", "check")
+    assert ok.exit_code == 0 and "agrees" in ok.output
+    engine = create_engine(cli.db_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE human_tasks SET status = 'cancelled' WHERE id = "
+                                "(SELECT id FROM human_tasks WHERE status = 'ready' ORDER BY id LIMIT 1)"))
+    broken = cli("instances", "check")
+    assert broken.exit_code == 1 and "only in workflow" in broken.output
+    engine.dispose()
