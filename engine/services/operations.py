@@ -19,11 +19,11 @@ from engine import audit, runtime
 from engine.actors import Actor
 from engine.db import utcnow
 from engine.errors import Conflict, InvalidInput, NotAllowed, TaskNotFound
-from engine.models import HumanTask, InstanceStatus, NoteKind, ProcessInstance, ProcessModel, TaskNote, TaskStatus
+from engine.models import HumanTask, InstanceStatus, NoteKind, TaskNote, TaskStatus
 from engine.scoping import can_see_instance, can_work
 from engine.services.identity import Directory, find_actor
 from engine.services.processes import compiled
-from engine.services.tasks import get_task, may_work, workable
+from engine.services.tasks import get_task, may_work, model_of, workable
 
 log = logging.getLogger(__name__)
 
@@ -37,18 +37,10 @@ def allowed_operations(session: Session, task: HumanTask) -> frozenset[str]:
 
 
 def _property(session: Session, task: HumanTask, name: str) -> str:
-    model = _model(session, task)
+    model = model_of(session, task)
     spec = compiled(model).spec.task_specs[task.spec_name]
     value: str = spec.extensions.get("properties", {}).get(name, "")
     return value.strip()
-
-
-def _model(session: Session, task: HumanTask) -> ProcessModel:
-    instance = session.get(ProcessInstance, task.instance_id)
-    assert instance is not None
-    model = session.get(ProcessModel, instance.model_id)
-    assert model is not None
-    return model
 
 
 def _require(session: Session, task: HumanTask, operation: str) -> None:

@@ -100,11 +100,12 @@ def _sees(actor: Actor, task: HumanTask) -> bool:
 
 def task_form(session: Session, task: HumanTask) -> FormDefinition:
     """The form definition the task's model version declares for it."""
-    model = _model_of(session, task)
+    model = model_of(session, task)
     return form_of(model, task.form_key)
 
 
-def _model_of(session: Session, task: HumanTask) -> ProcessModel:
+def model_of(session: Session, task: HumanTask) -> ProcessModel:
+    """The model version the task's instance runs on."""
     instance = session.get(ProcessInstance, task.instance_id)
     assert instance is not None
     model = session.get(ProcessModel, instance.model_id)
