@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 APT_PACKAGES := slapd ldap-utils openssl chromium fonts-noto-cjk
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install system-packages lint clean
+.PHONY: demo test install system-packages lint clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,16 @@ $(STAMP): $(BIN)/python setup.cfg pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# English catalog: compiled at install (Chinese is the source language of the UI)
+CATALOG := web/translations/en/LC_MESSAGES/messages
+$(CATALOG).mo: $(CATALOG).po $(STAMP)
+	$(BIN)/pybabel -q compile -d web/translations
+
+install: $(STAMP) $(CATALOG).mo
+
+translations: $(STAMP)
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o web/translations/messages.pot .
+	$(BIN)/pybabel -q update -i web/translations/messages.pot -d web/translations --no-fuzzy-matching --ignore-obsolete
 
 demo: install
 	$(BIN)/ecoloop db upgrade

@@ -22,7 +22,7 @@ DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 @contextmanager
 def bench_database(backend: str, pg_url: str) -> Iterator[str]:
-    """Yield the URL of a new, migrated database (a temporary SQLite file, or ``ecoloop_bench_<hex>``); drop it after."""
+    """Yield the URL of a new, migrated database (a temporary SQLite file or ``ecoloop_bench_<hex>``), dropped after."""
     if backend == "sqlite":
         with tempfile.TemporaryDirectory(prefix="ecoloop-bench-") as tmp:
             url = f"sqlite:///{Path(tmp) / 'bench.db'}"

@@ -82,10 +82,13 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--backends", type=_names, default=["memory", "sqlite", "postgres"],
                         help="comma-separated: memory,sqlite,postgres (default all)")
     parser.add_argument("--prefill", type=int, default=0, help="finished instances to insert, then measure again")
-    parser.add_argument("--prefill-on", type=_names, default=["postgres"], help="backends to prefill (default postgres)")
-    parser.add_argument("--pg-url", default=DEFAULT_PG_URL, help="a PostgreSQL database to connect to for CREATE DATABASE")
+    parser.add_argument("--prefill-on", type=_names, default=["postgres"],
+                        help="backends to prefill (default postgres)")
+    parser.add_argument("--pg-url", default=DEFAULT_PG_URL,
+                        help="an existing PostgreSQL database to connect to for CREATE DATABASE")
     parser.add_argument("--warmup", type=int, default=20, help="unmeasured instances run first on each backend")
-    parser.add_argument("--profile", action="store_true", help="time breakdown and cProfile of completions on PostgreSQL")
+    parser.add_argument("--profile", action="store_true",
+                        help="time breakdown and cProfile of completions on PostgreSQL")
     parser.add_argument("--verify-audit", action="store_true", help="check the audit chain after the prefilled run")
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args(argv)
@@ -228,8 +231,10 @@ def _print_results(results: list[RunResult], args: argparse.Namespace) -> None:
 def _ratios(r: RunResult, ceiling: RunResult | None) -> tuple[str, str, str, str]:
     if ceiling is None:
         return ("-", "-", "-", "-")
-    return (f"{r.instances_per_s / ceiling.instances_per_s:.3f}", f"{r.completions_per_s / ceiling.completions_per_s:.3f}",
-            f"{r.completion_ms(50) / ceiling.completion_ms(50):.1f}", f"{r.completion_ms(95) / ceiling.completion_ms(95):.1f}")
+    return (f"{r.instances_per_s / ceiling.instances_per_s:.3f}",
+            f"{r.completions_per_s / ceiling.completions_per_s:.3f}",
+            f"{r.completion_ms(50) / ceiling.completion_ms(50):.1f}",
+            f"{r.completion_ms(95) / ceiling.completion_ms(95):.1f}")
 
 
 def _targets(results: list[RunResult], ceiling: RunResult | None, args: argparse.Namespace) -> list[str]:

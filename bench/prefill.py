@@ -83,26 +83,20 @@ def prefill(engine: Engine, template: Template, cases: Sequence[Case], rng: rand
 def _instance(
     template: Template, instance_id: int, case: Case, started: datetime, rng: random.Random
 ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
-    task_ids = [str(uuid.uuid4()) for _ in STEPS]
+    """One finished instance: its row, its four task rows, its five audit events."""
     events = [_event(started, STARTER.username, "instance.start", instance_id, None, {
         "process": PROCESS_KEY, "version": template.model_version, "business_key": case.business_key,
         "data": case.start_data, "tasks": [STEPS[0]]})]
     rows, created = [], started
     for index, (step, (actor, data)) in enumerate(zip(STEPS, case.steps)):
         completed = created + timedelta(hours=rng.uniform(0.5, 96))
-        info = template.steps[step]
-        outcome, opinion = data.get("decision"), data.get("opinion")
-        rows.append({
-            "id": task_ids[index], "spiff_task_id": str(uuid.uuid4()), "instance_id": instance_id, "process_key": PROCESS_KEY, "spec_name": step,
-            "title": info.title, "lane": info.lane, "role": info.role, "form_key": info.form_key,
-            "region_code": case.region_code, "enterprise_code": case.enterprise_code, "subject": case.subject,
-            "status": TaskStatus.COMPLETED.value, "due_at": created + timedelta(days=5), "claimed_by": None,
-            "claimed_at": None, "created_at": created, "outcome": outcome, "opinion": opinion, "submitted": data,
-            "completed_by": actor.username, "completed_at": completed,
-        })
+        row = _task_row(template.steps[step], instance_id, case, step, created, completed)
+        row.update(submitted=data, completed_by=actor.username, outcome=data.get("decision"),
+                   opinion=data.get("opinion"))
+        rows.append(row)
         following = [STEPS[index + 1]] if index + 1 < len(STEPS) else []
-        events.append(_event(completed, actor.username, "task.complete", instance_id, task_ids[index], {
-            "step": step, "outcome": outcome, "opinion": opinion, "data": data, "next": following}))
+        events.append(_event(completed, actor.username, "task.complete", instance_id, row["id"], {
+            "step": step, "outcome": row["outcome"], "opinion": row["opinion"], "data": data, "next": following}))
         created = completed
     instance = {
         "id": instance_id, "model_id": template.model_id, "process_key": PROCESS_KEY,
@@ -113,6 +107,17 @@ def _instance(
         "ended_at": created,
     }
     return instance, rows, events
+
+
+def _task_row(info: StepInfo, instance_id: int, case: Case, step: str, created: datetime,
+              completed: datetime) -> dict[str, Any]:
+    return {
+        "id": str(uuid.uuid4()), "spiff_task_id": str(uuid.uuid4()), "instance_id": instance_id,
+        "process_key": PROCESS_KEY, "spec_name": step, "title": info.title, "lane": info.lane, "role": info.role,
+        "form_key": info.form_key, "region_code": case.region_code, "enterprise_code": case.enterprise_code,
+        "subject": case.subject, "status": TaskStatus.COMPLETED.value, "due_at": created + timedelta(days=5),
+        "created_at": created, "completed_at": completed,
+    }
 
 
 def _event(at: datetime, actor: str, action: str, instance_id: int, task_id: str | None,

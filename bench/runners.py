@@ -9,8 +9,9 @@ so on. Only starts and completions are timed; finding the next ready task
 from __future__ import annotations
 
 import statistics
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from time import perf_counter, process_time
 from typing import Any, Protocol
 from uuid import UUID
@@ -23,9 +24,13 @@ from SpiffWorkflow.util.task import TaskState
 from bench.workload import PROCESS_KEY, STARTER, STEPS, Case
 from engine.actors import Actor
 from engine.bpmn.compiler import CompiledModel
+from engine.bpmn.expressions import providing
 from engine.models import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
 from engine.services import instances, tasks
+from engine.services.calendar import package_years
+from engine.services.deadlines import compute
 from engine.services.instances import StartRequest
+from engine.workdays import from_chinese_calendar
 
 
 class Runner(Protocol):
@@ -102,19 +107,31 @@ def run(runner: Runner, cases: Sequence[Case], label: str) -> RunResult:
 
 
 class MemoryRunner:
-    """SpiffWorkflow alone: the compiled spec, workflows kept in a dict, nothing serialized or stored."""
+    """SpiffWorkflow alone: the compiled spec, workflows kept in a dict, nothing serialized or stored.
+
+    The model's ``workdays()`` and ``config()`` are provided as the engine provides them, from the
+    packaged holiday calendar and the bundled configuration instead of the database.
+    """
 
     def __init__(self, compiled: CompiledModel, config: dict[str, Any]) -> None:
         self._compiled = compiled
         self._config = config
+        self._calendar = from_chinese_calendar(package_years())
+        self._functions: dict[str, Callable[..., Any]] = {"workdays": self._workdays,
+                                                           "config": self._config.__getitem__}
         self._workflows: dict[int, BpmnWorkflow] = {}
+
+    def _workdays(self, n: int) -> str:
+        return compute(self._calendar, datetime.now(timezone.utc), n).due
 
     def start(self, case: Case) -> int:
         workflow = self._compiled.new_workflow()
         workflow.task_tree.data.update(
-            {**self._config, **case.start_data, "region_code": case.region_code, "enterprise_code": case.enterprise_code}
+            {**self._config, **case.start_data,
+             "region_code": case.region_code, "enterprise_code": case.enterprise_code}
         )
-        workflow.do_engine_steps()
+        with providing(self._functions):
+            workflow.do_engine_steps()
         key = len(self._workflows) + 1
         self._workflows[key] = workflow
         return key
@@ -130,8 +147,9 @@ class MemoryRunner:
         workflow = self._workflows[key]  # type: ignore[index]
         task = workflow.get_task_from_id(UUID(task_id))
         task.data.update(data)
-        task.run()
-        workflow.do_engine_steps()
+        with providing(self._functions):
+            task.run()
+            workflow.do_engine_steps()
 
     def finished(self, keys: Sequence[Hashable]) -> int:
         return sum(self._workflows[k].is_completed() for k in keys)  # type: ignore[index]

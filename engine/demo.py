@@ -10,8 +10,11 @@ from sqlalchemy.orm import Session
 
 from engine.actors import Actor, Role
 from engine.bundle import bundled_model_files, read_model_file
+from engine.credit.demo import seed_processes
 from engine.models import HumanTask, LocalUser, TaskStatus
+from engine.monitoring.demo import seed_monitoring
 from engine.services import instances, processes, tasks, users
+from engine.services import calendar as workday_calendar
 
 log = logging.getLogger(__name__)
 
@@ -39,14 +42,24 @@ DEMO_REVIEWERS = (
 )
 
 
-def seed(session: Session) -> None:
-    """Idempotent: deploys models and creates accounts and instances only where missing."""
+def seed(session: Session, *, history: bool = False) -> None:
+    """Idempotent: deploys models and creates accounts and instances only where missing.
+
+    :param history: also a year of worked anomaly cases for the dashboards (``ecoloop demo``; not in tests).
+    """
     for path in bundled_model_files():
         processes.deploy(session, ADMIN, *read_model_file(path))
+    workday_calendar.seed(session)  # the statutory calendar as editable data (idempotent)
+    seed_monitoring(session, DEMO_ENTERPRISES)
     if session.scalar(select(LocalUser.id).where(LocalUser.username == "admin")) is not None:
         return
     _create_accounts(session)
     _create_instances(session)
+    seed_processes(session, DEMO_ENTERPRISES, DEMO_PASSWORD)
+    if history:
+        from engine.demo_history import seed_history  # imports this module
+
+        seed_history(session)
 
 
 def _create_accounts(session: Session) -> None:

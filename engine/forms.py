@@ -11,6 +11,12 @@ A definition looks like::
                  "label": {"zh": "审核意见", "en": "Opinion"},
                  "required_if": {"field": "decision", "in": ["return"]}}]}
 
+``required_if`` lists the values that make a field required (``"in"``), or names
+a process configuration value holding that list (``"in_config"``, e.g.
+``{"field": "reason", "in_config": "evidence_required_reasons"}``): the list is
+then read from the configuration version the task was created under, which the
+caller passes to :meth:`FormDefinition.validate`.
+
 Field types: string, text, enum, boolean, integer, number, date, attachments
 (a list of attachment ids). Submitted data is checked with a marshmallow
 schema built from the definition; messages are Chinese and name the field.
@@ -18,6 +24,7 @@ schema built from the definition; messages are Chinese and name the field.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 import json
@@ -51,7 +58,13 @@ class _Option(Schema):
 
 class _Condition(Schema):
     field = fields.String(required=True)
-    in_ = fields.List(fields.Raw(), required=True, data_key="in")
+    in_ = fields.List(fields.Raw(), load_default=None, data_key="in")
+    in_config = fields.String(load_default=None, validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,99}$"))
+
+    @validates_schema
+    def _one_source(self, data: dict[str, Any], **_: Any) -> None:
+        if (data.get("in_") is None) == (data.get("in_config") is None):
+            raise ValidationError("required_if needs either 'in' or 'in_config'")
 
 
 class _FieldDefinition(Schema):
@@ -91,16 +104,42 @@ class FormDefinition:
     def field(self, name: str) -> dict[str, Any] | None:
         return next((f for f in self.fields if f["name"] == name), None)
 
-    def validate(self, data: Any) -> dict[str, Any]:
-        """Return the cleaned data, or raise :class:`InvalidForm` with messages per field."""
+    @property
+    def config_keys(self) -> frozenset[str]:
+        """The configuration values the form's conditions read (``required_if.in_config``)."""
+        return frozenset(f["required_if"]["in_config"] for f in self.fields
+                         if f.get("required_if") and f["required_if"].get("in_config"))
+
+    def validate(self, data: Any, config: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """Return the cleaned data, or raise :class:`InvalidForm` with messages per field.
+
+        :param config: the process configuration the task was created under; needed when
+            :attr:`config_keys` is not empty.
+        :raises InvalidModel: when a configuration value the form reads is missing or not a list.
+        """
         if not isinstance(data, dict):
             raise InvalidForm("表单数据必须是对象 (form data must be an object)")
-        schema = _data_schema(json.dumps([self.key, self.fields], sort_keys=True, ensure_ascii=False))
+        resolved = self._resolved_fields(config)
+        schema = _data_schema(json.dumps([self.key, resolved], sort_keys=True, ensure_ascii=False))
         try:
             cleaned: dict[str, Any] = schema.load(data)
         except ValidationError as exc:
             raise InvalidForm(f"表单 {self.key} 填写有误", fields=_flatten(exc.messages)) from None
         return cleaned
+
+    def _resolved_fields(self, config: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+        """The field definitions with each ``in_config`` condition replaced by the configured list."""
+        resolved = []
+        for definition in self.fields:
+            condition = definition.get("required_if")
+            if condition and condition.get("in_config"):
+                name = condition["in_config"]
+                values = (config or {}).get(name)
+                if not isinstance(values, list):
+                    raise InvalidModel(f"form {self.key!r}: configuration value {name!r} is not a list of values")
+                definition = {**definition, "required_if": {"field": condition["field"], "in_": values}}
+            resolved.append(definition)
+        return resolved
 
 
 def parse_form_definition(document: Any) -> FormDefinition:
@@ -196,7 +235,8 @@ def _marshmallow_field(definition: dict[str, Any]) -> fields.Field:
     if kind == "date":
         return fields.Date(**common)
     identifier = fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID, error="附件编号无效"))
-    return fields.List(identifier, **common)
+    at_least_one = [validate.Length(min=1, error=_MESSAGES["required"])] if required else []
+    return fields.List(identifier, validate=at_least_one, **common)
 
 
 def _flatten(messages: Any) -> dict[str, list[str]]:

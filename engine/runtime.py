@@ -22,12 +22,14 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from engine.actors import role_for_lane
+from engine import process_hooks
+from engine.actors import SYSTEM, Actor, role_for_lane
 from engine.bpmn.expressions import evaluate
 from engine.bpmn.serialization import SERIALIZER_VERSION, dump_state, load_state
 from engine.db import utcnow
 from engine.errors import Conflict, InstanceNotFound, InvalidModel
 from engine.models import HumanTask, InstanceStatus, ProcessInstance, ProcessModel, TaskStatus
+from engine.services import deadlines
 from engine.services.processes import compiled
 
 log = logging.getLogger(__name__)
@@ -62,6 +64,7 @@ def load(session: Session, row: ProcessInstance) -> LiveInstance:
     assert model is not None  # foreign key
     specs = compiled(model)
     workflow = load_state(row.state, row.serializer_version, specs.spec, specs.subprocess_specs)
+    deadlines.attach(workflow, session, row.process_key)  # workdays() and config() wherever Spiff evaluates
     return LiveInstance(row, model, workflow)
 
 
@@ -82,24 +85,75 @@ def ready_task(live: LiveInstance, task_id: str) -> Any:
     return task
 
 
-def advance(session: Session, live: LiveInstance, *, fire_timers: bool = False) -> list[HumanTask]:
+def advance(
+    session: Session, live: LiveInstance, *, fire_timers: bool = False, actor: Actor = SYSTEM
+) -> list[HumanTask]:
     """Run engine steps and write everything back; returns the task index rows created now.
+
+    Afterwards the process hooks of the elements the engine passed (start, end and timer
+    events, …) run with ``actor`` — who caused the move — in the same transaction.
 
     :raises InvalidModel: when the model fails at run time (an expression names unknown data).
     """
-    try:
-        if fire_timers:
-            live.workflow.refresh_timers()
-        live.workflow.do_engine_steps()
-    except SpiffWorkflowException as exc:
-        raise InvalidModel(f"流程执行出错 (process error) in instance {live.row.id}: {exc}") from None
-    created = _sync_task_index(session, live)
+    watched = process_hooks.registry().watches(live.row.process_key)
+    finished_before = _finished_ids(live.workflow) if watched else set()
+    _drop_stale_events(live.workflow)
+    reminders = deadlines.pending_reminders(live.workflow) if fire_timers else {}
+    current = deadlines.attach(live.workflow, session, live.row.process_key)
+    with current.active():  # workdays() and config() for the expressions evaluated here (e.g. a task's due)
+        try:
+            if fire_timers:
+                live.workflow.refresh_timers()
+            live.workflow.do_engine_steps()
+        except SpiffWorkflowException as exc:
+            raise InvalidModel(f"流程执行出错 (process error) in instance {live.row.id}: {exc}") from None
+        created = _sync_task_index(session, live)
+    deadlines.after_advance(session, live, current, created)
     _store(live)
     try:
         session.flush()
     except StaleDataError:
         raise Conflict(f"instance {live.row.id} was changed by someone else at the same time") from None
+    if reminders:
+        deadlines.urge_for_fired(session, live, reminders)
+    if watched:
+        process_hooks.elements_passed(session, actor, live.row, _passed(live.workflow, finished_before))
     return created
+
+
+MULTI_INSTANCE_SUFFIX = " [child]"
+
+
+def element_id(spec_name: str) -> str:
+    """The BPMN element id of a task spec name: an instance of a multi-instance (countersign) step is
+    named ``"<id> [child]"`` by SpiffWorkflow, and that name is what the task index keeps."""
+    return spec_name.removesuffix(MULTI_INSTANCE_SUFFIX)
+
+
+def _drop_stale_events(workflow: BpmnWorkflow) -> None:
+    """Forget waiting events of tasks that a reset (return, withdraw) removed from the tree.
+
+    SpiffWorkflow 3.2 leaves them in its event manager, where the next timer refresh
+    fails on them (a removed boundary timer has no parent) and ``waiting_events`` would
+    still report them.
+    """
+    manager = workflow.event_manager
+    for task_id, task in list(manager.tasks.items()):
+        if task.workflow.tasks.get(task_id) is not task:
+            manager.tasks.pop(task_id)
+
+
+def _finished_ids(workflow: BpmnWorkflow) -> set[UUID]:
+    return {task.id for task in workflow.get_tasks(state=TaskState.COMPLETED)}
+
+
+def _passed(workflow: BpmnWorkflow, finished_before: set[UUID]) -> list[tuple[str, dict[str, Any]]]:
+    """(element id, data) of the engine-run elements completed since ``finished_before``, in tree order."""
+    return [
+        (task.task_spec.bpmn_id, task.data)
+        for task in workflow.get_tasks(state=TaskState.COMPLETED)
+        if task.id not in finished_before and not task.task_spec.manual and task.task_spec.bpmn_id
+    ]
 
 
 def _store(live: LiveInstance) -> None:
@@ -157,11 +211,20 @@ def _index_row(live: LiveInstance, task: Any) -> HumanTask:
         region_code=live.row.region_code,
         enterprise_code=live.row.enterprise_code,
         subject=live.row.subject,
+        kind=_fact(task.data, "anomaly_type", "kind"),
+        point=_fact(task.data, "point_mn", "point"),
+        enterprise_name=_fact(task.data, "enterprise_name", limit=200),
         status=TaskStatus.READY,
         due_at=_due_at(properties.get("due"), task.data, now),
         assignee=_assignee(properties.get("assignee"), task.data),
         created_at=now,
     )
+
+
+def _fact(data: dict[str, Any], *names: str, limit: int = 60) -> str | None:
+    """The first of ``names`` present in the task data, as short text for the task index's filter columns."""
+    value = next((data[name] for name in names if isinstance(data.get(name), (str, int))), None)
+    return None if value is None or isinstance(value, bool) else str(value)[:limit]
 
 
 def _due_at(expression: str | None, data: dict[str, Any], now: datetime) -> datetime | None:

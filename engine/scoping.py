@@ -29,7 +29,7 @@ def region_coverage(role: Role, region_code: str | None) -> tuple[str, str] | No
 
     Returns None when the actor lacks the region its role needs.
     """
-    if role in (Role.PROVINCE_REVIEWER, Role.TAX_CLIENT):
+    if role in (Role.PROVINCE_REVIEWER, Role.TAX_CLIENT, Role.ADMIN):  # admin: steps in an admin lane
         return ("prefix", PROVINCE_PREFIX)
     if not region_code or len(region_code) < 6:
         return None

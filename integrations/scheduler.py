@@ -3,6 +3,14 @@
 The job table is declarative with stable ids; each job opens its own session
 and commits per batch, so a crash loses at most the batch in flight (which the
 next sweep fires, because its ``next_timer_at`` did not move).
+
+Jobs: ``timer_sweep`` (every ``ECOLOOP_TIMER_SWEEP_SECONDS``), ``deadline_recompute``
+(hourly: provisional deadlines whose year has been entered since, a safety net for
+the recomputation done when the year is entered) and ``archive`` (daily at 02:30
+Asia/Shanghai: finished instances older than ``ECOLOOP_ARCHIVE_AFTER_DAYS``).
+Monitoring adds ``monitoring_missing_data``, ``monitoring_open_tasks`` and
+``monitoring_minute_purge`` (see ``integrations/monitoring_jobs.py``); the notification
+centre adds ``notifications`` (``integrations/notification_jobs.py``).
 """
 
 from __future__ import annotations
@@ -17,7 +25,9 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.services import timers
+from engine.actors import SYSTEM, Actor
+from engine.services import deadlines, retention, timers
+from integrations import monitoring_jobs, notification_jobs
 
 log = logging.getLogger(__name__)
 
@@ -49,25 +59,74 @@ def _safe_sweep(sessions: sessionmaker[Session]) -> None:
         log.exception("timer sweep failed")
 
 
-def configure(scheduler: BaseScheduler, sessions: sessionmaker[Session], interval_seconds: int) -> BaseScheduler:
+def archive_all(sessions: sessionmaker[Session], actor: Actor, older_than_days: int,
+                batch: int = retention.DEFAULT_BATCH, now: datetime | None = None) -> tuple[int, int]:
+    """Archive every finished instance older than the age, one committed batch at a time.
+
+    :returns: how many were archived and how many were kept because other records still reference them.
+    """
+    archived, skipped, after_id = 0, 0, 0
+    while True:
+        with sessions.begin() as session:
+            result = retention.archive_batch(session, actor, older_than_days, now=now, limit=batch, after_id=after_id)
+        archived, skipped = archived + len(result.archived), skipped + len(result.skipped)
+        handled = result.archived + list(result.skipped)
+        if len(handled) < batch:
+            return archived, skipped
+        after_id = max(handled)
+
+
+def _safe_archive(sessions: sessionmaker[Session], older_than_days: int) -> None:
+    try:
+        archived, skipped = archive_all(sessions, SYSTEM, older_than_days)
+        log.info("archive: %d instances archived, %d kept (still referenced)", archived, skipped)
+    except Exception:  # the next day retries
+        log.exception("archive failed")
+
+
+def _safe_recompute(sessions: sessionmaker[Session]) -> None:
+    try:
+        with sessions.begin() as session:
+            recomputed = deadlines.recompute_settled(session, SYSTEM)
+        if recomputed:
+            log.info("deadlines recomputed in %d instances", len(recomputed))
+    except Exception:  # the next run retries
+        log.exception("deadline recomputation failed")
+
+
+def configure(scheduler: BaseScheduler, sessions: sessionmaker[Session], interval_seconds: int,
+              archive_after_days: int = retention.DEFAULT_AFTER_DAYS) -> BaseScheduler:
     scheduler.add_job(
         _safe_sweep, "interval", seconds=interval_seconds, args=[sessions], id="timer_sweep",
         coalesce=True, max_instances=1, replace_existing=True, next_run_time=_utcnow(),
     )
+    scheduler.add_job(
+        _safe_recompute, "interval", hours=1, args=[sessions], id="deadline_recompute",
+        coalesce=True, max_instances=1, replace_existing=True,
+    )
+    scheduler.add_job(
+        _safe_archive, "cron", hour=2, minute=30, args=[sessions, archive_after_days], id="archive",
+        coalesce=True, max_instances=1, replace_existing=True,
+    )
+    monitoring_jobs.add_jobs(scheduler, sessions)
+    notification_jobs.add_jobs(scheduler, sessions)
     return scheduler
 
 
-def start_in_background(sessions: sessionmaker[Session], interval_seconds: int) -> BaseScheduler:
+def start_in_background(sessions: sessionmaker[Session], interval_seconds: int,
+                        archive_after_days: int = retention.DEFAULT_AFTER_DAYS) -> BaseScheduler:
     """Start the sweep thread once per process; later calls return the running scheduler."""
     global _started
     with _started_lock:
         if _started is None:
-            _started = configure(BackgroundScheduler(timezone="Asia/Shanghai"), sessions, interval_seconds)
+            _started = configure(BackgroundScheduler(timezone="Asia/Shanghai"), sessions, interval_seconds,
+                                 archive_after_days)
             _started.start()
             log.info("timer sweep running in this process every %ss", interval_seconds)
         return _started
 
 
-def run_forever(sessions: sessionmaker[Session], interval_seconds: int) -> None:
+def run_forever(sessions: sessionmaker[Session], interval_seconds: int,
+                archive_after_days: int = retention.DEFAULT_AFTER_DAYS) -> None:
     """The ``ecoloop scheduler`` process: several may run; SKIP LOCKED keeps them from double-firing."""
-    configure(BlockingScheduler(timezone="Asia/Shanghai"), sessions, interval_seconds).start()
+    configure(BlockingScheduler(timezone="Asia/Shanghai"), sessions, interval_seconds, archive_after_days).start()

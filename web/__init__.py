@@ -13,7 +13,7 @@ from engine.db import make_engine, make_session_factory
 from engine.filestore import LocalFileStore
 from integrations.ldap.directory import LdapDirectory
 from integrations.ldap.settings import LdapSettings
-from web import database, errors, i18n
+from web import database, errors, i18n, ui
 from web.extensions import csrf
 
 log = logging.getLogger(__name__)
@@ -32,6 +32,7 @@ def create_app(test_config: Mapping[str, str] | None = None) -> Flask:
     app.extensions["ecoloop.directory"] = _directory(settings)
     csrf.init_app(app)
     i18n.init_app(app)
+    ui.init_app(app)
     database.init_app(app)
     errors.init_app(app)
     _register_blueprints(app)
@@ -62,9 +63,21 @@ def _directory(settings: Settings) -> LdapDirectory | None:
 def _register_blueprints(app: Flask) -> None:
     from web.admin import bp as admin_bp
     from web.auth import bp as auth_bp
+    from web.dashboard import bp as dashboard_bp
     from web.evidence import bp as evidence_bp
     from web.instances import bp as instances_bp
+    from web.notifications import bp as notifications_bp
+    from web.portal import bp as portal_bp
     from web.tasks import bp as tasks_bp
 
-    for blueprint in (auth_bp, tasks_bp, instances_bp, evidence_bp, admin_bp):
+    for blueprint in (auth_bp, tasks_bp, instances_bp, evidence_bp, admin_bp, dashboard_bp, portal_bp,
+                      notifications_bp):
         app.register_blueprint(blueprint)
+    from web.admin.rules import bp as admin_rules_bp
+
+    app.register_blueprint(admin_rules_bp)
+    from web import api
+    from web.tokens import bp as tokens_bp
+
+    app.register_blueprint(tokens_bp)
+    api.init_app(app)

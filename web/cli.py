@@ -19,9 +19,12 @@ from engine.demo import seed
 from engine.errors import EcoLoopError
 from engine.migrate import upgrade
 from engine.services import consistency, processes, users
+from engine.services.retention import archive_after_days
 from integrations import scheduler
 from integrations.hj212.cli import hj212
-from web import create_app
+from web import cli_monitoring, create_app
+from web.admin.commands import archive, calendar_group
+from web.tokens.cli import tokens_group
 
 
 def _sessions():  # type: ignore[no-untyped-def]
@@ -70,7 +73,7 @@ def demo() -> None:
     if current_app.extensions["ecoloop.settings"].production:
         raise click.ClickException("demo data is refused in production mode")
     with _sessions().begin() as session:
-        seed(session)
+        seed(session, history=True)
     click.echo("demo data ready: users admin, province, city-440100, county-440106, county-440111 "
                "and two enterprises (password: demo)")
 
@@ -84,7 +87,7 @@ def serve(host: str, port: int) -> None:
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     settings = app.extensions["ecoloop.settings"]
     if settings.run_scheduler_in_web:
-        scheduler.start_in_background(_sessions(), settings.timer_sweep_seconds)
+        scheduler.start_in_background(_sessions(), settings.timer_sweep_seconds, archive_after_days(settings.raw))
     run_simple(host, port, app, threaded=True, use_reloader=False)
 
 
@@ -93,7 +96,7 @@ def serve(host: str, port: int) -> None:
 def run_scheduler() -> None:
     """Run the timer sweep as its own process (safe to run several)."""
     settings = current_app.extensions["ecoloop.settings"]
-    scheduler.run_forever(_sessions(), settings.timer_sweep_seconds)
+    scheduler.run_forever(_sessions(), settings.timer_sweep_seconds, archive_after_days(settings.raw))
 
 
 @main.group()
@@ -187,4 +190,9 @@ def users_create(username: str, roles: tuple[str, ...], region: str | None, ente
 
 
 main.add_command(hj212)
+for _command in cli_monitoring.COMMANDS:
+    main.add_command(_command)
+main.add_command(calendar_group)
+main.add_command(archive)
+main.add_command(tokens_group)
 

@@ -7,6 +7,12 @@ comparisons, boolean logic, conditional expressions, subscripts and calls of
 a few pure functions — no attributes, no dunder names, no lambdas or
 comprehensions. Scripts are sequences of ``name = expression`` lines.
 
+Two functions read the world outside the task data and exist only while the
+runtime advances an instance: ``workdays(n)`` (the end of the n-th working day
+after today on the statutory calendar, as an ISO date-time) and
+``config("key")`` (the process configuration in force now, so a change reaches
+tasks created after it). See :func:`providing` and ``engine/services/deadlines.py``.
+
 The same check runs when a model is deployed (with a message naming the
 problem) and again before every evaluation, and evaluation itself is done by
 ``simpleeval``, which also bounds string and number sizes.
@@ -15,7 +21,9 @@ problem) and again before every evaluation, and evaluation itself is done by
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any
 
@@ -39,6 +47,40 @@ def _number_sum(values: Any) -> int | float:
     return sum(values)
 
 
+# Functions whose answer depends on the running instance (the working-day calendar, the process
+# configuration in force). The evaluator stays pure: the runtime provides their implementations
+# for the duration of one engine step with :func:`providing`. A ContextVar rather than a module-level
+# provider, because web threads and the scheduler thread advance different instances at once, each
+# with its own session and its own record of the deadlines it computed; the token reset at the end
+# of the ``with`` block guarantees nothing leaks into the next evaluation on that thread.
+PROVIDED_FUNCTIONS = ("workdays", "config")
+_provided: ContextVar[Mapping[str, Callable[..., Any]]] = ContextVar("ecoloop_provided_functions", default={})
+
+
+def _provided_function(name: str) -> Callable[..., Any]:
+    def call(*args: Any) -> Any:
+        implementation = _provided.get().get(name)
+        if implementation is None:
+            raise ValueError(f"{name}() is available only while the engine runs a process")
+        return implementation(*args)
+
+    call.__name__ = name
+    return call
+
+
+@contextmanager
+def providing(functions: Mapping[str, Callable[..., Any]]) -> Iterator[None]:
+    """Make the implementations of :data:`PROVIDED_FUNCTIONS` available to evaluations in this context."""
+    unknown = set(functions) - set(PROVIDED_FUNCTIONS)
+    if unknown:
+        raise ValueError(f"not provided functions: {sorted(unknown)}")
+    token = _provided.set(dict(functions))
+    try:
+        yield
+    finally:
+        _provided.reset(token)
+
+
 SAFE_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "len": len,
     "min": min,
@@ -53,6 +95,7 @@ SAFE_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "any": any,
     "all": all,
     "sorted": sorted,
+    **{name: _provided_function(name) for name in PROVIDED_FUNCTIONS},
 }
 
 _ALLOWED_NODES: tuple[type[ast.AST], ...] = (

@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.db import Base, UTCDateTime, utcnow
@@ -56,8 +56,17 @@ class HumanTask(Base):
     region_code: Mapped[str] = mapped_column(String(12))
     enterprise_code: Mapped[str | None] = mapped_column(String(18))
     subject: Mapped[str] = mapped_column(String(300), default="")
+    # generic facts from the start data, for filters: the kind of case (e.g. anomaly type), the object
+    # it concerns (e.g. monitoring point MN) and the party's name (e.g. enterprise name)
+    kind: Mapped[str | None] = mapped_column(String(60), index=True)
+    point: Mapped[str | None] = mapped_column(String(60), index=True)
+    enterprise_name: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(20), default=TaskStatus.READY)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # the due time was counted over a year whose holiday schedule is not entered yet (weekends only)
+    due_provisional: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # the process configuration version in force when the task was created (None: the shipped defaults)
+    config_version: Mapped[int | None] = mapped_column(Integer)
     assignee: Mapped[str | None] = mapped_column(String(100), index=True)
     delegated_to: Mapped[str | None] = mapped_column(String(100), index=True)
     delegated_by: Mapped[str | None] = mapped_column(String(100))

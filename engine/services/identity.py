@@ -9,17 +9,20 @@ is refused with a clear message instead of producing an actor without scope.
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.actors import Actor, Role
-from engine.errors import AuthenticationFailed, DirectoryUnavailable, InvalidIdentity, NotFound
+from engine.errors import AccountLocked, AuthenticationFailed, DirectoryUnavailable, InvalidIdentity, NotFound
 from engine.identifiers import valid_credit_code, valid_region
 from engine.models import LocalUser
-from engine.services import users
+from engine.services import lockout, users
+from engine.services.lockout import LockoutPolicy
 
 log = logging.getLogger(__name__)
 
@@ -39,23 +42,79 @@ class Directory(Protocol):
     def get_user(self, login: str) -> DirectoryAccount: ...
 
 
+WRONG_CREDENTIALS = "用户名或密码错误 (wrong user name or password)"
+DIRECTORY_UNAVAILABLE = "目录服务不可用，请稍后再试；本地管理员账号仍可登录 (directory service unavailable)"
+LOCAL_TIME = ZoneInfo("Asia/Shanghai")
+
+
 def login(
-    session: Session, directory: Directory | None, username: str, password: str, *, allow_demo: bool, client: str
+    session: Session, directory: Directory | None, username: str, password: str, *, allow_demo: bool, client: str,
+    policy: LockoutPolicy = LockoutPolicy(),
 ) -> Actor:
     """Authenticate and audit the attempt (the caller commits even when this raises).
 
+    A wrong password counts towards the account's lockout (:mod:`engine.services.lockout`);
+    a locked account is refused before its password is looked at. Passwords are never
+    stored, logged or audited.
+
+    :raises AccountLocked: the account failed too often; the message says when to retry.
     :raises AuthenticationFailed: wrong name or password, disabled account.
     :raises DirectoryUnavailable: no directory server answered and no local account matched.
-    :raises InvalidIdentity: the directory entry carries an invalid region or credit code.
+    :raises InvalidIdentity: the directory entry carries an invalid region or credit code, or no role.
     """
+    key = lockout.account_key(username)
     try:
+        _refuse_if_locked(session, key)
         actor = _authenticate(session, directory, username.strip(), password, allow_demo)
-    except (AuthenticationFailed, DirectoryUnavailable, InvalidIdentity) as exc:
-        audit.record(session, username[:100] or "?", "auth.login_failed",
-                     payload={"client": client, "reason": type(exc).__name__})
+    except AccountLocked as exc:
+        _audit_failure(session, username, client, exc)
         raise
+    except AuthenticationFailed as exc:
+        _count_failure(session, username, client, exc, policy)
+        raise
+    except DirectoryUnavailable as exc:
+        _audit_failure(session, username, client, exc)
+        raise DirectoryUnavailable(DIRECTORY_UNAVAILABLE) from exc
+    except InvalidIdentity as exc:
+        _audit_failure(session, username, client, exc, detail=exc.message)
+        raise
+    lockout.clear(session, key)
     audit.record(session, actor, "auth.login", payload={"client": client, "roles": sorted(actor.roles)})
     return actor
+
+
+def _refuse_if_locked(session: Session, key: str) -> None:
+    until = lockout.locked_until(session, key)
+    if until is not None:
+        raise _locked(until, "账号因多次登录失败已被临时锁定")
+
+
+def _count_failure(
+    session: Session, username: str, client: str, exc: AuthenticationFailed, policy: LockoutPolicy
+) -> None:
+    row = lockout.record_failure(session, lockout.account_key(username), policy)
+    _audit_failure(session, username, client, exc, failures=row.failures)
+    if row.locked_until is not None:
+        audit.record(session, username[:100] or "?", "auth.account_locked",
+                     payload={"client": client, "failures": row.failures, "until": row.locked_until.isoformat()})
+        log.warning("account %r locked until %s after %d failed log-ins", username[:100], row.locked_until,
+                    row.failures)
+        raise _locked(row.locked_until, f"{exc.message}；连续失败 {row.failures} 次，账号已被临时锁定") from exc
+
+
+def _locked(until: datetime, reason: str) -> AccountLocked:
+    """The refusal, naming the first whole minute (Beijing time) at which a new try is accepted."""
+    minute = until.replace(second=0, microsecond=0)
+    if minute < until:
+        minute += timedelta(minutes=1)
+    shown = minute.astimezone(LOCAL_TIME).strftime("%Y-%m-%d %H:%M")
+    return AccountLocked(f"{reason}，请于 {shown}（北京时间）后重试 (account locked until {minute:%Y-%m-%d %H:%M} UTC)",
+                         details={"retry_at": until.isoformat()})
+
+
+def _audit_failure(session: Session, username: str, client: str, exc: Exception, **extra: object) -> None:
+    audit.record(session, username[:100] or "?", "auth.login_failed",
+                 payload={"client": client, "reason": type(exc).__name__, **extra})
 
 
 def _authenticate(
@@ -65,7 +124,10 @@ def _authenticate(
         raise AuthenticationFailed("请输入密码 (password required)")
     if directory is None or _is_local(session, username):
         return users.authenticate(session, username, password, allow_demo=allow_demo)
-    account = directory.authenticate(username, password)
+    try:
+        account = directory.authenticate(username, password)
+    except AuthenticationFailed as exc:  # the same words as for local accounts, whatever the directory said
+        raise AuthenticationFailed(WRONG_CREDENTIALS) from exc
     return actor_from_directory(account)
 
 

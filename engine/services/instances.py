@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import audit, runtime
+from engine import audit, process_hooks, runtime
 from engine.actors import SYSTEM, Actor, Role
 from engine.bpmn.serialization import SERIALIZER_VERSION
 from engine.db import utcnow, valid_id
@@ -41,14 +41,20 @@ def start(session: Session, actor: Actor, request: StartRequest) -> ProcessInsta
     """Start the active version of a process and run it to its first wait state.
 
     :raises NotAllowed: when the actor may not start work in that region or for that enterprise.
-    :raises InvalidInput: when the region or credit code is not valid.
+    :raises InvalidInput: when the region or credit code is not valid, or the process's
+        ``before_start`` hook refuses the data (see :mod:`engine.process_hooks`).
     :raises ProcessNotFound: when no such process is deployed.
     """
     _check_identifiers(request)
     _check_may_start(actor, request)
     model = active_model(session, request.process_key)
-    data = {**configs.current_values(session, model.key), **request.data}
-    data.update(region_code=request.region_code, enterprise_code=request.enterprise_code)
+    config = configs.current_values(session, model.key)
+    start_data = process_hooks.start_data(process_hooks.StartContext(
+        session, actor, model.key, request.region_code, request.enterprise_code, request.business_key,
+        request.data, config))
+    data = {**config, **start_data}
+    data.update(region_code=request.region_code, enterprise_code=request.enterprise_code,
+                config_version=configs.current_version(session, model.key))
     workflow = runtime.new_workflow(model, data)
     row = ProcessInstance(
         model_id=model.id, process_key=model.key, model_version=model.version,
@@ -59,11 +65,11 @@ def start(session: Session, actor: Actor, request: StartRequest) -> ProcessInsta
     )
     session.add(row)
     session.flush()
-    created = runtime.advance(session, runtime.LiveInstance(row, model, workflow))
+    created = runtime.advance(session, runtime.LiveInstance(row, model, workflow), actor=actor)
     audit.record(
         session, actor, "instance.start", instance_id=row.id,
         payload={"process": model.key, "version": model.version, "business_key": request.business_key,
-                 "data": request.data, "tasks": [t.spec_name for t in created]},
+                 "data": start_data, "tasks": [t.spec_name for t in created]},
     )
     log.info("started instance %s of %s v%s", row.id, model.key, model.version)
     return row
@@ -85,6 +91,8 @@ def _check_may_start(actor: Actor, request: StartRequest) -> None:
     if any(covers_region(role, actor.region_code, request.region_code) for role in actor.roles & STARTER_ROLES):
         return
     if Role.TAX_CLIENT in actor.roles and request.process_key == "tax_review":
+        return
+    if process_hooks.lets_start(actor, request.process_key, request.region_code, request.enterprise_code):
         return
     raise NotAllowed(f"{actor.username} may not start {request.process_key} in region {request.region_code}")
 
@@ -168,6 +176,6 @@ def overview(session: Session, actor: Actor, instance_id: int) -> InstanceOvervi
         bpmn_xml=model.bpmn_xml,
         tasks=steps,
         events=audit.instance_events(session, row.id),
-        finished_steps=frozenset(t.spec_name for t in steps if t.status == TaskStatus.COMPLETED),
-        current_steps=frozenset(t.spec_name for t in steps if t.status == TaskStatus.READY),
+        finished_steps=frozenset(runtime.element_id(t.spec_name) for t in steps if t.status == TaskStatus.COMPLETED),
+        current_steps=frozenset(runtime.element_id(t.spec_name) for t in steps if t.status == TaskStatus.READY),
     )

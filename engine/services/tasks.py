@@ -10,14 +10,14 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from engine import audit, runtime
+from engine import audit, process_hooks, runtime
 from engine.actors import Actor
 from engine.db import utcnow
 from engine.errors import AttachmentNotFound, Conflict, InvalidForm, NotAllowed, PreconditionFailed, TaskNotFound
 from engine.forms import FormDefinition
 from engine.models import Attachment, AuditEvent, HumanTask, InstanceStatus, ProcessInstance, ProcessModel, TaskStatus
 from engine.scoping import can_see, can_work, visible_clause
-from engine.services import evidence
+from engine.services import configs, evidence
 from engine.services.processes import form_of
 
 log = logging.getLogger(__name__)
@@ -166,14 +166,17 @@ def complete(
         raise Conflict(f"task {task_id} is claimed by {task.claimed_by}")
     live = runtime.load(session, instance)
     form = form_of(live.model, task.form_key)
-    cleaned = form.validate(data)
+    config = configs.values_at(session, instance.process_key, task.config_version) if form.config_keys else None
+    cleaned = form.validate(data, config)
     attachments = _evidence(session, actor, form, cleaned)
     spiff_task = runtime.ready_task(live, task.spiff_task_id)
     spiff_task.data.update(_json_ready(cleaned))
+    process_hooks.step_completed(process_hooks.StepContext(
+        session, actor, instance, spiff_task.task_spec.bpmn_id, spiff_task.data, task))
     spiff_task.run()
     _mark_completed(task, actor, form, cleaned)
     evidence.link(session, actor, task, attachments)
-    created = runtime.advance(session, live)
+    created = runtime.advance(session, live, actor=actor)
     audit.record(
         session, actor, "task.complete", instance_id=instance.id, task_id=task.id,
         payload={"step": task.spec_name, "outcome": task.outcome, "opinion": task.opinion, "data": cleaned,

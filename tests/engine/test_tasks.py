@@ -15,6 +15,7 @@ from engine.db import utcnow
 from engine.errors import Conflict, InvalidForm, NotAllowed, PreconditionFailed, TaskNotFound
 from engine.models import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
 from engine.services import instances, tasks
+from engine.services.calendar import current_calendar
 from engine.services.tasks import TaskQuery
 from tests.support.actors import (
     ADMIN, CITY_GZ, CITY_SZ, COUNTY_BAIYUN, COUNTY_TIANHE, ENT_BAIYUN, ENT_TIANHE, ENTERPRISE_BAIYUN,
@@ -58,7 +59,9 @@ def test_start_indexes_the_first_task(session: Session) -> None:
     assert (task.region_code, task.enterprise_code, task.subject) == ("440106", ENTERPRISE_TIANHE, "COD 超标")
     assert task.process_key == "anomaly_closure" and task.claimed_by is None
     assert task.due_at is not None
-    assert before + timedelta(days=5) <= task.due_at <= utcnow() + timedelta(days=5)
+    # explain_workdays = 5 working days on the statutory calendar (engine/services/deadlines.py)
+    calendar = current_calendar(session)
+    assert task.due_at in {calendar.add_workdays(moment, 5).due_at for moment in (before, utcnow())}
     assert instance.status == InstanceStatus.RUNNING and instance.model_version == 1
 
 
@@ -353,7 +356,7 @@ def test_list_filters(session: Session, three_explains: list[HumanTask]) -> None
     assert visible_ids(session, ADMIN, region_code="4401") == {a, b, c}
     assert visible_ids(session, ADMIN, enterprise_code=ENTERPRISE_BAIYUN) == {c}
     assert visible_ids(session, ADMIN, process_key="other") == set()
-    assert visible_ids(session, ADMIN, overdue_at=utcnow() + timedelta(days=6)) == {a, b, c}
+    assert visible_ids(session, ADMIN, overdue_at=utcnow() + timedelta(days=30)) == {a, b, c}  # 5 working days
     assert visible_ids(session, ADMIN, overdue_at=utcnow() + timedelta(days=4)) == set()
     tasks.complete(session, ENT_TIANHE, a, EXPLANATION)
     assert visible_ids(session, ADMIN, status=TaskStatus.COMPLETED) == {a}

@@ -15,6 +15,7 @@ from engine.bundle import bundled_model_files, read_model_file
 from engine.db import make_engine, make_session_factory
 from engine.models import AuditEvent, ProcessInstance
 from engine.services import processes, timers
+from engine.services.calendar import current_calendar
 from tests.engine.test_anomaly_walkthrough import start_anomaly
 from tests.support.actors import ADMIN
 from tests.support.databases import fresh_database
@@ -28,23 +29,26 @@ def timer_events(session: Session, instance_id: int) -> list[AuditEvent]:
 
 
 def test_next_timer_is_persisted_at_the_explanation_deadline(session: Session, deployed: dict[str, int]) -> None:
+    # the earliest timer is the reminder one working day before the 5-working-day explanation deadline
     before = datetime.now(timezone.utc)
     instance = start_anomaly(session)
+    calendar = current_calendar(session)
     assert instance.next_timer_at is not None
-    assert before + timedelta(days=5) <= instance.next_timer_at <= datetime.now(timezone.utc) + timedelta(days=5)
+    assert instance.next_timer_at in {calendar.add_workdays(t, 4).due_at for t in (before, datetime.now(timezone.utc))}
 
 
 def test_sweep_fires_only_due_timers(session: Session, deployed: dict[str, int]) -> None:
     instance = start_anomaly(session)
     assert timers.sweep_batch(session, datetime.now(timezone.utc)) == []
-    with time_machine.travel(datetime.now(timezone.utc) + timedelta(days=5, minutes=1), tick=False):
+    deadline = current_calendar(session).add_workdays(datetime.now(timezone.utc), 5).due_at
+    with time_machine.travel(deadline + timedelta(minutes=1), tick=False):
         now = datetime.now(timezone.utc)
         fired = timers.sweep_batch(session, now)
         assert instance.id in fired
         session.refresh(instance)
-        assert instance.next_timer_at is None  # the non-interrupting reminder fires once
+        assert instance.next_timer_at is None  # the non-interrupting reminder and urging fire once
         events = timer_events(session, instance.id)
-        assert [e.payload["timers"] for e in events] == [["说明逾期"]]
+        assert [sorted(e.payload["timers"]) for e in events] == [["临期提醒", "说明逾期"]]
         assert timers.sweep_batch(session, now) == []
 
 
@@ -61,7 +65,7 @@ def test_two_concurrent_sweeps_fire_each_timer_once(backend: str, tmp_path: Path
         with factory.begin() as session:
             deploy_all(session)
             ids = [start_anomaly(session).id for _ in range(12)]
-        later = datetime.now(timezone.utc) + timedelta(days=6)
+        later = datetime.now(timezone.utc) + timedelta(days=40)  # past the 5-working-day deadline
         fired: list[int] = []
         lock = threading.Lock()
 

@@ -1,7 +1,7 @@
-"""Administration: process models (versions, deploy), audit verification."""
+"""Administration: process models (versions, deploy), audit verification, users and roles."""
 
 from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from web.admin import views  # noqa: E402,F401
+from web.admin import calendar, config, processes, users, views  # noqa: E402,F401

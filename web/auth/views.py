@@ -1,17 +1,22 @@
 from __future__ import annotations
 
+import math
+from datetime import datetime
 from urllib.parse import urlparse
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from marshmallow import Schema, ValidationError, fields, validate
 
-from engine.errors import AuthenticationFailed, DirectoryUnavailable, InvalidIdentity
+from engine.db import utcnow
+from engine.errors import AccountLocked, AuthenticationFailed, DirectoryUnavailable, InvalidIdentity
 from engine.services import identity
 from web.auth import bp
 from web.auth.session import current_actor, forget, remember
 from web.database import db, settings
+from web.errors import status_of
 from web.i18n import LANGUAGES
+from web.ui import nav_of
 
 
 class LoginSchema(Schema):
@@ -33,14 +38,22 @@ def login_post() -> ResponseReturnValue:
         return render_template("auth/login.html", error="请输入用户名和密码", next=""), 400
     try:
         actor = identity.login(db(), current_app.extensions.get("ecoloop.directory"), form["username"],
-                               form["password"], allow_demo=not settings().production, client=request.remote_addr or "")
+                               form["password"], allow_demo=not settings().production,
+                               client=request.remote_addr or "", policy=current_app.extensions["ecoloop.lockout"])
     except (AuthenticationFailed, DirectoryUnavailable, InvalidIdentity) as exc:
-        db().commit()  # the failed attempt stays in the audit trail
-        status = 503 if isinstance(exc, DirectoryUnavailable) else 401
-        return render_template("auth/login.html", error=exc.message, next=form["next"],
-                               username=form["username"]), status
+        db().commit()  # the failed attempt and the failure count stay
+        page = render_template("auth/login.html", error=exc.message, next=form["next"], username=form["username"])
+        return page, status_of(exc), _retry_after(exc)
     remember(actor)
-    return redirect(_safe_next(form["next"]) or url_for("tasks.index"))
+    return redirect(_safe_next(form["next"]) or url_for("auth.home"))
+
+
+def _retry_after(exc: Exception) -> dict[str, str]:
+    """``Retry-After`` in seconds for a locked account."""
+    if not isinstance(exc, AccountLocked):
+        return {}
+    until = datetime.fromisoformat(str(exc.details["retry_at"]))
+    return {"Retry-After": str(max(1, math.ceil((until - utcnow()).total_seconds())))}
 
 
 def _safe_next(target: str) -> str | None:
@@ -68,7 +81,12 @@ def language() -> ResponseReturnValue:
 
 @bp.get("/")
 def home() -> ResponseReturnValue:
-    return redirect(url_for("tasks.index") if current_actor() else url_for("auth.login"))
+    me = current_actor()
+    if me is None:
+        return redirect(url_for("auth.login"))
+    nav = nav_of(me)  # enterprises land on their portal, reviewers and admins on their dashboard
+    return redirect(url_for("portal.home") if nav["portal"] else url_for("dashboard.index") if nav["dashboard"]
+                    else url_for("tasks.index"))
 
 
 @bp.app_context_processor

@@ -1,72 +1,140 @@
+"""Task lists and the task page: each view parses its input, calls one engine service and renders."""
+
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from marshmallow import Schema, fields, validate
+from flask_babel import gettext as _
+from marshmallow import EXCLUDE, Schema, fields, validate
 
 from engine.errors import InvalidForm
-from engine.models import TaskStatus
-from engine.services import evidence, tasks
+from engine.services import task_page, tasks, worklist
 from web.auth.session import actor, login_required
 from web.database import db
 from web.tasks import bp
-from web.tasks.form_input import form_data
 
-TABS = ("todo", "done")
+SORTS = tuple(worklist.SORTS)
 
 
 class ListArgs(Schema):
-    tab = fields.String(load_default="todo", validate=validate.OneOf(TABS))
-    process = fields.String(load_default=None)
+    class Meta:
+        unknown = EXCLUDE
+
+    tab = fields.String(load_default="todo", validate=validate.OneOf([t.value for t in worklist.Tab]))
+    process = fields.String(load_default=None, validate=validate.Length(max=100))
+    kind = fields.String(load_default=None, validate=validate.Length(max=60))
+    region = fields.String(load_default=None, validate=validate.Regexp(r"^\d{6}$"))
+    enterprise = fields.String(load_default=None, validate=validate.Length(max=100))
+    point = fields.String(load_default=None, validate=validate.Length(max=60))
+    due_before = fields.Date(load_default=None)
+    overdue = fields.Boolean(load_default=False)
+    due_soon = fields.Boolean(load_default=False)
+    sort = fields.String(load_default="due", validate=validate.OneOf(SORTS))
+    desc = fields.Boolean(load_default=False)
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    per_page = fields.Integer(load_default=30, validate=validate.Range(min=5, max=worklist.MAX_PER_PAGE))
+
+
+def _blank_to_none(args: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in args.items() if v != ""}
+
+
+def _list_request(args: dict[str, object]) -> worklist.ListRequest:
+    filters = worklist.TaskFilter(
+        process_key=args["process"], kind=args["kind"], region_code=args["region"],  # type: ignore[arg-type]
+        enterprise=args["enterprise"], point=args["point"], due_before=args["due_before"],  # type: ignore[arg-type]
+        overdue=bool(args["overdue"]), due_soon=bool(args["due_soon"]),
+    )
+    return worklist.ListRequest(tab=worklist.Tab(args["tab"]), filters=filters, sort=str(args["sort"]),
+                                descending=bool(args["desc"]), page=int(args["page"]),  # type: ignore[call-overload]
+                                per_page=int(args["per_page"]))  # type: ignore[call-overload]
 
 
 @bp.get("/")
 @login_required
 def index() -> ResponseReturnValue:
-    args = ListArgs().load(request.args.to_dict(), unknown="exclude")
-    me = actor()
-    if args["tab"] == "todo":
-        query = tasks.TaskQuery(status=TaskStatus.READY, process_key=args["process"], page=args["page"])
-    else:
-        query = tasks.TaskQuery(status=None, completed_by=me.username, process_key=args["process"], page=args["page"])
-    page = tasks.list_tasks(db(), me, query)
-    return render_template("tasks/index.html", page=page, tab=args["tab"])
+    args = ListArgs().load(_blank_to_none(request.args.to_dict()))
+    work = worklist.work_list(db(), actor(), _list_request(args))
+    query = _blank_to_none(request.args.to_dict())
+    tab_query = {k: v for k, v in query.items() if k not in ("tab", "page")}
+    return render_template("tasks/index.html", work=work, args=args, query=query, tab_query=tab_query)
+
+
+class BatchArgs(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    task_ids = fields.List(fields.String(validate=validate.Length(max=36)), required=True,
+                           validate=validate.Length(min=1, max=worklist.MAX_BATCH))
+    opinion = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+@bp.post("/batch")
+@login_required
+def batch() -> ResponseReturnValue:
+    """批量审核: the same decision (通过) for each chosen task, with a result per task."""
+    args = BatchArgs().load({"task_ids": request.form.getlist("task_ids"), "opinion": request.form.get("opinion", "")})
+    data = {"decision": "accept", **({"opinion": args["opinion"]} if args["opinion"].strip() else {})}
+    results = worklist.batch_complete(db(), actor(), args["task_ids"], data)
+    return render_template("tasks/batch_result.html", results=results)
 
 
 @bp.get("/<task_id>")
 @login_required
 def show(task_id: str) -> ResponseReturnValue:
-    detail = tasks.task_detail(db(), actor(), task_id)
-    library = evidence.library(db(), actor()) if detail.workable else []
-    return render_template("tasks/show.html", detail=detail, library=library, values={}, errors={})
+    page = task_page.task_page(db(), actor(), task_id)
+    values = task_page.as_posted(page.draft)
+    return render_template("tasks/show.html", page=page, values=values, errors={})
 
 
 @bp.post("/<task_id>/complete")
 @login_required
 def complete(task_id: str) -> ResponseReturnValue:
-    detail = tasks.task_detail(db(), actor(), task_id)
-    data = form_data(detail.form, request.form)
+    posted = request.form.to_dict(flat=False)
     try:
-        tasks.complete(db(), actor(), task_id, data)
+        task = task_page.submit(db(), actor(), task_id, posted)
     except InvalidForm as exc:
         db().rollback()
-        library = evidence.library(db(), actor())
-        return render_template("tasks/show.html", detail=tasks.task_detail(db(), actor(), task_id), library=library,
-                               values=request.form, errors=exc.fields), 422
-    flash(f"已提交：{detail.task.title}")
-    return redirect(url_for("tasks.index"))
+        page = task_page.task_page(db(), actor(), task_id)
+        return render_template("tasks/show.html", page=page, values=posted, errors=exc.fields), 422
+    flash(_("已提交：%(title)s", title=task.title), "success")
+    return redirect(_back())
+
+
+@bp.post("/<task_id>/draft")
+@login_required
+def draft(task_id: str) -> ResponseReturnValue:
+    task_page.save_draft(db(), actor(), task_id, request.form.to_dict(flat=False))
+    flash(_("已暂存，可稍后继续办理"), "info")
+    return redirect(url_for("tasks.show", task_id=task_id))
+
+
+def _back() -> str:
+    """The list the user came from, else the default list (enterprise users go to their portal)."""
+    me = actor()
+    if me.enterprise_code and len(me.roles) == 1:
+        return url_for("portal.home")
+    return url_for("tasks.index")
 
 
 @bp.post("/<task_id>/claim")
 @login_required
 def claim(task_id: str) -> ResponseReturnValue:
     tasks.claim(db(), actor(), task_id)
-    return redirect(url_for("tasks.show", task_id=task_id))
+    flash(_("已签收"), "success")
+    return redirect(_after_claim(task_id))
 
 
 @bp.post("/<task_id>/unclaim")
 @login_required
 def unclaim(task_id: str) -> ResponseReturnValue:
     tasks.unclaim(db(), actor(), task_id)
-    return redirect(url_for("tasks.show", task_id=task_id))
+    flash(_("已取消签收"), "info")
+    return redirect(_after_claim(task_id))
+
+
+def _after_claim(task_id: str) -> str:
+    return url_for("tasks.index") if request.form.get("back") == "list" else url_for("tasks.show", task_id=task_id)
+
+
+from web.tasks import operations  # noqa: E402,F401

@@ -1,0 +1,105 @@
+"""Schemathesis against the live OpenAPI document: every operation, with a token of each role.
+
+Requests generated from the document (valid and invalid ones) go through the
+WSGI app in-process, on this module's own database. Every response must be
+below 500 and carry a documented status, content type, headers and body
+schema. Generation is derandomized, so the run is the same on every machine
+and under xdist.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+import schemathesis
+from flask import Flask
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis.checks import not_a_server_error
+from schemathesis.generation import GenerationMode
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from tests.support.flows import PDF
+from tests.web.api.conftest import TIANHE, login, machine
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
+          response_schema_conformance]
+EXAMPLES = {GenerationMode.POSITIVE: 6, GenerationMode.NEGATIVE: 4}
+USERS = {"admin": "admin", "province": "province", "city": "city-440100", "county": "county-440106",
+         "enterprise": TIANHE.credit_code}
+
+
+@pytest.fixture(scope="module")
+def role_headers(app: Flask) -> dict[str, dict[str, str]]:
+    """A bearer token per role: demo users' user tokens, and a machine client's API token."""
+    tokens = {role: login(app, username).token for role, username in USERS.items()}
+    tokens["tax_client"] = machine(app, "conformance-tax", "tax_client")[0].token
+    return {role: {"Authorization": f"Bearer {token}"} for role, token in tokens.items()}
+
+
+def _check_operation(operation: Any, mode: GenerationMode, role_headers: dict[str, dict[str, str]]) -> None:
+    @given(case=operation.as_strategy(generation_mode=mode))
+    @settings(max_examples=EXAMPLES[mode], deadline=None, derandomize=True, database=None,
+              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    def run(case: Any) -> None:
+        for headers in role_headers.values():
+            case.call_and_validate(headers={**(case.headers or {}), **headers}, checks=CHECKS)
+
+    run()
+
+
+@pytest.mark.parametrize("mode", list(EXAMPLES), ids=[m.value for m in EXAMPLES])
+def test_every_operation_conforms_for_every_role(app: Flask, role_headers: dict[str, dict[str, str]],
+                                                 mode: GenerationMode) -> None:
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 25
+    failures = []
+    for operation in operations:
+        try:
+            _check_operation(operation, mode, role_headers)
+        except Unsatisfiable:
+            assert mode is GenerationMode.NEGATIVE  # an operation without inputs has no invalid request
+        except Exception as exc:  # collect every operation's failure, then report them together
+            failures.append(f"{operation.label}: {exc}")
+    assert not failures, "\n\n".join(failures)
+
+
+@pytest.fixture(scope="module")
+def known_ids(app: Flask) -> dict[str, Any]:
+    """Ids of real objects in scope of the county and the enterprise, so success responses get checked too."""
+    county, clerk = login(app, "county-440106"), login(app, TIANHE.credit_code)
+    task = county.get("/api/v1/tasks").get_json()["items"][0]
+    attachment = clerk.post("/api/v1/attachments", data={"file": (io.BytesIO(PDF), "a.pdf")}, json=None).get_json()
+    return {"task_id": task["id"], "instance_id": task["instance_id"], "attachment_id": attachment["id"],
+            "key": "anomaly_closure"}
+
+
+def test_operations_on_real_objects_conform(app: Flask, role_headers: dict[str, dict[str, str]],
+                                            known_ids: dict[str, Any]) -> None:
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    failures = []
+    for operation in (result.ok() for result in schema.get_all_operations()):
+        names = [p.name for p in operation.path_parameters]
+        if not names:
+            continue
+
+        @given(case=operation.as_strategy(path_parameters={name: known_ids[name] for name in names}))
+        @settings(max_examples=4, deadline=None, derandomize=True, database=None,
+                  phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+        def run(case: Any) -> None:
+            for headers in role_headers.values():
+                case.call_and_validate(headers={**(case.headers or {}), **headers}, checks=CHECKS)
+
+        try:
+            run()
+        except Exception as exc:
+            failures.append(f"{operation.label}: {exc}")
+    assert not failures, "\n\n".join(failures)

@@ -1,0 +1,292 @@
+"""The role → permission matrix of docs/permissions.md, checked cell by cell against the running app.
+
+The table is parsed from the document, so a row or a cell that changes there
+changes what is tested here; a row without a check (or a check without a row)
+fails. Every cell is tried on an object inside the role's scope ("home",
+天河区 440106) and one outside it (白云区 440111 for an enterprise or a county,
+福田区 440304 otherwise): ``yes`` must succeed on both, ``scope`` only at home,
+``no`` on neither. Denials must be 403 or 404, nothing else.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from engine.actors import SYSTEM, Actor, Role
+from engine.bundle import BUNDLED_DIR, read_model_file
+from engine.demo import DEMO_ENTERPRISES, DEMO_PASSWORD
+from engine.errors import NotAllowed
+from engine.models import LocalUser
+from engine.services import configs, evidence, instances, processes, tasks, users
+from tests.support.actors import ADMIN
+from tests.support.flows import EXPLANATION, advance_to, pdf_stream, ready_task, start_anomaly
+from tests.web.conftest import Browser
+
+DOC = Path(__file__).parents[2] / "docs" / "permissions.md"
+CELLS = ("yes", "scope", "no")
+TIANHE, BAIYUN, FUTIAN = "440106", "440111", "440304"
+ENTERPRISE_OF = {TIANHE: DEMO_ENTERPRISES[0].credit_code, BAIYUN: DEMO_ENTERPRISES[1].credit_code,
+                 FUTIAN: "91440300568520498A"}
+LOGIN_OF = {"enterprise": ENTERPRISE_OF[TIANHE], "county_reviewer": "county-440106", "city_reviewer": "city-440100",
+            "province_reviewer": "province", "admin": "admin", "tax_client": "tax-client"}
+STEP_OF = {"enterprise": "explain", "county_reviewer": "county_review", "city_reviewer": "city_review",
+           "province_reviewer": "province_review", "admin": "county_review", "tax_client": "tax_step"}
+FOREIGN_OF = {"enterprise": BAIYUN, "county_reviewer": BAIYUN}
+# the steps each region needs: all at home, and abroad those of the roles for which it is the foreign region
+SEEDED_STEPS = {
+    TIANHE: ("explain", "county_review", "city_review", "province_review", "tax_step"),
+    BAIYUN: ("explain", "county_review"),
+    FUTIAN: ("county_review", "city_review", "province_review", "tax_step"),
+}
+TAX_PROBE = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="Definitions_tax_probe"
+  targetNamespace="http://ecoloop.gd.gov.cn/bpmn">
+  <bpmn:process id="tax_probe" name="税务复核（权限测试）" isExecutable="true">
+    <bpmn:laneSet id="LaneSet_tax_probe">
+      <bpmn:lane id="Lane_tax" name="tax_client">
+        <bpmn:flowNodeRef>start</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>tax_step</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>end</bpmn:flowNodeRef>
+      </bpmn:lane>
+    </bpmn:laneSet>
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="to_step" sourceRef="start" targetRef="tax_step" />
+    <bpmn:userTask id="tax_step" name="税务确认">
+      <bpmn:extensionElements><spiffworkflow:properties>
+        <spiffworkflow:property name="formKey" value="county_review" />
+      </spiffworkflow:properties></bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="to_end" sourceRef="tax_step" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def read_matrix(path: Path = DOC) -> tuple[list[str], dict[str, dict[str, str]]]:
+    """The role columns and, per action, the cell of each role, from the table under ``## Matrix``."""
+    section = path.read_text(encoding="utf-8").split("## Matrix", 1)[1].split("\n## ", 1)[0]
+    rows = [[cell.strip() for cell in line.strip().strip("|").split("|")]
+            for line in section.splitlines() if line.strip().startswith("|")]
+    header, body = rows[0], [row for row in rows[1:] if not re.fullmatch(r"[-: ]*", "".join(row))]
+    roles = header[1:]
+    return roles, {row[0]: dict(zip(roles, row[1:], strict=True)) for row in body}
+
+
+ROLES, MATRIX = read_matrix()
+
+
+@dataclass
+class World:
+    """Objects per (region, step) and the logged-in browser of each role."""
+
+    app: Flask
+    tasks: dict[tuple[str, str], str] = field(default_factory=dict)
+    instances: dict[tuple[str, str], int] = field(default_factory=dict)
+    evidence: dict[str, int] = field(default_factory=dict)
+    browsers: dict[str, Browser] = field(default_factory=dict)
+    serial: Iterator[int] = field(default_factory=itertools.count)
+    open_county: dict[str, str] = field(default_factory=dict)
+
+    def browser(self, role: str) -> Browser:
+        if role not in self.browsers:
+            browser = Browser(self.app.test_client())
+            response = browser.login(LOGIN_OF[role], DEMO_PASSWORD)
+            assert response.status_code == 302, response.get_data(as_text=True)
+            browser.get("/tasks/")
+            self.browsers[role] = browser
+        return self.browsers[role]
+
+    def actor(self, role: str) -> Actor:
+        with self.session() as session:
+            user = session.query(LocalUser).filter_by(username=LOGIN_OF[role]).one()
+            return users.actor_of(user)
+
+    def session(self) -> Session:
+        session: Session = self.app.extensions["ecoloop.sessions"]()
+        return session
+
+    def open_county_task(self, region: str) -> str:
+        """A county task still open in the region (a new one after a check completed the last)."""
+        if region not in self.open_county:
+            with self.app.extensions["ecoloop.sessions"].begin() as session:
+                instance = start_anomaly(session, region_code=region, enterprise_code=ENTERPRISE_OF[region],
+                                         business_key=f"perm-fresh-{next(self.serial)}")
+                self.open_county[region] = advance_to(session, instance, "county_review").id
+        return self.open_county[region]
+
+
+@pytest.fixture(scope="module")
+def world(app: Flask) -> World:
+    world = World(app)
+    with app.extensions["ecoloop.sessions"].begin() as session:
+        users.create(session, "tax-client", DEMO_PASSWORD, [Role.TAX_CLIENT], region_code="440000",
+                     display_name="税务部门数据交换接口")
+        users.create(session, "probe-user", "probe-pass", [Role.PROVINCE_REVIEWER], region_code="440000")
+        _, forms = read_model_file(BUNDLED_DIR / "anomaly_closure.bpmn")
+        processes.deploy(session, ADMIN, TAX_PROBE.encode("utf-8"), forms)
+        for region in (TIANHE, BAIYUN, FUTIAN):
+            _seed_region(session, world, app, region)
+    return world
+
+
+def _seed_region(session: Session, world: World, app: Flask, region: str) -> None:
+    for step in SEEDED_STEPS[region]:
+        if step == "tax_step":
+            continue
+        instance = start_anomaly(session, region_code=region, enterprise_code=ENTERPRISE_OF[region],
+                                 business_key=f"perm-{region}-{step}")
+        if step == "county_review":  # this one's explanation carries evidence
+            world.evidence[region] = _explain_with_evidence(session, app, instance.id, region)
+        world.tasks[(region, step)] = advance_to(session, instance, step).id
+        world.instances[(region, step)] = instance.id
+    if "tax_step" not in SEEDED_STEPS[region]:
+        return
+    probe = instances.start(session, SYSTEM, instances.StartRequest(
+        process_key="tax_probe", region_code=region, enterprise_code=ENTERPRISE_OF[region],
+        business_key=f"perm-tax-{region}"))
+    world.tasks[(region, "tax_step")] = ready_task(session, probe.id).id
+
+
+def _explain_with_evidence(session: Session, app: Flask, instance_id: int, region: str) -> int:
+    clerk = Actor(f"clerk-{region}", frozenset({Role.ENTERPRISE}), region, ENTERPRISE_OF[region])
+    attachment = evidence.upload(session, app.extensions["ecoloop.files"], clerk, pdf_stream(region), "监测报告.pdf")
+    tasks.complete(session, clerk, ready_task(session, instance_id).id, {**EXPLANATION, "evidence": [attachment.id]})
+    return attachment.id
+
+
+def allowed(status: int, success: int) -> bool:
+    """True for the success status, False for 403/404; anything else is a defect of its own."""
+    assert status in (success, 403, 404), f"unexpected status {status}"
+    return status == success
+
+
+def region_of(role: str, inside: bool) -> str:
+    return TIANHE if inside else FOREIGN_OF.get(role, FUTIAN)
+
+
+def _list_tasks(world: World, role: str, region: str) -> bool:
+    task = world.tasks[(region, STEP_OF[role])]
+    process = "tax_probe" if role == "tax_client" else "anomaly_closure"
+    page = world.browser(role).get("/tasks/", query_string={"process": process, "region": region})
+    assert page.status_code == 200
+    return task in page.get_data(as_text=True)
+
+
+def _open_task(world: World, role: str, region: str) -> bool:
+    return allowed(world.browser(role).get(f"/tasks/{world.tasks[(region, STEP_OF[role])]}").status_code, 200)
+
+
+def _complete_county_step(world: World, role: str, region: str) -> bool:
+    task = world.open_county_task(region)
+    completed = allowed(world.browser(role).post(f"/tasks/{task}/complete", {"decision": "accept"}).status_code, 302)
+    if completed:
+        del world.open_county[region]
+    return completed
+
+
+def _open_instance(world: World, role: str, region: str) -> bool:
+    instance = world.instances[(region, "county_review")]
+    return allowed(world.browser(role).get(f"/instances/{instance}").status_code, 200)
+
+
+def _download_evidence(world: World, role: str, region: str) -> bool:
+    return allowed(world.browser(role).get(f"/evidence/{world.evidence[region]}").status_code, 200)
+
+
+def _start_instance(world: World, role: str, region: str) -> bool:
+    request = instances.StartRequest(process_key="anomaly_closure", region_code=region,
+                                     enterprise_code=ENTERPRISE_OF[region], business_key=f"perm-start-{role}",
+                                     data={"anomaly_type": "exceedance", "key_unit": True, "factor": "w01018"})
+    with world.session() as session:
+        try:
+            instances.start(session, world.actor(role), request)
+        except NotAllowed:
+            return False
+        finally:
+            session.rollback()
+    return True
+
+
+def _suspend_instance(world: World, role: str, region: str) -> bool:
+    instance = world.instances[(region, "county_review")]
+    result = allowed(world.browser(role).post(f"/instances/{instance}/suspend", {"reason": "权限检查"}).status_code,
+                     302)
+    if result:
+        with world.app.extensions["ecoloop.sessions"].begin() as session:
+            instances.resume(session, ADMIN, instance, "权限检查后恢复")
+    return result
+
+
+def _deploy_model(world: World, role: str, region: str) -> bool:
+    upload = io.BytesIO((BUNDLED_DIR / "anomaly_closure.bpmn").read_bytes())
+    response = world.browser(role).post("/admin/processes", {"bpmn": (upload, "anomaly_closure.bpmn")},
+                                        content_type="multipart/form-data")
+    return allowed(response.status_code, 302)
+
+
+def _change_config(world: World, role: str, region: str) -> bool:
+    with world.session() as session:
+        try:
+            configs.change(session, world.actor(role), "anomaly_closure", configs.current_values(session,
+                                                                                              "anomaly_closure"))
+        except NotAllowed:
+            return False
+        finally:
+            session.rollback()
+    return True
+
+
+def _manage_users(world: World, role: str, region: str) -> bool:
+    browser = world.browser(role)
+    listing = allowed(browser.get("/admin/local-users").status_code, 200)
+    change = allowed(browser.post("/admin/local-users/state", {"username": "probe-user", "action": "enable"})
+                     .status_code, 302)
+    assert listing == change, f"{role}: the users page and its form disagree"
+    return listing
+
+
+def _verify_audit(world: World, role: str, region: str) -> bool:
+    return allowed(world.browser(role).post("/admin/audit/verify").status_code, 200)
+
+
+CHECKS: dict[str, Callable[[World, str, str], bool]] = {
+    "list tasks": _list_tasks,
+    "open task": _open_task,
+    "complete county step": _complete_county_step,
+    "open instance": _open_instance,
+    "download evidence": _download_evidence,
+    "start instance": _start_instance,
+    "suspend instance": _suspend_instance,
+    "deploy model": _deploy_model,
+    "change config": _change_config,
+    "manage users": _manage_users,
+    "verify audit": _verify_audit,
+}
+
+
+def test_the_matrix_names_every_role_and_only_checked_actions() -> None:
+    assert sorted(ROLES) == sorted(role.value for role in Role)
+    assert sorted(MATRIX) == sorted(CHECKS)
+    assert {cell for row in MATRIX.values() for cell in row.values()} <= set(CELLS)
+
+
+@pytest.mark.parametrize("action", sorted(MATRIX))
+def test_matrix_row(world: World, action: str) -> None:
+    wrong = []
+    for role, cell in MATRIX[action].items():
+        inside, outside = (CHECKS[action](world, role, region_of(role, flag)) for flag in (True, False))
+        expected = {"yes": (True, True), "scope": (True, False), "no": (False, False)}[cell]
+        if (inside, outside) != expected:
+            wrong.append(f"{role}: documented {cell!r}, but allowed inside={inside}, outside={outside}")
+    assert not wrong, f"{action}: " + "; ".join(wrong)

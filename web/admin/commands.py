@@ -1,0 +1,82 @@
+"""``ecoloop calendar …`` and ``ecoloop archive``: the calendar and retention operations from the command line."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from engine.actors import Actor, Role
+from engine.errors import EcoLoopError
+from engine.services import calendar, deadlines, retention
+from integrations import scheduler
+
+
+def _operator() -> Actor:
+    return Actor(f"cli:{getpass.getuser()}", frozenset({Role.ADMIN}))
+
+
+def _sessions():  # type: ignore[no-untyped-def]
+    return current_app.extensions["ecoloop.sessions"]
+
+
+def _fail(error: EcoLoopError) -> None:
+    click.echo(f"error: {error.message}", err=True)
+    for name, messages in (error.details.get("fields") or {}).items():  # type: ignore[union-attr]
+        click.echo(f"  {name}: {'; '.join(messages)}", err=True)
+    sys.exit(2)
+
+
+@click.group("calendar")
+def calendar_group() -> None:
+    """The statutory working-day calendar (holidays and make-up working days)."""
+
+
+@calendar_group.command("seed")
+@with_appcontext
+def calendar_seed() -> None:
+    """Add the years chinese-calendar knows (never overwriting an entered year); recompute what they settle."""
+    with _sessions().begin() as session:
+        added, recomputed = deadlines.seed_calendar(session, _operator())
+    click.echo(f"years added: {', '.join(map(str, added)) or 'none'}; instances recomputed: {len(recomputed)}")
+
+
+@calendar_group.command("show")
+@with_appcontext
+def calendar_show() -> None:
+    """List the entered years and the years open deadlines need but nobody entered."""
+    with _sessions()() as session:
+        for entry in reversed(calendar.list_years(session)):
+            click.echo(f"{entry.year}  {entry.source:<16} holidays {len(entry.holidays):>3}  "
+                       f"make-up days {len(entry.makeup_workdays):>2}  {entry.entered_by}")
+        missing = calendar.unknown_years_warning(session)
+    if missing:
+        click.echo(f"not entered (deadlines provisional): {', '.join(map(str, missing))}")
+
+
+@calendar_group.command("recompute")
+@with_appcontext
+def calendar_recompute() -> None:
+    """Recompute provisional deadlines whose years have been entered (the scheduler does this daily)."""
+    with _sessions().begin() as session:
+        recomputed = deadlines.recompute_settled(session, _operator())
+    click.echo(f"instances recomputed: {len(recomputed)}")
+
+
+@click.command("archive")
+@click.option("--older-than", "days", type=click.IntRange(min=1), default=None,
+              help="days since an instance finished (default ECOLOOP_ARCHIVE_AFTER_DAYS, 365)")
+@click.option("--batch", type=click.IntRange(min=1, max=1000), default=retention.DEFAULT_BATCH, show_default=True)
+@with_appcontext
+def archive(days: int | None, batch: int) -> None:
+    """Move finished instances older than DAYS out of the hot tables (one transaction per batch)."""
+    try:
+        age = days or retention.archive_after_days(current_app.extensions["ecoloop.settings"].raw)
+        archived, skipped = scheduler.archive_all(_sessions(), _operator(), age, batch=batch)
+    except EcoLoopError as error:
+        _fail(error)
+        return
+    click.echo(f"instances archived: {archived}; kept (still referenced): {skipped}")
