@@ -20,7 +20,6 @@ from engine.models import Measurement, MonitoringPoint
 from engine.monitoring import anomalies
 from engine.monitoring.evaluation import Slot, evaluate
 from engine.monitoring.ingest import Ingestor
-from engine.monitoring.passwords import verify_password
 from engine.monitoring.records import HOURLY, MeasurementRecord, Outcome, PacketResult, refused
 
 HOUR = timedelta(hours=1)
@@ -68,7 +67,7 @@ class NaiveIngestor(Ingestor):
 
     def _one(self, session: Session, record: MeasurementRecord, received_at: datetime) -> PacketResult:
         point = session.scalars(select(MonitoringPoint).where(MonitoringPoint.mn == record.mn)).first()
-        if point is None or not verify_password(point.password_hash, record.pw):
+        if point is None or not self.directory.passwords.check(point.password_hash, record.pw):
             return refused("unknown_mn", "unknown point or wrong password", record)
         assert record.data_time is not None
         existing = session.get(Measurement, (point.id, record.cn, record.data_time))

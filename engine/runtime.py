@@ -104,7 +104,7 @@ def advance(
         try:
             if fire_timers:
                 live.workflow.refresh_timers()
-            live.workflow.do_engine_steps()
+            _run_engine_steps(live.workflow)
         except SpiffWorkflowException as exc:
             raise InvalidModel(f"流程执行出错 (process error) in instance {live.row.id}: {exc}") from None
         created = _sync_task_index(session, live)
@@ -119,6 +119,22 @@ def advance(
     if watched:
         process_hooks.elements_passed(session, actor, live.row, _passed(live.workflow, finished_before))
     return created
+
+
+MAX_ENGINE_ROUNDS = 20
+
+
+def _run_engine_steps(workflow: BpmnWorkflow) -> None:
+    """``do_engine_steps`` until no engine task is ready.
+
+    SpiffWorkflow refreshes timers only at the end of ``do_engine_steps``; a timer
+    that came due meanwhile is then READY but not run, and would wait for the next
+    move of this instance. Running again takes it at once.
+    """
+    for _ in range(MAX_ENGINE_ROUNDS):
+        workflow.do_engine_steps()
+        if not any(not task.task_spec.manual for task in workflow.get_tasks(state=TaskState.READY)):
+            return
 
 
 MULTI_INSTANCE_SUFFIX = " [child]"

@@ -5,8 +5,8 @@ and commits per batch, so a crash loses at most the batch in flight (which the
 next sweep fires, because its ``next_timer_at`` did not move).
 
 Jobs: ``timer_sweep`` (every ``ECOLOOP_TIMER_SWEEP_SECONDS``), ``deadline_recompute``
-(hourly: provisional deadlines whose year has been entered since, a safety net for
-the recomputation done when the year is entered) and ``archive`` (daily at 02:30
+(every 10 minutes: provisional deadlines whose year has been entered since, beyond the
+first batch recomputed when the year is entered) and ``archive`` (daily at 02:30
 Asia/Shanghai: finished instances older than ``ECOLOOP_ARCHIVE_AFTER_DAYS``).
 Monitoring adds ``monitoring_missing_data``, ``monitoring_open_tasks`` and
 ``monitoring_minute_purge`` (see ``integrations/monitoring_jobs.py``); the notification
@@ -84,12 +84,23 @@ def _safe_archive(sessions: sessionmaker[Session], older_than_days: int) -> None
         log.exception("archive failed")
 
 
+def recompute_all(sessions: sessionmaker[Session], actor: Actor = SYSTEM) -> int:
+    """Recompute every settled provisional deadline, one committed batch of instances at a time."""
+    recomputed = 0
+    while True:
+        with sessions.begin() as session:
+            pending = deadlines.settled_pending(session)
+            batch = deadlines.recompute_settled(session, actor, deadlines.RECOMPUTE_BATCH)
+        recomputed += len(batch)
+        if pending <= deadlines.RECOMPUTE_BATCH or not batch:
+            return recomputed
+
+
 def _safe_recompute(sessions: sessionmaker[Session]) -> None:
     try:
-        with sessions.begin() as session:
-            recomputed = deadlines.recompute_settled(session, SYSTEM)
+        recomputed = recompute_all(sessions)
         if recomputed:
-            log.info("deadlines recomputed in %d instances", len(recomputed))
+            log.info("deadlines recomputed in %d instances", recomputed)
     except Exception:  # the next run retries
         log.exception("deadline recomputation failed")
 
@@ -101,7 +112,7 @@ def configure(scheduler: BaseScheduler, sessions: sessionmaker[Session], interva
         coalesce=True, max_instances=1, replace_existing=True, next_run_time=_utcnow(),
     )
     scheduler.add_job(
-        _safe_recompute, "interval", hours=1, args=[sessions], id="deadline_recompute",
+        _safe_recompute, "interval", minutes=10, args=[sessions], id="deadline_recompute",
         coalesce=True, max_instances=1, replace_existing=True,
     )
     scheduler.add_job(

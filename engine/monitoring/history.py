@@ -43,6 +43,11 @@ class RecentRecords:
         self._points: dict[int, dict[datetime, tuple[int, Factors]]] = {}
         self._lock = threading.Lock()
 
+    def clear(self) -> None:
+        """Forget everything (call when a transaction that ingested rolled back)."""
+        with self._lock:
+            self._points.clear()
+
     def get(self, point_id: int, moment: datetime) -> tuple[int, Factors] | None:
         return self._points.get(point_id, {}).get(moment)
 

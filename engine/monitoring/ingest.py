@@ -7,7 +7,7 @@ One call is one batch in the caller's transaction:
 2. write the data (:mod:`~engine.monitoring.store`: duplicates stored once, corrected
    resends replace with history);
 3. judge new and replaced hourly records (:mod:`~engine.monitoring.evaluation`), with the
-   point's earlier records read in one query per batch;
+   points' earlier records read per batch (:mod:`~engine.monitoring.history`);
 4. insert the findings as pending anomalies and clear those that new data removed.
 
 Opening closure tasks for pending anomalies is a separate transaction
@@ -19,8 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -102,6 +101,21 @@ class Ingestor:
             self._judge(session, judged, invalid, received_at, results)
         return [result for result in results if result is not None]
 
+    def judge_stored(self, session: Session, records: Sequence[MeasurementRecord]) -> int:
+        """Judge hourly records that are already stored, as ingest would (re-evaluation, the rules benchmark).
+
+        Findings are recorded as pending anomalies; returns how many were found.
+        """
+        points = self.directory.lookup(session, {record.mn for record in records})
+        invalid = frozenset(self.directory.book(session).rule("validity")["invalid_flags"])
+        items = [_Accepted(index, point, _row(record, point, invalid, record.data_time))
+                 for index, record in enumerate(records)
+                 if record.data_time is not None and (point := points.get(record.mn)) is not None]
+        results: list[PacketResult | None] = [PacketResult(Outcome.STORED) for _ in records]
+        earliest = min((item.row.data_time for item in items), default=self.clock())
+        return self._judge(session, [(item, store.Written(Outcome.STORED, 1)) for item in items], invalid,
+                           earliest, results)
+
     def _check(
         self, record: MeasurementRecord, point: PointInfo | None, trusted: bool, received_at: datetime
     ) -> PacketResult | PointInfo:
@@ -122,7 +136,7 @@ class Ingestor:
     def _judge(
         self, session: Session, judged: list[tuple[_Accepted, store.Written]], invalid: frozenset[str],
         received_at: datetime, results: list[PacketResult | None],
-    ) -> None:
+    ) -> int:
         history = History(session, ((i.row.point_id, i.row.data_time, i.row.factors) for i, _ in judged), self.recent)
         findings: list[Finding] = []
         reasons: dict[anomalies.SlotKey, str] = {}
@@ -151,6 +165,7 @@ class Ingestor:
         revision = max((done.revision for _, done in judged), default=1)
         anomalies.record(session, findings, revision)
         anomalies.clear_resolved(session, reasons, [f for f in findings if (f.point_id, f.cn, f.period_start) in reasons])
+        return len(findings)
 
     @staticmethod
     def _note(item: _Accepted, found: list[Finding], results: list[PacketResult | None]) -> None:

@@ -9,6 +9,7 @@ arrive is found at ingest. A record that arrives later clears the anomaly.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -70,5 +71,5 @@ def _downtimes(session: Session, start: datetime, end: datetime) -> dict[int, li
     return found
 
 
-def _in_downtime(periods: object, slot: datetime) -> bool:
-    return any(start <= slot < end for start, end in periods)  # type: ignore[attr-defined]
+def _in_downtime(periods: Iterable[tuple[datetime, datetime]], slot: datetime) -> bool:
+    return any(start <= slot < end for start, end in periods)

@@ -145,9 +145,10 @@ def _sums(session: Session, settings: Mapping[str, Any], start: datetime, end: d
         func.sum(case((table.c.delay_s <= deadline, 1), else_=0)),
     ).where(and_(table.c.cn == settings["cn"], table.c.data_time >= start, table.c.data_time < end),
             ~in_downtime).group_by(table.c.point_id)
+    rows: Any = session.execute(query)
     return {point_id: Counts(received=int(n), values_received=int(f or 0), values_valid=int(v or 0),
                              on_time=int(t or 0))
-            for point_id, n, f, v, t in session.execute(query)}
+            for point_id, n, f, v, t in rows}
 
 
 def _downtimes(session: Session, start: datetime, end: datetime) -> dict[int, list[tuple[datetime, datetime]]]:

@@ -28,7 +28,7 @@ class MonitoringSettings:
         values = {}
         for name in cls.__dataclass_fields__:
             text = raw.get(f"MONITORING_{name.upper()}")
-            if text in (None, ""):
+            if not text:
                 continue
             if not text.isdigit() or int(text) <= 0:
                 raise ConfigError(f"ECOLOOP_MONITORING_{name.upper()} must be a positive whole number, not {text!r}")

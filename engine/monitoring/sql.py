@@ -17,12 +17,14 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from engine.db import is_postgres
 
-_ARRAY_TYPES = {int: ARRAY(Integer), str: ARRAY(String)}
+_ARRAY_TYPES: dict[type, Any] = {int: ARRAY(Integer), str: ARRAY(String)}
 
 
 def among(session: Session, column: Any, values: Sequence[int] | Sequence[str]) -> ColumnElement[bool]:
     """``column IN values`` for a batch of ints or strings, as an array comparison on PostgreSQL."""
     if not is_postgres(session) or not values:
-        return column.in_(list(values))  # type: ignore[no-any-return]
+        clause: ColumnElement[bool] = column.in_(list(values))
+        return clause
     kind = _ARRAY_TYPES[type(values[0])]
-    return column == any_(bindparam(None, list(values), type_=kind))  # type: ignore[no-any-return]
+    compared: ColumnElement[bool] = column == any_(bindparam(None, list(values), type_=kind))
+    return compared

@@ -146,7 +146,8 @@ def _insert_new_postgres(session: Session, table: Table, rows: list[Row]) -> set
         "point_id": row.point_id, "cn": row.cn, "data_time": row.data_time.isoformat(), "factors": row.factors,
         "n_factors": row.n_factors, "n_valid": row.n_valid, "qn": row.qn, "received_at": row.received_at.isoformat(),
         "delay_s": row.delay_s} for row in rows], ensure_ascii=False, separators=(",", ":"))
-    return {(point_id, cn, data_time) for point_id, cn, data_time in session.execute(statement, {"rows": batch})}
+    inserted: Any = session.execute(statement, {"rows": batch})
+    return {(point_id, cn, data_time) for point_id, cn, data_time in inserted}
 
 
 def _lock_existing(session: Session, table: Table, rows: list[Row]) -> dict[Key, Any]:
@@ -190,7 +191,8 @@ def series(
     query = select(table.c.point_id, table.c.data_time, table.c.revision, table.c.factors).where(
         *_in_windows(session, table, cn, windows))
     found: dict[int, dict[datetime, Any]] = {point_id: {} for point_id in windows}
-    for point_id, data_time, revision, factors in session.execute(query):
+    rows: Any = session.execute(query)
+    for point_id, data_time, revision, factors in rows:
         start, end = windows[point_id]
         if start <= data_time <= end:
             found[point_id][data_time] = (revision, factors) if with_revision else factors
@@ -205,7 +207,8 @@ def revisions_in(
         return []
     table = table_for(cn)
     query = select(table.c.point_id, table.c.data_time, table.c.revision).where(*_in_windows(session, table, cn, windows))
-    return [(p, t, r) for p, t, r in session.execute(query) if windows[p][0] <= t <= windows[p][1]]
+    rows: Any = session.execute(query)
+    return [(p, t, r) for p, t, r in rows if windows[p][0] <= t <= windows[p][1]]
 
 
 def revisions(session: Session, point_id: int, cn: str, data_time: datetime) -> list[MeasurementRevision]:

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DATA_KEY = "_deadlines"
+RECOMPUTE_BATCH = 200  # instances recomputed in the transaction that enters a year; the scheduler does the rest
 MAX_WORKDAYS = 366
 SYSTEM_NOTE = "系统提醒：{name}"
 
@@ -176,7 +177,7 @@ def after_advance(session: Session, live: LiveInstance, current: Scope, created:
     had_provisional = any(r.get("provisional") for r in stored.values())
     for row in created:
         row.config_version = current.config_version
-    if current.computed:
+    if current.computed or (created and stored):
         _record_consumers(workflow, current.computed, created, stored)
         current.computed.clear()
     stored = {name: record for name, record in stored.items() if _is_live(workflow, name, record)}
@@ -190,21 +191,24 @@ def after_advance(session: Session, live: LiveInstance, current: Scope, created:
 
 def _record_consumers(workflow: Any, computed: list[Computed], created: list[HumanTask],
                       stored: dict[str, dict[str, Any]]) -> None:
-    by_value = {c.due: c for c in computed}
-    by_instant = {c.due_at: c for c in computed}
+    """Match consumers by value: this advance's deadlines, and variables holding an earlier one."""
+    by_value = {r["due"]: r for r in stored.values() if r["kind"] == "data"}
+    by_value.update({c.due: c.record("data") for c in computed})
+    by_instant = {TimerEventDefinition.get_datetime(due): record for due, record in by_value.items()}
     for task in _waiting_timers(workflow):
         match = by_value.get(task.internal_data.get("event_value"))
         if match is not None:
-            stored[task.task_spec.name] = match.record("timer")
+            stored[task.task_spec.name] = {**match, "kind": "timer"}
     for row in created:
         match = by_instant.get(row.due_at) if row.due_at is not None else None
         if match is not None:
-            stored[row.spec_name] = match.record("task")
-            row.due_provisional = match.provisional
+            stored[row.spec_name] = {**match, "kind": "task"}
+            row.due_provisional = bool(match["provisional"])
+    fresh = {c.due for c in computed}
     for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
         for name, value in task.data.items():
-            if isinstance(value, str) and value in by_value and not name.startswith("_"):
-                stored[name] = by_value[value].record("data")
+            if isinstance(value, str) and value in fresh and not name.startswith("_"):
+                stored[name] = {**by_value[value], "kind": "data"}
 
 
 def _waiting_timers(workflow: Any) -> list[Any]:
@@ -276,30 +280,48 @@ class Recomputed:
     changes: list[dict[str, Any]]
 
 
+@dataclass(frozen=True)
+class YearEntered:
+    recomputed: list[Recomputed]
+    remaining: int  # instances left for the scheduler's ``deadline_recompute`` job
+
+
 def enter_year(session: Session, actor: Actor, year: int, holidays: Iterable[date], makeup_workdays: Iterable[date],
-               note: str = "") -> list[Recomputed]:
-    """Enter a year's schedule and recompute the open deadlines it settles (one transaction).
+               note: str = "", limit: int = RECOMPUTE_BATCH) -> YearEntered:
+    """Enter a year's schedule and recompute up to ``limit`` instances whose deadlines it settles.
 
     :raises NotAllowed, InvalidInput: see :func:`engine.services.calendar.set_year`.
     """
     workday_calendar.set_year(session, actor, year, holidays, makeup_workdays, note)
-    return recompute_settled(session, actor)
+    recomputed = recompute_settled(session, actor, limit)
+    return YearEntered(recomputed, settled_pending(session))
 
 
 def seed_calendar(session: Session, actor: Actor = SYSTEM) -> tuple[list[int], list[Recomputed]]:
     """``ecoloop calendar seed``: add the package's years, then recompute what they settle."""
     added = workday_calendar.seed(session, actor)
-    return added, (recompute_settled(session, actor) if added else [])
+    return added, (recompute_settled(session, actor, RECOMPUTE_BATCH) if added else [])
 
 
-def recompute_settled(session: Session, actor: Actor = SYSTEM, limit: int | None = None) -> list[Recomputed]:
-    """Recompute every open provisional deadline whose unknown years have all been entered since."""
+def _settled_query(session: Session) -> tuple[WorkdayCalendar, Any]:
     calendar = workday_calendar.current_calendar(session)
     query = (select(ProvisionalDeadline.instance_id).distinct()
              .join(ProcessInstance, ProcessInstance.id == ProvisionalDeadline.instance_id)
              .where(ProcessInstance.status.in_([InstanceStatus.RUNNING, InstanceStatus.SUSPENDED]),
-                    ProvisionalDeadline.year.in_(sorted(calendar.known_years)))
-             .order_by(ProvisionalDeadline.instance_id))
+                    ProvisionalDeadline.year.in_(sorted(calendar.known_years))))
+    return calendar, query
+
+
+def settled_pending(session: Session) -> int:
+    """How many instances hold provisional deadlines whose years have been entered since."""
+    _, query = _settled_query(session)
+    return session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
+def recompute_settled(session: Session, actor: Actor = SYSTEM, limit: int | None = None) -> list[Recomputed]:
+    """Recompute the open provisional deadlines whose unknown years have been entered since (lowest ids first)."""
+    calendar, query = _settled_query(session)
+    query = query.order_by(ProvisionalDeadline.instance_id)
     ids = list(session.scalars(query.limit(limit) if limit else query))
     return [r for r in (recompute_instance(session, actor, i, calendar) for i in ids) if r.changes]
 
@@ -321,6 +343,7 @@ def recompute_instance(session: Session, actor: Actor, instance_id: int, calenda
         changes.append({"name": name, "kind": record["kind"], "before": record["due"], "after": new.due,
                         "provisional": new.provisional})
     if not changes:
+        _index_provisional(session, instance_id, stored)  # drop index rows the data no longer backs
         return Recomputed(instance_id, [])
     live.workflow.data[DATA_KEY] = stored
     now = datetime.now(timezone.utc)

@@ -25,6 +25,7 @@ from engine.models import (
 from engine.scoping import instance_clause
 from engine.services import instances
 from engine.services.tasks import may_work
+from engine.services.worklist import outcome_labels
 from engine.services.task_page import enterprise_name
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,8 @@ class InstancePage:
     context: dict[str, Any]
     enterprise_name: str
     urgeable: frozenset[str]  # ready steps the viewer may urge (催办)
+    step_forms: dict[str, str]  # step (spec name) → form key
+    outcomes: dict[str, dict[str, dict[str, str]]]  # form key → outcome value → label by language
 
 
 def instance_page(session: Session, actor: Actor, instance_id: int) -> InstancePage:
@@ -73,6 +76,7 @@ def instance_page(session: Session, actor: Actor, instance_id: int) -> InstanceP
         step_titles={t.spec_name: t.title for t in steps}, names=display_names(session, {e.actor for e in events}),
         context=context, enterprise_name=enterprise_name(session, row, context),
         urgeable=frozenset(t.id for t in steps if t.status == TaskStatus.READY and _may_urge(actor, t)),
+        step_forms={t.spec_name: t.form_key for t in steps}, outcomes=outcome_labels(session),
     )
 
 

@@ -291,3 +291,31 @@ def overview(session: Session, actor: Actor) -> list[ProcessSummary]:
         result.append(ProcessSummary(key, (active or models[0]).name, active, models[0], len(models),
                                      sum(per_version.values()), older))
     return result
+
+
+@dataclass(frozen=True)
+class ProcessDetail:
+    versions: list[VersionSummary]
+    model: ProcessModel  # the version shown
+    active: ProcessModel | None
+    diff: ModelDiff | None  # of the shown version from the active one
+
+
+def detail(session: Session, actor: Actor, key: str, model_id: int | None = None) -> ProcessDetail:
+    """A process's versions and one of them (the active one unless ``model_id`` names another)."""
+    found = versions(session, actor, key)
+    chosen = next((v.model.id for v in found if v.model.id == model_id), None) or next(
+        (v.model.id for v in found if v.model.is_active), found[0].model.id)
+    model, active, diff = version_diff(session, actor, chosen)
+    return ProcessDetail(found, model, active, diff)
+
+
+@dataclass(frozen=True)
+class MigrationPreview:
+    model: ProcessModel
+    candidates: list[Candidate]
+
+
+def migration_preview(session: Session, actor: Actor, target_id: int) -> MigrationPreview:
+    candidates = preview(session, actor, target_id)  # checks the actor first
+    return MigrationPreview(_model(session, target_id), candidates)

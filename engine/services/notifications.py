@@ -91,8 +91,9 @@ def project(session: Session, now: datetime | None = None, *, mail: bool = False
 def _locked_cursor(session: Session) -> NotificationCursor:
     cursor = session.scalars(select(NotificationCursor).where(NotificationCursor.id == CURSOR_ID)
                              .with_for_update().execution_options(populate_existing=True)).one_or_none()
-    if cursor is None:
-        cursor = NotificationCursor(id=CURSOR_ID, last_seq=0)
+    if cursor is None:  # first run: only the most recent events are still worth telling anyone about
+        newest = session.scalar(select(func.max(AuditEvent.seq))) or 0
+        cursor = NotificationCursor(id=CURSOR_ID, last_seq=max(0, newest - PROJECT_BATCH))
         session.add(cursor)
         session.flush()
     return cursor

@@ -114,17 +114,25 @@ def credit(session: Session, actor: Actor, now: datetime | None = None) -> Credi
     shown = [r.id for r in (published, proposed) if r is not None]
     history = list(session.scalars(select(RatingChange).where(RatingChange.rating_id.in_(shown))
                                    .order_by(RatingChange.changed_at.desc(), RatingChange.id.desc()))) if shown else []
-    open_objection = proposed is not None and session.scalar(select(func.count()).select_from(CreditObjection).where(
-        CreditObjection.rating_id == proposed.id, CreditObjection.status == ObjectionStatus.OPEN)) > 0
+    open_objection = proposed is not None and (session.scalar(select(func.count()).select_from(CreditObjection).where(
+        CreditObjection.rating_id == proposed.id, CreditObjection.status == ObjectionStatus.OPEN)) or 0) > 0
     in_notice = notice is not None and notice.starts_at <= now and (notice.ends_at is None or now < notice.ends_at)
     return CreditView(published, proposed, notice, history, bool(open_objection),
                       bool(in_notice and not open_objection))
 
 
-def objection_form(session: Session, actor: Actor) -> tuple[CreditView, FormDefinition]:
-    """The objection form of the active credit_objection model, with the rating it is about."""
+@dataclass(frozen=True)
+class ObjectionPage:
+    view: CreditView
+    form: FormDefinition
+    library: list[Attachment]
+
+
+def objection_form(session: Session, actor: Actor) -> ObjectionPage:
+    """The objection form of the active credit_objection model, the rating it is about, the evidence library."""
     view = credit(session, actor)
-    return view, form_of(active_model(session, objections.PROCESS_KEY), objections.FORM_KEY)
+    form = form_of(active_model(session, objections.PROCESS_KEY), objections.FORM_KEY)
+    return ObjectionPage(view, form, evidence.library(session, actor))
 
 
 def file_objection(session: Session, actor: Actor, posted: dict[str, list[str]]) -> ProcessInstance:
@@ -133,7 +141,7 @@ def file_objection(session: Session, actor: Actor, posted: dict[str, list[str]])
     :raises Conflict: no rating under notice, or the notice period is over, or an objection is open.
     :raises InvalidForm: naming the fields that are wrong.
     """
-    view, form = objection_form(session, actor)
-    if view.proposed is None:
+    page = objection_form(session, actor)
+    if page.view.proposed is None:
         raise Conflict("本企业没有处于公示期的拟评价结果，无法提出异议 (no proposed rating under public notice)")
-    return objections.file(session, actor, view.proposed.region_code, form_values(form, posted))
+    return objections.file(session, actor, page.view.proposed.region_code, form_values(page.form, posted))

@@ -184,6 +184,10 @@ class ArchivedOverview:
     notes: list[dict[str, Any]]
     events: list[AuditEvent]
 
+    @property
+    def step_titles(self) -> dict[str, str]:
+        return {task["spec_name"]: task["title"] for task in self.tasks}
+
 
 def archived_overview(session: Session, actor: Actor, instance_id: int) -> ArchivedOverview:
     """:raises InstanceNotFound: when no such archived instance lies within the actor's scope."""

@@ -87,6 +87,7 @@ class WorkList:
     counts: dict[str, int]
     processes: list[tuple[str, str]]
     can_batch: bool
+    outcomes: dict[str, dict[str, dict[str, str]]]  # form key → outcome value → label by language
 
     @property
     def pages(self) -> int:
@@ -102,7 +103,8 @@ def work_list(session: Session, actor: Actor, request: ListRequest, now: datetim
     total = counts[request.tab.value]
     page = max(1, min(request.page, max(1, -(-total // per_page))))
     rows = _rows(session, actor, request, conditions, page, per_page)
-    return WorkList(rows, total, page, per_page, counts, _processes(session), _can_batch(actor, request.tab))
+    return WorkList(rows, total, page, per_page, counts, _processes(session), _can_batch(actor, request.tab),
+                    outcome_labels(session))
 
 
 def _can_batch(actor: Actor, tab: Tab) -> bool:
@@ -193,6 +195,20 @@ def _region_prefix(code: str) -> str:
     if code.endswith("00"):
         return code[:4]
     return code
+
+
+def outcome_labels(session: Session) -> dict[str, dict[str, dict[str, str]]]:
+    """How each active form names its outcomes (通过, 异议成立 …), to show a step's result in words."""
+    labels: dict[str, dict[str, dict[str, str]]] = {}
+    every: list[dict[str, Any]] = list(session.scalars(select(ProcessModel.forms)
+                                                       .where(ProcessModel.is_active.is_(True))))
+    for forms in every:
+        for key, document in (forms or {}).items():
+            outcome = document.get("outcome_field") if isinstance(document, dict) else None
+            field = next((f for f in document.get("fields", []) if f.get("name") == outcome), None) if outcome else None
+            if field:
+                labels[key] = {str(o.get("value")): dict(o.get("label") or {}) for o in field.get("options") or []}
+    return labels
 
 
 def _processes(session: Session) -> list[tuple[str, str]]:

@@ -129,13 +129,17 @@ class Receiver:
         except asyncio.CancelledError:
             pass
         finally:
-            await connection.replies.put((None, b""))  # ends the reply loop once earlier replies are out
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(replier, self.settings.idle_timeout)
-            writer.close()
-            with contextlib.suppress(Exception):
-                await writer.wait_closed()
+            await self._finish(connection, replier)
             self._connections.discard(task)
+
+    async def _finish(self, connection: _Connection, replier: asyncio.Task[None]) -> None:
+        """Send the replies still due (the writer keeps storing), then close; a second cancel only hurries it."""
+        connection.replies.put_nowait((None, b""))  # ends the reply loop once earlier replies are out
+        with contextlib.suppress(Exception, asyncio.CancelledError):
+            await asyncio.wait_for(replier, self.settings.idle_timeout)
+        connection.writer.close()
+        with contextlib.suppress(Exception, asyncio.CancelledError):
+            await connection.writer.wait_closed()
 
     async def _read_loop(self, reader: asyncio.StreamReader, connection: _Connection) -> None:
         framer = StreamFramer(max_garbage=self.settings.max_garbage)

@@ -18,7 +18,8 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections import deque
+from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -33,10 +34,13 @@ _Item = tuple[MeasurementRecord, "asyncio.Future[PacketResult]"]
 
 @dataclass
 class WriterStats:
+    """Counters, and (wall time, records so far) after each of the last 10,000 batches."""
+
     batches: int = 0
     records: int = 0
     failures: int = 0
     busy_seconds: float = 0.0
+    progress: deque[tuple[float, int]] = field(default_factory=lambda: deque(maxlen=10_000))
 
 
 class BatchWriter:
@@ -110,10 +114,12 @@ class BatchWriter:
             results = self._ingest(records)
         except Exception:
             log.exception("batch of %d records failed; storing them one by one", len(records))
+            self.ingestor.recent.clear()  # it may hold records of the batch that rolled back
             results = [self._one(record) for record in records]
         self.stats.batches += 1
         self.stats.records += len(records)
         self.stats.busy_seconds += time.perf_counter() - started
+        self.stats.progress.append((time.time(), self.stats.records))
         assert self._loop is not None
         self._loop.call_soon_threadsafe(_resolve, [future for _, future in batch], results)
         if any(result.anomalies for result in results):
@@ -127,6 +133,7 @@ class BatchWriter:
         try:
             return self._ingest([record])[0]
         except Exception as exc:
+            self.ingestor.recent.clear()
             self.stats.failures += 1
             log.error("record MN=%s CN=%s %s not stored: %s", record.mn, record.cn, record.data_time, exc)
             return refused("storage_error", "the record could not be stored; send it again", record)

@@ -11,7 +11,9 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -69,10 +71,10 @@ def chromium_path() -> str:
     return path
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    tmp = tmp_path_factory.mktemp("live")
-    with fresh_database(request.param, tmp) as url:
+@contextmanager
+def serve(backend: str, tmp: Path) -> Iterator[LiveServer]:
+    """A fresh database with the demo, served from a thread on a free port."""
+    with fresh_database(backend, tmp) as url:
         app = create_app({"DATABASE_URL": url, "EVIDENCE_DIR": str(tmp / "evidence"), "RUN_SCHEDULER_IN_WEB": "0"})
         with app.extensions["ecoloop.sessions"].begin() as session:
             seed(session)
@@ -85,6 +87,12 @@ def live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
             server.shutdown()
             thread.join(timeout=10)
             app.extensions["ecoloop.engine"].dispose()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    with serve(request.param, tmp_path_factory.mktemp("live")) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +108,7 @@ def chromium() -> Iterator[Any]:
 
 def open_tab(chromium: Any, live: LiveServer, viewport: dict[str, int] = DESKTOP) -> Tab:
     context = chromium.new_context(viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai")
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(30_000)
     page = context.new_page()
     tab = Tab(page, live.url)
     page.on("pageerror", lambda error: tab.errors.append(str(error)))

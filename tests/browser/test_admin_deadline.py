@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from tests.browser.conftest import LiveServer, Tab
 from tests.browser.test_closed_loop import ENTERPRISE, open_step, ready_step, start_exceedance
 
 DUE = re.compile(r"(\d{4}-\d{2}-\d{2} \d{2}:\d{2})")
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def explain_and_read_review_due(tab: Tab, live: LiveServer, key: str) -> datetime:
@@ -25,8 +27,10 @@ def explain_and_read_review_due(tab: Tab, live: LiveServer, key: str) -> datetim
     open_step(tab, live, instance_id, "county_review")
     facts = tab.page.inner_text("#case-facts")
     tab.logout()
-    assert ready_step(live, instance_id).due_at is not None
-    return datetime.strptime(DUE.findall(facts)[-1], "%Y-%m-%d %H:%M")
+    shown = datetime.strptime(DUE.findall(facts)[-1], "%Y-%m-%d %H:%M")
+    stored = ready_step(live, instance_id).due_at
+    assert stored is not None and stored.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") == f"{shown:%Y-%m-%d %H:%M}", facts
+    return shown
 
 
 def test_a_changed_review_deadline_applies_to_the_next_task(tab: Tab, live: LiveServer) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from engine.actors import Actor, Role
 from engine.demo_history import seed_history
 from engine.models import HumanTask, ProcessInstance, TaskStatus
 from engine.services import tasks
-from tests.browser.conftest import DESKTOP, PHONE, LiveServer, open_tab
+from tests.browser.conftest import DESKTOP, PHONE, LiveServer, open_tab, serve
 from tests.browser.test_closed_loop import ENTERPRISE
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -25,10 +26,12 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture(scope="module")
-def history(live: LiveServer) -> LiveServer:
-    with live.sessions().begin() as session:
-        seed_history(session, cases=48)
-    return live
+def history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The demo with a year of worked cases; rendering does not depend on the backend, so SQLite only."""
+    with serve("sqlite", tmp_path_factory.mktemp("screens")) as live:
+        with live.sessions().begin() as session:
+            seed_history(session, cases=48)
+        yield live
 
 
 def _first(live: LiveServer, query: Any) -> Any:

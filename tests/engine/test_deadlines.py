@@ -8,15 +8,16 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from SpiffWorkflow.util.task import TaskState
 
 from engine import audit, runtime
 from engine.bpmn.expressions import check_expression, evaluate
 from engine.errors import Conflict
 from engine.models import AuditEvent, HumanTask, NoteKind, ProcessInstance, ProvisionalDeadline, TaskNote, TaskStatus
-from engine.services import calendar, configs, deadlines, tasks, timers
+from engine.services import calendar, configs, deadlines, processes, tasks, timers
 from engine.workdays import SHANGHAI
 from tests.support.actors import ADMIN, COUNTY_TIANHE, ENT_TIANHE
-from tests.support.flows import EXPLANATION, ready_task, start_anomaly
+from tests.support.flows import EXPLANATION, bundled_model, ready_task, start_anomaly
 
 pytestmark = pytest.mark.usefixtures("deployed")
 
@@ -99,8 +100,8 @@ def test_deadline_into_an_unknown_year_is_provisional_and_warned(session: Sessio
 def test_entering_the_year_moves_the_deadline_and_the_timer_fires_then(session: Session) -> None:
     instance = start_on_december_20(session)
     with time_machine.travel(DECEMBER_20 + timedelta(days=2), tick=False):
-        recomputed = deadlines.enter_year(session, ADMIN, 2027, NEW_YEAR_2027, [], "国办发明电〔2026〕X号")
-    assert [r.instance_id for r in recomputed] == [instance.id]
+        entered = deadlines.enter_year(session, ADMIN, 2027, NEW_YEAR_2027, [], "国办发明电〔2026〕X号")
+    assert [r.instance_id for r in entered.recomputed] == [instance.id] and entered.remaining == 0
     explain = ready_task(session, instance.id)
     assert (explain.due_at, explain.due_provisional) == (shanghai(2027, 1, 4), False)
     assert waiting_timers(session, instance)["说明逾期"] == shanghai(2027, 1, 4).isoformat()
@@ -179,3 +180,35 @@ def test_provisional_rows_follow_the_instance_to_its_end(session: Session) -> No
     assert session.scalar(select(func.count()).select_from(HumanTask).where(
         HumanTask.instance_id == instance.id, HumanTask.due_provisional.is_(True),
         HumanTask.status == TaskStatus.READY)) == 0
+
+
+def test_a_large_backlog_is_recomputed_in_batches(session: Session) -> None:
+    configs.change(session, ADMIN, "anomaly_closure", {"explain_workdays": 10})
+    with time_machine.travel(DECEMBER_20, tick=False):
+        started = [start_anomaly(session, business_key=f"backlog-{n}").id for n in range(3)]
+        entered = deadlines.enter_year(session, ADMIN, 2027, NEW_YEAR_2027, [], limit=2)
+    assert ([r.instance_id for r in entered.recomputed], entered.remaining) == (started[:2], 1)
+    assert ready_task(session, started[2]).due_provisional  # left for the scheduler's job
+    assert [r.instance_id for r in deadlines.recompute_settled(session, ADMIN, 2)] == started[2:]
+    assert deadlines.settled_pending(session) == 0 and not ready_task(session, started[2]).due_provisional
+
+
+def test_a_deadline_kept_in_a_variable_is_recomputed_too(session: Session) -> None:
+    xml, forms = bundled_model()
+    explain_due = """workdays(config("explain_workdays"))"""
+    xml = xml.replace("remind_count = 0\n", f"remind_count = 0\nexplain_due = {explain_due}\n")
+    xml = xml.replace(f"value='{explain_due}'", 'value="explain_due"')
+    xml = xml.replace(f'tFormalExpression">{explain_due}<', 'tFormalExpression">explain_due<')
+    assert xml.count("explain_due") == 3
+    processes.deploy(session, ADMIN, xml.encode("utf-8"), forms)
+    instance = start_on_december_20(session)
+    recorded = records(session, instance)
+    assert {name: r["kind"] for name, r in recorded.items() if r["provisional"]} == {
+        "explain_due": "data", "explain": "task", "explain_timer": "timer"}
+    assert ready_task(session, instance.id).due_provisional
+    deadlines.enter_year(session, ADMIN, 2027, NEW_YEAR_2027, [])
+    live = runtime.load(session, instance)
+    (explain,) = live.workflow.get_tasks(state=TaskState.READY, manual=True)
+    assert explain.data["explain_due"] == "2027-01-04T23:59:59+08:00"
+    assert waiting_timers(session, instance)["说明逾期"] == "2027-01-04T23:59:59+08:00"
+    assert ready_task(session, instance.id).due_at == shanghai(2027, 1, 4)

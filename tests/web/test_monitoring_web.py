@@ -99,7 +99,7 @@ def test_import_csv_back_fills_and_reports_bad_rows(cli, tmp_path: Path) -> None
     engine.dispose()
     assert (stored, cases, imports) == (2, 1, 1)  # the 80 mg/m³ hour opened its task
     again = cli("import-csv", str(source))
-    assert "refused 1, duplicate 2" in again.output
+    assert "3 records: duplicate 2, refused 1" in again.output
 
 
 def test_rates_command_prints_enterprises_and_cities(cli) -> None:  # type: ignore[no-untyped-def]

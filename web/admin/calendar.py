@@ -131,14 +131,14 @@ def calendar_year(year: int) -> ResponseReturnValue:
 def calendar_enter(year: int) -> ResponseReturnValue:
     try:
         form = YearForm().load(request.form.to_dict(), unknown="exclude")
-        recomputed = deadlines.enter_year(db(), actor(), year, form["holidays"], form["makeup_workdays"],
-                                          form["note"])
+        entered = deadlines.enter_year(db(), actor(), year, form["holidays"], form["makeup_workdays"], form["note"])
     except (ValidationError, InvalidInput) as exc:
         db().rollback()
         errors = exc.normalized_messages() if isinstance(exc, ValidationError) else exc.fields
         return render_template("admin/calendar_year.html", year=year, schedule=calendar.year_schedule(db(), year),
                                values=request.form, errors=errors), 422
-    flash(f"已录入 {year} 年节假日安排，重新计算了 {len(recomputed)} 个事项的期限")
+    later = f"，其余 {entered.remaining} 个将在几分钟内由后台重新计算" if entered.remaining else ""
+    flash(f"已录入 {year} 年节假日安排，重新计算了 {len(entered.recomputed)} 个事项的期限{later}")
     return redirect(url_for("admin.calendar_index"))
 
 

@@ -61,9 +61,7 @@ def calendar_show() -> None:
 @with_appcontext
 def calendar_recompute() -> None:
     """Recompute provisional deadlines whose years have been entered (the scheduler does this daily)."""
-    with _sessions().begin() as session:
-        recomputed = deadlines.recompute_settled(session, _operator())
-    click.echo(f"instances recomputed: {len(recomputed)}")
+    click.echo(f"instances recomputed: {scheduler.recompute_all(_sessions(), _operator())}")
 
 
 @click.command("archive")

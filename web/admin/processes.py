@@ -40,12 +40,9 @@ def process_deploy() -> ResponseReturnValue:
 @bp.get("/processes/<key>")
 @login_required
 def process_detail(key: str) -> ResponseReturnValue:
-    versions = model_migration.versions(db(), actor(), key)
-    chosen = request.args.get("version", type=int) or next((v.model.id for v in versions if v.model.is_active),
-                                                            versions[0].model.id)
-    model, active, diff = model_migration.version_diff(db(), actor(), chosen)
-    return render_template("admin/process_detail.html", key=key, versions=versions, model=model, active=active,
-                           diff=diff)
+    found = model_migration.detail(db(), actor(), key, request.args.get("version", type=int))
+    return render_template("admin/process_detail.html", key=key, versions=found.versions, model=found.model,
+                           active=found.active, diff=found.diff)
 
 
 @bp.get("/processes/models/<int:model_id>.bpmn")
@@ -86,9 +83,8 @@ def process_activate(model_id: int) -> ResponseReturnValue:
 @bp.get("/processes/models/<int:model_id>/migrate")
 @login_required
 def process_migrate_preview(model_id: int) -> ResponseReturnValue:
-    candidates = model_migration.preview(db(), actor(), model_id)
-    model, _active, _diff = model_migration.version_diff(db(), actor(), model_id)
-    return render_template("admin/process_migrate.html", model=model, candidates=candidates)
+    found = model_migration.migration_preview(db(), actor(), model_id)
+    return render_template("admin/process_migrate.html", model=found.model, candidates=found.candidates)
 
 
 @bp.post("/processes/models/<int:model_id>/migrate")

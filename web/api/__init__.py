@@ -33,7 +33,7 @@ def init_app(app: Flask) -> None:
         OPENAPI_SWAGGER_UI_URL="/static/vendor/swagger-ui/",
         OPENAPI_SWAGGER_UI_CONFIG={"validatorUrl": None},  # no call to an outside validator
     )
-    app.config.setdefault("RATELIMIT_STORAGE_URI", settings.raw.get("RATELIMIT_STORAGE_URI") or "memory://")
+    app.config.setdefault("RATELIMIT_STORAGE_URI", settings.raw.get("RATELIMIT_STORAGE") or "memory://")
     if limiter not in app.extensions.get("limiter", set()):
         limiter.init_app(app)
     for name, (converter, _schema) in CONVERTERS.items():

@@ -39,9 +39,9 @@ def evidence_upload() -> ResponseReturnValue:
 @bp.get("/credit/objection")
 @login_required
 def objection() -> ResponseReturnValue:
-    view, form = portal.objection_form(db(), actor())
-    return render_template("portal/objection.html", view=view, form=form, values={}, errors={},
-                           library=evidence.library(db(), actor()))
+    page = portal.objection_form(db(), actor())
+    return render_template("portal/objection.html", view=page.view, form=page.form, values={}, errors={},
+                           library=page.library)
 
 
 @bp.post("/credit/objection")
@@ -52,8 +52,8 @@ def objection_post() -> ResponseReturnValue:
         row = portal.file_objection(db(), actor(), posted)
     except InvalidForm as exc:
         db().rollback()
-        view, form = portal.objection_form(db(), actor())
-        return render_template("portal/objection.html", view=view, form=form, values=posted, errors=exc.fields,
-                               library=evidence.library(db(), actor())), 422
+        page = portal.objection_form(db(), actor())
+        return render_template("portal/objection.html", view=page.view, form=page.form, values=posted,
+                               errors=exc.fields, library=page.library), 422
     flash(_("异议已提交，请留意办理进度"), "success")
     return redirect(url_for("instances.show", instance_id=row.id))

@@ -49,11 +49,9 @@ def test_duplicate_is_stored_once_and_resend_replaces_with_history(session: Sess
     assert [r.outcome for r in first] == [Outcome.STORED, Outcome.DUPLICATE, Outcome.STORED]
     assert ingest.ingest(session, [air(0)])[0].outcome == Outcome.DUPLICATE
     assert ingest.ingest(session, [air(0, so2=21.5)])[0].outcome == Outcome.REPLACED
-    row = session.execute(select(Measurement).where(Measurement.point_id == session.scalar(
-        select(Measurement.point_id).where(Measurement.cn == "2061").limit(1)))).scalars().first()
     assert count(session, Measurement) == 2
     revised = session.scalars(select(Measurement).where(Measurement.revision == 2)).one()
-    assert revised.factors["a21026"]["avg"] == 21.5 and row is not None
+    assert revised.factors["a21026"]["avg"] == 21.5
     [old] = store.revisions(session, revised.point_id, "2061", BASE)
     assert (old.revision, old.factors["a21026"]["avg"]) == (1, 20.0)
     assert count(session, MeasurementRevision) == 1

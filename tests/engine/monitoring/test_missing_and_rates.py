@@ -12,7 +12,7 @@ from engine.models import Anomaly, AnomalyCase, HumanTask, TaskStatus
 from engine.filestore import LocalFileStore
 from engine.monitoring import cases, closures, missing, rates, rules
 from engine.services import evidence, tasks
-from tests.engine.monitoring.factories import BASE, CHINA, air, ingestor, register, water
+from tests.engine.monitoring.factories import BASE, air, ingestor, register, water
 from tests.support.actors import ADMIN, COUNTY_TIANHE, ENT_TIANHE
 from tests.support.flows import pdf_stream
 

