@@ -26,9 +26,17 @@ translations: $(STAMP)
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o web/translations/messages.pot .
 	$(BIN)/pybabel -q update -i web/translations/messages.pot -d web/translations --no-fuzzy-matching --ignore-obsolete
 
+DEMO_HJ212_PORT ?= 6212
+
+# The web app in the foreground; an HJ 212 receiver and a simulator of the demo loggers
+# in the background (stopped with the app), so anomaly tasks keep appearing.
 demo: install
 	$(BIN)/ecoloop db upgrade
 	$(BIN)/ecoloop demo
+	$(BIN)/ecoloop receive --host 127.0.0.1 --port $(DEMO_HJ212_PORT) & receiver=$$!; \
+	sleep 2; \
+	$(BIN)/ecoloop simulate --host 127.0.0.1 --port $(DEMO_HJ212_PORT) --rate 2 --duration 86400 & simulator=$$!; \
+	trap 'kill $$receiver $$simulator 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/ecoloop serve --host 127.0.0.1 --port 5000
 
 system-packages:

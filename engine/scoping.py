@@ -22,6 +22,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from engine.actors import Actor, Role
 
 PROVINCE_PREFIX = "44"
+TAX_PROCESSES = frozenset({"tax_review"})
 
 
 def region_coverage(role: Role, region_code: str | None) -> tuple[str, str] | None:
@@ -65,13 +66,27 @@ def can_see(actor: Actor, role: str, region_code: str | None, enterprise_code: s
     return actor.is_admin or can_work(actor, role, region_code, enterprise_code)
 
 
-def can_see_instance(actor: Actor, region_code: str | None, enterprise_code: str | None) -> bool:
-    """An instance is visible to admins, to its enterprise, and to any reviewer whose region covers it."""
+def can_see_instance(
+    actor: Actor, region_code: str | None, enterprise_code: str | None, process_key: str | None = None
+) -> bool:
+    """An instance is visible to admins, to its enterprise, and to any reviewer whose region covers it.
+
+    The tax department's client sees enterprise data province-wide but, among process
+    instances, only the tax-review ones: callers about instances pass ``process_key``.
+    """
     if actor.is_admin:
         return True
     if Role.ENTERPRISE in actor.roles and actor.enterprise_code and actor.enterprise_code == enterprise_code:
         return True
-    return any(covers_region(role, actor.region_code, region_code) for role in actor.roles if role != Role.ENTERPRISE)
+    return any(
+        covers_region(role, actor.region_code, region_code)
+        for role in actor.roles
+        if role != Role.ENTERPRISE and _role_reaches_process(role, process_key)
+    )
+
+
+def _role_reaches_process(role: Role, process_key: str | None) -> bool:
+    return role != Role.TAX_CLIENT or process_key is None or process_key in TAX_PROCESSES
 
 
 def visible_clause(actor: Actor, role_column: Any, region_column: Any, enterprise_column: Any) -> ColumnElement[bool]:
@@ -83,8 +98,10 @@ def visible_clause(actor: Actor, role_column: Any, region_column: Any, enterpris
     return or_(*parts) if parts else false()
 
 
-def instance_clause(actor: Actor, region_column: Any, enterprise_column: Any) -> ColumnElement[bool]:
-    """The SQL form of :func:`can_see_instance`."""
+def instance_clause(
+    actor: Actor, region_column: Any, enterprise_column: Any, process_column: Any = None
+) -> ColumnElement[bool]:
+    """The SQL form of :func:`can_see_instance` (``process_column`` limits the tax client to tax reviews)."""
     if actor.is_admin:
         return true()
     parts: list[ColumnElement[bool]] = []
@@ -92,8 +109,12 @@ def instance_clause(actor: Actor, region_column: Any, enterprise_column: Any) ->
         parts.append(enterprise_column == actor.enterprise_code)
     for role in actor.roles:
         coverage = None if role == Role.ENTERPRISE else region_coverage(role, actor.region_code)
-        if coverage is not None:
-            parts.append(_coverage_clause(coverage, region_column))
+        if coverage is None:
+            continue
+        clause = _coverage_clause(coverage, region_column)
+        if role == Role.TAX_CLIENT and process_column is not None:
+            clause = and_(process_column.in_(sorted(TAX_PROCESSES)), clause)
+        parts.append(clause)
     return or_(*parts) if parts else false()
 
 

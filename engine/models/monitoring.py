@@ -158,7 +158,8 @@ class AnomalyCase(Base):
     routed_type: Mapped[str] = mapped_column(String(20))
     period_start: Mapped[datetime] = mapped_column(UTCDateTime)
     period_end: Mapped[datetime] = mapped_column(UTCDateTime)
-    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instances.id"), unique=True)
+    # a plain column, not a foreign key: retention archives finished instances out of process_instances
+    instance_id: Mapped[int | None] = mapped_column(Integer, unique=True)
     values: Mapped[list[Any]] = mapped_column(JSONType, default=list)
     anomaly_count: Mapped[int] = mapped_column(Integer, default=1)
     cleared_count: Mapped[int] = mapped_column(Integer, default=0)

@@ -75,8 +75,9 @@ def dashboard(session: Session, actor: Actor, now: datetime | None = None, proce
         raise NotAllowed("工作台仅面向审核人员和管理员 (reviewers and administrators only)")
     now = now or utcnow()
     pg = is_postgres(session)
-    scope = instance_clause(actor, ProcessInstance.region_code, ProcessInstance.enterprise_code)
-    tasks_scope = instance_clause(actor, HumanTask.region_code, HumanTask.enterprise_code)
+    scope = instance_clause(actor, ProcessInstance.region_code, ProcessInstance.enterprise_code,
+                            ProcessInstance.process_key)
+    tasks_scope = instance_clause(actor, HumanTask.region_code, HumanTask.enterprise_code, HumanTask.process_key)
     if process_key:
         scope = and_(scope, ProcessInstance.process_key == process_key)
         tasks_scope = and_(tasks_scope, HumanTask.process_key == process_key)

@@ -115,9 +115,9 @@ def _may_read(session: Session, actor: Actor, attachment: Attachment) -> bool:
     if attachment.owner == owner_of(actor) or actor.is_admin:
         return True
     scopes = session.execute(
-        select(ProcessInstance.region_code, ProcessInstance.enterprise_code)
+        select(ProcessInstance.region_code, ProcessInstance.enterprise_code, ProcessInstance.process_key)
         .join(HumanTask, HumanTask.instance_id == ProcessInstance.id)
         .join(TaskAttachment, TaskAttachment.task_id == HumanTask.id)
         .where(TaskAttachment.attachment_id == attachment.id)
     ).all()
-    return any(can_see_instance(actor, region, enterprise) for region, enterprise in scopes)
+    return any(can_see_instance(actor, region, enterprise, process) for region, enterprise, process in scopes)

@@ -175,7 +175,8 @@ class InstanceList:
 
 def search(session: Session, actor: Actor, query: InstanceFilter) -> InstanceList:
     """事项查询: the instances the actor may see, newest first, with their current steps."""
-    conditions: list[Any] = [instance_clause(actor, ProcessInstance.region_code, ProcessInstance.enterprise_code)]
+    conditions: list[Any] = [instance_clause(actor, ProcessInstance.region_code, ProcessInstance.enterprise_code,
+                                             ProcessInstance.process_key)]
     if query.status:
         conditions.append(ProcessInstance.status == query.status)
     if query.process_key:

@@ -100,7 +100,7 @@ def _check_may_start(actor: Actor, request: StartRequest) -> None:
 def get(session: Session, actor: Actor, instance_id: int) -> ProcessInstance:
     """:raises InstanceNotFound: when it does not exist or lies outside the actor's scope."""
     row = session.get(ProcessInstance, instance_id) if valid_id(instance_id) else None
-    if row is None or not can_see_instance(actor, row.region_code, row.enterprise_code):
+    if row is None or not can_see_instance(actor, row.region_code, row.enterprise_code, row.process_key):
         raise InstanceNotFound(f"instance {instance_id} not found")
     return row
 

@@ -173,7 +173,7 @@ def urge(session: Session, actor: Actor, task_id: str, note: str = "") -> TaskNo
     Supervisors urge steps of lower levels, so anyone who can see the instance may urge.
     """
     task = session.get(HumanTask, task_id) if len(task_id) <= 36 else None
-    if task is None or not can_see_instance(actor, task.region_code, task.enterprise_code):
+    if task is None or not can_see_instance(actor, task.region_code, task.enterprise_code, task.process_key):
         raise TaskNotFound(f"task {task_id} not found")
     if task.status != TaskStatus.READY:
         raise Conflict(f"task {task_id} is already {task.status}")

@@ -192,7 +192,7 @@ class ArchivedOverview:
 def archived_overview(session: Session, actor: Actor, instance_id: int) -> ArchivedOverview:
     """:raises InstanceNotFound: when no such archived instance lies within the actor's scope."""
     row = session.get(ArchivedInstance, instance_id) if valid_id(instance_id) else None
-    if row is None or not can_see_instance(actor, row.region_code, row.enterprise_code):
+    if row is None or not can_see_instance(actor, row.region_code, row.enterprise_code, row.process_key):
         raise InstanceNotFound(f"instance {instance_id} not found")
     return ArchivedOverview(row, list(row.document.get("tasks", [])), list(row.document.get("notes", [])),
                             audit.instance_events(session, instance_id))

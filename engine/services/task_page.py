@@ -246,7 +246,8 @@ def _earlier(session: Session, actor: Actor, task: HumanTask) -> list[EarlierCas
     rows = session.execute(
         select(ProcessInstance, HumanTask.kind).join(HumanTask, HumanTask.instance_id == ProcessInstance.id)
         .where(ProcessInstance.id.in_(same_point),
-               instance_clause(actor, ProcessInstance.region_code, ProcessInstance.enterprise_code))
+               instance_clause(actor, ProcessInstance.region_code, ProcessInstance.enterprise_code,
+                               ProcessInstance.process_key))
         .order_by(ProcessInstance.started_at.desc()).limit(MAX_EARLIER * 4)
     ).all()
     seen: dict[int, EarlierCase] = {}
@@ -259,7 +260,7 @@ def _earlier(session: Session, actor: Actor, task: HumanTask) -> list[EarlierCas
 def _operations(session: Session, actor: Actor, task: HumanTask, workable: bool) -> Operations:
     allowed = operations.allowed_operations(session, task)
     ready = task.status == TaskStatus.READY
-    sees_instance = can_see_instance(actor, task.region_code, task.enterprise_code)
+    sees_instance = can_see_instance(actor, task.region_code, task.enterprise_code, task.process_key)
     reviewer = bool(actor.roles - {Role.ENTERPRISE, Role.TAX_CLIENT})
     return Operations(
         return_targets=_return_targets(session, task) if workable and "return" in allowed else [],

@@ -165,8 +165,6 @@ def _anomalies() -> None:
     sa.Column('synced_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['instance_id'], ['process_instances.id'],
-                            name=op.f('fk_anomaly_cases_instance_id_process_instances')),
     sa.ForeignKeyConstraint(['point_id'], ['monitoring_points.id'],
                             name=op.f('fk_anomaly_cases_point_id_monitoring_points')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_anomaly_cases')),

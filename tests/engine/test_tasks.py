@@ -12,9 +12,10 @@ from SpiffWorkflow.util.task import TaskState
 from engine import audit, runtime
 from engine.actors import Actor, Role
 from engine.db import utcnow
-from engine.errors import Conflict, InvalidForm, NotAllowed, PreconditionFailed, TaskNotFound
+from engine.errors import Conflict, InstanceNotFound, InvalidForm, NotAllowed, PreconditionFailed, TaskNotFound
 from engine.models import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
 from engine.services import instances, tasks
+from engine.scoping import can_see_instance
 from engine.services.calendar import current_calendar
 from engine.services.tasks import TaskQuery
 from tests.support.actors import (
@@ -388,3 +389,13 @@ def test_start_claim_complete_are_audited(session: Session) -> None:
     assert (returned.actor, returned.task_id) == ("county-440106", review.id)
     assert returned.payload == {"step": "county_review", "outcome": "return", "opinion": "补充",
                                 "data": {"decision": "return", "opinion": "补充"}, "next": ["explain"]}
+
+
+def test_tax_client_sees_tax_reviews_but_no_other_instance(session: Session) -> None:
+    tax = Actor("tax-client", frozenset({Role.TAX_CLIENT}))
+    anomaly = start_anomaly(session)
+    with pytest.raises(InstanceNotFound):
+        instances.get(session, tax, anomaly.id)
+    assert can_see_instance(tax, "440106", None, "tax_review")
+    assert not can_see_instance(tax, "440106", None, "anomaly_closure")
+    assert can_see_instance(tax, "440106", None)  # enterprise data (monitoring figures) stays province-wide
