@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor
-from engine.db import utcnow
+from engine.db import locked_singleton, utcnow
 from engine.models import AuditChainHead, AuditEvent
 
 GENESIS_HASH = "0" * 64
@@ -56,14 +56,9 @@ def record(
 
 
 def _locked_head(session: Session) -> AuditChainHead:
-    head = session.scalars(
-        select(AuditChainHead).where(AuditChainHead.id == HEAD_ID).with_for_update()
-    ).one_or_none()
-    if head is None:
-        head = AuditChainHead(id=HEAD_ID, last_seq=0, last_hash=GENESIS_HASH)
-        session.add(head)
-        session.flush()
-    return head
+    return locked_singleton(
+        session, AuditChainHead, HEAD_ID, lambda: AuditChainHead(id=HEAD_ID, last_seq=0, last_hash=GENESIS_HASH)
+    )
 
 
 def _json_safe(payload: dict[str, Any]) -> dict[str, Any]:

@@ -9,10 +9,16 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, create_engine, event
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy import DateTime, MetaData, create_engine, event, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, sessionmaker
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+T = TypeVar("T")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -86,6 +92,25 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def _sqlite_begin_immediate(connection: Any) -> None:
     """Take SQLite's write lock at BEGIN, the equivalent of row locks: two writers never interleave."""
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def locked_singleton(session: Session, model: type[T], key: int, make: Callable[[], T]) -> T:
+    """Lock a one-row table's row for update, creating it first if it does not exist yet.
+
+    Two first writers may both find the row missing; the insert runs in a savepoint so
+    the loser's duplicate key is swallowed and it locks the winner's row instead.
+    """
+    key_column = model.id  # type: ignore[attr-defined]
+    statement = select(model).where(key_column == key).with_for_update().execution_options(populate_existing=True)
+    row = session.scalars(statement).one_or_none()
+    if row is not None:
+        return row
+    try:
+        with session.begin_nested():
+            session.add(make())
+    except IntegrityError:
+        pass
+    return session.scalars(statement).one()
 
 
 def is_postgres(engine_or_session: Any) -> bool:

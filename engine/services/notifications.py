@@ -28,7 +28,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from engine import audit
 from engine.actors import Actor, Role
-from engine.db import utcnow, valid_id
+from engine.db import locked_singleton, utcnow, valid_id
 from engine.errors import EcoLoopError, InvalidInput, NotFound
 from engine.models import (
     AuditEvent, DeliveryStatus, HumanTask, InstanceStatus, Notification, NotificationCursor, NotificationDelivery,
@@ -89,14 +89,11 @@ def project(session: Session, now: datetime | None = None, *, mail: bool = False
 
 
 def _locked_cursor(session: Session) -> NotificationCursor:
-    cursor = session.scalars(select(NotificationCursor).where(NotificationCursor.id == CURSOR_ID)
-                             .with_for_update().execution_options(populate_existing=True)).one_or_none()
-    if cursor is None:  # first run: only the most recent events are still worth telling anyone about
+    def first_cursor() -> NotificationCursor:  # first run: only the most recent events are still worth telling
         newest = session.scalar(select(func.max(AuditEvent.seq))) or 0
-        cursor = NotificationCursor(id=CURSOR_ID, last_seq=max(0, newest - PROJECT_BATCH))
-        session.add(cursor)
-        session.flush()
-    return cursor
+        return NotificationCursor(id=CURSOR_ID, last_seq=max(0, newest - PROJECT_BATCH))
+
+    return locked_singleton(session, NotificationCursor, CURSOR_ID, first_cursor)
 
 
 def _from_event(session: Session, event: AuditEvent) -> list[Notification]:

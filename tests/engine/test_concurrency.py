@@ -64,3 +64,34 @@ def race(factory, task_id: str) -> list[object]:
     for thread in threads:
         thread.join()
     return outcomes
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_first_audit_appends_racing_both_succeed(backend: str, tmp_path: Path) -> None:
+    """The chain head does not exist yet; two writers create it at once and both events land in order."""
+    from engine import audit
+
+    with fresh_database(backend, tmp_path) as url:
+        engine = make_engine(url, pool_size=4) if backend == "postgres" else make_engine(url)
+        factory = make_session_factory(engine)
+        barrier = threading.Barrier(2)
+        errors: list[BaseException] = []
+
+        def append(name: str) -> None:
+            barrier.wait()
+            try:
+                with factory.begin() as session:
+                    audit.record(session, name, "test.race")
+            except BaseException as exc:  # noqa: BLE001 - the test reports any failure
+                errors.append(exc)
+
+        threads = [threading.Thread(target=append, args=(f"writer-{i}",)) for i in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        with factory() as session:
+            report = audit.verify(session)
+            assert report.ok and report.checked == 2
+        engine.dispose()
