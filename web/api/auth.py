@@ -27,7 +27,7 @@ def token(body: dict[str, Any]) -> dict[str, Any]:
     try:
         person = identity.login(db(), current_app.extensions.get("ecoloop.directory"), body["username"],
                                 body["password"], allow_demo=not settings().production,
-                                client=request.remote_addr or "")
+                                client=request.remote_addr or "", policy=current_app.extensions["ecoloop.lockout"])
     except (AuthenticationFailed, DirectoryUnavailable, InvalidIdentity):
         db().commit()  # the failed attempt stays in the audit trail
         raise
