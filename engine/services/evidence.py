@@ -69,6 +69,8 @@ def own_attachments(session: Session, actor: Actor, attachment_ids: Iterable[int
     :raises AttachmentNotFound: naming the first id that is not in the actor's library.
     """
     wanted = list(dict.fromkeys(attachment_ids))
+    if not wanted:
+        return []
     for attachment_id in wanted:
         if not valid_id(attachment_id):
             raise AttachmentNotFound(f"attachment {attachment_id} is not in your evidence library")
@@ -85,6 +87,9 @@ def own_attachments(session: Session, actor: Actor, attachment_ids: Iterable[int
 
 def link(session: Session, actor: Actor, task: HumanTask, attachments: Iterable[Attachment]) -> None:
     """Link attachments to a task the caller already checked the actor may work."""
+    attachments = list(attachments)
+    if not attachments:
+        return
     already = set(session.scalars(select(TaskAttachment.attachment_id).where(TaskAttachment.task_id == task.id)))
     for attachment in attachments:
         if attachment.id not in already:
