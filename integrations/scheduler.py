@@ -10,7 +10,8 @@ first batch recomputed when the year is entered) and ``archive`` (daily at 02:30
 Asia/Shanghai: finished instances older than ``ECOLOOP_ARCHIVE_AFTER_DAYS``).
 Monitoring adds ``monitoring_missing_data``, ``monitoring_open_tasks`` and
 ``monitoring_minute_purge`` (see ``integrations/monitoring_jobs.py``); the notification
-centre adds ``notifications`` (``integrations/notification_jobs.py``).
+centre adds ``notifications`` (``integrations/notification_jobs.py``); the reports add
+``monthly_reports`` and ``report_runs`` (``integrations/report_jobs.py``).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine.actors import SYSTEM, Actor
 from engine.services import deadlines, retention, timers
-from integrations import monitoring_jobs, notification_jobs
+from integrations import monitoring_jobs, notification_jobs, report_jobs
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +122,7 @@ def configure(scheduler: BaseScheduler, sessions: sessionmaker[Session], interva
     )
     monitoring_jobs.add_jobs(scheduler, sessions)
     notification_jobs.add_jobs(scheduler, sessions)
+    report_jobs.add_jobs(scheduler, sessions)
     return scheduler
 
 

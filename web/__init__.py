@@ -80,4 +80,7 @@ def _register_blueprints(app: Flask) -> None:
     from web.tokens import bp as tokens_bp
 
     app.register_blueprint(tokens_bp)
+    from web.reports import bp as reports_bp
+
+    app.register_blueprint(reports_bp)
     api.init_app(app)

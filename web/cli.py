@@ -24,6 +24,7 @@ from integrations import scheduler
 from integrations.hj212.cli import hj212
 from web import cli_monitoring, create_app
 from web.admin.commands import archive, calendar_group
+from web.reports.cli import reports_group
 from web.tokens.cli import tokens_group
 
 
@@ -195,4 +196,5 @@ for _command in cli_monitoring.COMMANDS:
 main.add_command(calendar_group)
 main.add_command(archive)
 main.add_command(tokens_group)
+main.add_command(reports_group)
 

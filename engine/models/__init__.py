@@ -32,9 +32,11 @@ from engine.models.notification import (
     NotificationRead,
 )
 from engine.models.process import ProcessModel
+from engine.models.report import ReportRun, ReportStatus
 from engine.models.task import HumanTask, NoteKind, TaskNote, TaskStatus
 from engine.models.token import ApiToken, IdempotencyRecord
 from engine.models.user import LocalUser
+from engine.models.user_session import UserSession
 from engine.models.workspace import TaskDraft
 
 __all__ = [
@@ -85,8 +87,11 @@ __all__ = [
     "ProcessInstance",
     "ProcessModel",
     "ProvisionalDeadline",
+    "ReportRun",
+    "ReportStatus",
     "TaskAttachment",
     "TaskDraft",
     "TaskNote",
     "TaskStatus",
+    "UserSession",
 ]

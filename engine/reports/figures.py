@@ -109,7 +109,7 @@ def figures(session: Session, actor: Actor, period: Period, *, now: datetime | N
     scope.require_reviewer(actor)
     now = now or utcnow()
     pg = is_postgres(session)
-    points = _scoped_point_rates(session, actor, period, now) if with_rates else []
+    points = scoped_point_rates(session, actor, period, now) if with_rates else []
     enterprises = rates.enterprise_rates(session, period.months()[0], points=points)
     return Figures(
         period=period, region=scope.region_label(actor),
@@ -178,7 +178,8 @@ def _close_times(session: Session, actor: Actor, period: Period, key_expr: Any, 
 def _p90_sqlite(session: Session, key: Any, hours: Any, where: Any) -> dict[str, float]:
     """SQLite has no percentile aggregate: the durations come back sorted per group, interpolated here."""
     found: dict[str, list[float]] = {}
-    for k, h in session.execute(select(key, hours).where(where).order_by(key, hours)):
+    rows: Any = session.execute(select(key, hours).where(where).order_by(key, hours))
+    for k, h in rows:
         found.setdefault(k, []).append(float(h))
     return {k: percentile(v, 0.9) for k, v in found.items()}
 
@@ -206,7 +207,7 @@ def _handling(session: Session, actor: Actor, period: Period) -> list[HandlingGr
     return [HandlingGroup(k + "00", int(n), int(h)) for k, n, h in rows]
 
 
-def _scoped_point_rates(session: Session, actor: Actor, period: Period, now: datetime) -> list[rates.RateRow]:
+def scoped_point_rates(session: Session, actor: Actor, period: Period, now: datetime) -> list[rates.RateRow]:
     """Point rates of the period's months (summed for a year), for the points the actor may see."""
     by_point: dict[str, rates.RateRow] = {}
     for month in period.months():

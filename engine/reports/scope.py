@@ -10,6 +10,7 @@ from engine.actors import Actor, Role
 from engine.errors import NotAllowed
 from engine.scoping import can_see_instance, instance_clause
 
+PROVINCE = "440000"
 REVIEWER_ROLES = frozenset({Role.ADMIN, Role.PROVINCE_REVIEWER, Role.CITY_REVIEWER, Role.COUNTY_REVIEWER})
 
 
@@ -31,7 +32,7 @@ def covers(actor: Actor, region_code: str | None, enterprise_code: str | None) -
 def region_label(actor: Actor) -> str:
     """The region a report made by this actor covers (``440000`` for the province)."""
     if actor.is_admin or Role.PROVINCE_REVIEWER in actor.roles:
-        return "440000"
+        return PROVINCE
     if Role.CITY_REVIEWER in actor.roles and actor.region_code:
         return actor.region_code[:4] + "00"
     return actor.region_code or ""

@@ -25,6 +25,7 @@ from engine.actors import Actor, Role
 from engine.errors import DirectoryUnavailable, InvalidInput, NotAllowed, NotFound
 from engine.identifiers import valid_credit_code, valid_region
 from engine.models import LocalUser
+from engine.services import user_sessions
 from engine.services.identity import DirectoryAccount
 
 log = logging.getLogger(__name__)
@@ -122,7 +123,8 @@ def disable_user(session: Session, actor: Actor, directory: DirectoryAdmin | Non
     """Disable a directory account (it can no longer log in; entry and groups stay)."""
     login = _login(actor, login)
     _call(actor, directory, lambda d: d.disable_user(login))
-    audit.record(session, actor, "directory.user_disable", payload={"login": login})
+    ended = user_sessions.end_all(session, login, "disabled")
+    audit.record(session, actor, "directory.user_disable", payload={"login": login, "sessions_ended": ended})
     log.info("%s disabled directory user %s", actor.username, login)
 
 
@@ -146,8 +148,10 @@ def set_local_user_disabled(session: Session, actor: Actor, username: str, disab
     if disabled and user.username == actor.username:
         raise InvalidInput("不能停用自己的账号 (cannot disable yourself)", fields={"username": ["不能停用自己的账号"]})
     user.disabled = disabled
+    ended = user_sessions.end_all(session, username, "disabled") if disabled else 0
     session.flush()
-    audit.record(session, actor, "user.disable" if disabled else "user.enable", payload={"username": username})
+    audit.record(session, actor, "user.disable" if disabled else "user.enable",
+                 payload={"username": username, "sessions_ended": ended})
     return user
 
 

@@ -55,10 +55,13 @@ class Tab:
         self.go("/login")
         self.page.fill("#username", username)
         self.page.fill("#password", password)
-        self.page.click("button[type=submit]")
-        self.page.wait_for_load_state()
+        with self.page.expect_navigation():
+            self.page.click("button[type=submit]")
 
     def logout(self) -> None:
+        """Log out through the page's own form (the server ends the session), then drop the cookies."""
+        with self.page.expect_navigation():
+            self.page.evaluate("document.querySelector('form[action$=\"/logout\"]').submit()")
         self.page.context.clear_cookies()
 
 

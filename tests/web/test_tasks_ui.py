@@ -290,3 +290,15 @@ def test_a_list_of_ten_thousand_tasks_is_paginated_in_sql(app: Flask) -> None:
     assert elapsed < 2.0, f"listing 10,000 tasks took {elapsed:.2f}s"
     last = reviewer.get("/tasks/?sort=due&desc=1").get_data(as_text=True)
     assert "批量事项 09999" in last
+
+
+def test_logout_ends_the_session_even_for_a_copied_cookie(app: Flask) -> None:
+    county = login(app, "county-440106")
+    county.get("/tasks/")
+    cookie = county.client.get_cookie("session")
+    assert cookie is not None
+    county.post("/logout")
+    thief = app.test_client()
+    thief.set_cookie("session", cookie.value)
+    response = thief.get("/tasks/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]

@@ -18,6 +18,7 @@ from web.api import (
     instances,
     monitoring,
     processes,
+    reports,
     stats,
     tasks,
     tax,
@@ -26,7 +27,7 @@ from web.extensions import csrf, limiter
 
 PUBLIC: tuple[Blueprint, ...] = (auth.bp, health.bp)
 PROTECTED: tuple[Blueprint, ...] = (auth.me_bp, processes.bp, instances.bp, tasks.bp, attachments.bp, stats.bp,
-                                    monitoring.bp, credit.bp, tax.bp)
+                                    monitoring.bp, credit.bp, tax.bp, reports.bp)
 ALL = PUBLIC + PROTECTED
 
 

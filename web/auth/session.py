@@ -1,55 +1,60 @@
-"""The signed session cookie carries the actor; it expires after the configured idle time."""
+"""The signed cookie names a server-side session (engine.services.user_sessions) and carries the actor."""
 
 from __future__ import annotations
 
 import functools
-import time
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any, TypeVar
 
 from flask import abort, g, redirect, request, session, url_for
 
 from engine.actors import Actor, Role
-from web.database import settings
+from engine.services import user_sessions
+from web.database import db, settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def remember(actor: Actor) -> None:
-    session.clear()
+    """Start a server-side session for the actor; the signed cookie carries its id and the actor."""
+    _drop_cookie_session()
     session.permanent = True
+    session["sid"] = user_sessions.start(db(), actor, request.remote_addr or "")
     session["actor"] = {
         "username": actor.username, "roles": sorted(actor.roles), "region": actor.region_code,
         "enterprise": actor.enterprise_code, "name": actor.display_name,
     }
-    session["seen"] = time.time()
 
 
 def forget() -> None:
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    """End the server-side session, so that no copy of the cookie works any more."""
+    user_sessions.end(db(), session.get("sid"))
+    _drop_cookie_session()
 
 
 def current_actor() -> Actor | None:
+    """The logged-in actor, if the cookie names a session that is open and not idle."""
     if "actor" in g:
         return g.actor  # type: ignore[no-any-return]
     data = session.get("actor")
     actor = None
-    if data and not _idle_expired():
+    idle = timedelta(minutes=settings().session_idle_minutes)
+    if data and user_sessions.active(db(), session.get("sid"), idle):
         actor = Actor(data["username"], frozenset(Role(r) for r in data["roles"]), data["region"],
                       data["enterprise"], data["name"])
-        session["seen"] = time.time()
     elif data:
-        forget()
+        _drop_cookie_session()
     g.actor = actor
     return actor
 
 
-def _idle_expired() -> bool:
-    seen = session.get("seen", 0)
-    return bool(time.time() - float(seen) > settings().session_idle_minutes * 60)
+def _drop_cookie_session() -> None:
+    """Empty the cookie session but keep the chosen language."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
 
 
 def login_required(view: F) -> F:

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from flask import Response, abort, current_app, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from marshmallow import Schema, ValidationError, fields, validate
+
+from engine.errors import InvalidInput
+from engine.models import ReportStatus
+from engine.reports import builders, runs
+from web.auth.session import actor, login_required
+from web.database import db
+from web.reports import bp, worker
+
+PENDING = (ReportStatus.QUEUED, ReportStatus.RUNNING)
+
+
+class GenerateSchema(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(list(builders.KINDS)))
+    period = fields.String(required=True, validate=validate.Length(max=7))
+    industry = fields.String(load_default="", validate=validate.Length(max=100))
+
+
+@bp.get("/")
+@login_required
+def index() -> ResponseReturnValue:
+    template = "reports/_runs.html" if request.headers.get("HX-Request") else "reports/index.html"
+    return _page(template, {}, {})
+
+
+def _page(template: str, values: dict[str, str], errors: dict[str, object]) -> str:
+    history = runs.visible(db(), actor())
+    return render_template(template, runs=history, kinds=builders.KINDS, values=values, errors=errors,
+                           pending=any(r.status in PENDING for r in history))
+
+
+@bp.post("/")
+@login_required
+def generate() -> ResponseReturnValue:
+    try:
+        data = GenerateSchema().load(request.form.to_dict(), unknown="exclude")
+        options = {"industry": data["industry"]} if data["kind"] == "supervision_ledger" and data["industry"] else {}
+        runs.request(db(), actor(), data["kind"], data["period"], options)
+    except (ValidationError, InvalidInput) as exc:
+        db().rollback()
+        if isinstance(exc, ValidationError):
+            errors = exc.normalized_messages()
+        else:  # the engine's message starts with the field's name
+            errors = {exc.message.split(":", 1)[0]: [exc.message]}
+        return _page("reports/index.html", request.form.to_dict(), errors), 422
+
+    g.report_queued = True
+    return redirect(url_for("reports.index"))
+
+
+@bp.get("/<int:run_id>/download")
+@login_required
+def download(run_id: int) -> ResponseReturnValue:
+    run = runs.get(db(), actor(), run_id, with_content=True)
+    if run.status != ReportStatus.DONE or run.content is None:
+        abort(404)
+    response = Response(run.content, mimetype=run.media_type)
+    response.headers.set("Content-Disposition", "attachment", filename=run.filename)
+    return response
+
+
+@bp.teardown_request
+def _generate_queued(_exc: BaseException | None) -> None:
+    """After the request committed (teardown follows the commit), start generating what it queued."""
+    if _exc is None and g.pop("report_queued", False):
+        worker.kick(current_app.extensions["ecoloop.sessions"])
