@@ -22,7 +22,7 @@ from tests.support.actors import (
 )
 from tests.support.processes import (
     COUNTY_TIANHE_B, OUTSIDERS, PROVINCE_B, TAX, actions, assert_refused, complete, create_people, history,
-    later, library_file, now, propose_rating, ready, step_row, sweep, waiting_at,
+    at, later, library_file, now, propose_rating, ready, step_row, sweep, waiting_at, workday_deadline,
 )
 
 pytestmark = pytest.mark.usefixtures("deployed")
@@ -60,7 +60,7 @@ def test_county_verifies_and_the_province_countersigns_a_correction(session: Ses
     assert instance.status == "running" and waiting_at(session, instance.id) == ["county_verify"]
     verify = ready(session, instance.id, "county_verify")
     assert (verify.role, verify.region_code, verify.enterprise_code) == ("county_reviewer", "440106", ENTERPRISE_TIANHE)
-    assert timedelta(days=6) < verify.due_at - now() <= timedelta(days=7)
+    assert verify.due_at == workday_deadline(session, 5)  # verification within 5 working days
     assert actions(session, instance.id) == ["instance.start", "task.complete"]
     assert objection(session, instance).reasons.startswith("2024") and objection(session, instance).requested_level == 2
     assert_refused(session, verify, OUTSIDERS["county_reviewer"], FOUNDED)
@@ -207,9 +207,10 @@ def test_an_overdue_verification_is_urged_once(session: Session, store: LocalFil
     propose_rating(session, 3)
     instance = file_objection(session, store)
     verify = ready(session, instance.id, "county_verify")
-    with later(days=6):
+    due = workday_deadline(session, 5)
+    with at(due - timedelta(minutes=1)):
         assert sweep(session) == []
-    with later(days=7, minutes=1):
+    with at(due + timedelta(minutes=1)):
         assert sweep(session) == [instance.id]
         assert sweep(session) == []
     assert verify.status == TaskStatus.READY and actions(session, instance.id)[-1] == "timer.fire"

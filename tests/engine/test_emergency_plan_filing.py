@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +21,8 @@ from tests.support.actors import (
     ADMIN, CITY_GZ, COUNTY_BAIYUN, COUNTY_TIANHE, ENT_BAIYUN, ENT_TIANHE, ENTERPRISE_TIANHE,
 )
 from tests.support.processes import (
-    COUNTY_TIANHE_B, OUTSIDERS, actions, assert_refused, complete, create_people, history, later, library_file,
-    ready, step_row, sweep, waiting_at,
+    COUNTY_TIANHE_B, OUTSIDERS, actions, assert_refused, complete, create_people, history, library_file,
+    ready, step_row, sweep, waiting_at, at, workday_deadline,
 )
 
 pytestmark = pytest.mark.usefixtures("deployed")
@@ -88,9 +89,11 @@ def test_returns_loop_back_to_the_enterprise_until_the_limit(session: Session, s
 def test_an_overdue_check_is_urged_once(session: Session, store: LocalFileStore) -> None:
     instance = filings.submit(session, ENT_TIANHE, "440106", plan(session, store))
     check = ready(session, instance.id, "county_check")
-    with later(days=6, hours=23):
+    due = workday_deadline(session, 5)  # the completeness check has 5 working days
+    assert check.due_at == due
+    with at(due - timedelta(minutes=1)):
         assert sweep(session) == []
-    with later(days=7, minutes=1):
+    with at(due + timedelta(minutes=1)):
         assert sweep(session) == [instance.id]
         assert sweep(session) == []
     assert check.status == TaskStatus.READY and actions(session, instance.id)[-2:] == ["task.urge", "timer.fire"]

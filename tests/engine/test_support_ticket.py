@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -19,8 +20,8 @@ from tests.support.actors import (
     ADMIN, CITY_GZ, COUNTY_TIANHE, ENT_BAIYUN, ENT_TIANHE, ENTERPRISE_BAIYUN, ENTERPRISE_TIANHE, PROVINCE,
 )
 from tests.support.processes import (
-    SUPPORT, SUPPORT_B, TAX, actions, assert_refused, complete, create_people, history, later, now, ready, sweep,
-    waiting_at,
+    SUPPORT, SUPPORT_B, TAX, actions, assert_refused, at, complete, create_people, history, now, ready,
+    sweep, waiting_at, workday_deadline,
 )
 
 pytestmark = pytest.mark.usefixtures("deployed")
@@ -117,9 +118,10 @@ def test_an_unanswered_confirmation_closes_the_ticket(session: Session) -> None:
     complete(session, SUPPORT, instance.id, "triage", TRIAGE)
     walk_to_confirm(session, instance)
     confirm = ready(session, instance.id, "confirm")
-    with later(days=2, hours=23):
+    due = workday_deadline(session, 3)  # the reporter has 3 working days to confirm
+    with at(due - timedelta(minutes=1)):
         assert sweep(session) == []
-    with later(days=3, minutes=1):
+    with at(due + timedelta(minutes=1)):
         assert sweep(session) == [instance.id]
     session.refresh(instance)
     assert instance.status == "completed" and confirm.status == TaskStatus.CANCELLED

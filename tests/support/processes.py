@@ -19,6 +19,7 @@ from engine.credit import ratings
 from engine.errors import NotAllowed, TaskNotFound
 from engine.filestore import LocalFileStore
 from engine.models import CreditRating, HumanTask, LocalUser, ProcessInstance, TaskStatus
+from engine.services.calendar import current_calendar
 from engine.services import evidence, tasks, timers
 from tests.support.actors import (
     ADMIN, CITY_GZ, CITY_SZ, COUNTY_BAIYUN, COUNTY_TIANHE, ENT_BAIYUN, ENT_TIANHE, ENTERPRISE_TIANHE, PROVINCE,
@@ -138,6 +139,18 @@ def now() -> datetime:
 def later(**delta: float) -> Iterator[datetime]:
     """Move the clock forward (frozen) for the block; yields the new time."""
     moment = now() + timedelta(**delta)
+    with time_machine.travel(moment, tick=False):
+        yield moment
+
+
+def workday_deadline(session: Session, workdays: int) -> datetime:
+    """The deadline ``workdays`` Chinese working days from now, as the engine computes it."""
+    return current_calendar(session).add_workdays(now(), workdays).due_at
+
+
+@contextmanager
+def at(moment: datetime) -> Iterator[datetime]:
+    """Freeze the clock at ``moment`` for the block."""
     with time_machine.travel(moment, tick=False):
         yield moment
 
