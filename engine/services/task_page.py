@@ -20,7 +20,7 @@ from engine.actors import Actor, Role
 from engine.db import utcnow
 from engine.forms import FormDefinition
 from engine.models import (
-    Attachment, HumanTask, LocalUser, PointFactor, ProcessInstance, ProcessModel, TaskDraft, TaskNote, TaskStatus,
+    Attachment, HumanTask, LocalUser, PointFactor, ProcessInstance, TaskDraft, TaskNote, TaskStatus,
 )
 from engine.monitoring import registry, store
 from engine.scoping import can_see_instance, can_work, instance_clause
@@ -276,21 +276,13 @@ def _operations(session: Session, actor: Actor, task: HumanTask, workable: bool)
 
 
 def _return_targets(session: Session, task: HumanTask) -> list[tuple[str, str]]:
-    model = _model(session, task)
+    model = tasks.model_of(session, task)
     spec = compiled(model).spec.task_specs[task.spec_name]
     named = [t for t in spec.extensions.get("properties", {}).get("returnTargets", "").split(",") if t.strip()]
     done = dict(session.execute(select(HumanTask.spec_name, HumanTask.title).where(
         HumanTask.instance_id == task.instance_id, HumanTask.status == TaskStatus.COMPLETED)).all())
     candidates = named or [name for name in done if name != task.spec_name]
     return [(name.strip(), done[name.strip()]) for name in candidates if name.strip() in done]
-
-
-def _model(session: Session, task: HumanTask) -> ProcessModel:
-    instance = session.get(ProcessInstance, task.instance_id)
-    assert instance is not None
-    model = session.get(ProcessModel, instance.model_id)
-    assert model is not None
-    return model
 
 
 def _people(session: Session, actor: Actor, task: HumanTask) -> list[tuple[str, str]]:

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, g, url_for
+from flask import url_for
 
-from engine.models import ReportStatus
 from engine.reports import runs
 from web.api.core import ApiBlueprint
 from web.api.schemas.reports import ReportRequestSchema, ReportRunSchema
 from web.auth.session import actor
 from web.database import db
-from web.reports import worker
+from web.reports import delivery
 
 bp = ApiBlueprint("api_reports", __name__, url_prefix="/api/v1/reports", description="统计报表 (reports)")
 
@@ -24,7 +23,7 @@ def request_report(body: dict[str, Any]) -> Any:
     """Queue a report for the caller's scope; poll the run until ``status`` is ``done``."""
     options = {"industry": body["industry"]} if body["kind"] == "supervision_ledger" and body["industry"] else {}
     run = runs.request(db(), actor(), body["kind"], body["period"], options)
-    g.report_queued = True
+    delivery.mark_queued()
     return run, 202, {"Location": url_for("api_reports.report", run_id=run.id)}
 
 
@@ -47,15 +46,7 @@ def report(run_id: int) -> Any:
              description="the report's bytes (.xlsx or .pdf)")
 def download(run_id: int) -> Any:
     """Download a generated report (404 until it is done)."""
-    run = runs.get(db(), actor(), run_id, with_content=True)
-    if run.status != ReportStatus.DONE or run.content is None:
-        raise runs.ReportNotFound("报表尚未生成 (report not generated yet)")
-    response = Response(run.content, mimetype=run.media_type)
-    response.headers.set("Content-Disposition", "attachment", filename=run.filename)
-    return response
+    return delivery.file_response(run_id)
 
 
-@bp.teardown_request
-def _generate_queued(exc: BaseException | None) -> None:
-    if exc is None and g.pop("report_queued", False):
-        worker.kick(current_app.extensions["ecoloop.sessions"])
+bp.teardown_request(delivery.start_queued)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Response, abort, current_app, g, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from marshmallow import Schema, ValidationError, fields, validate
 
@@ -9,7 +9,7 @@ from engine.models import ReportStatus
 from engine.reports import builders, runs
 from web.auth.session import actor, login_required
 from web.database import db
-from web.reports import bp, worker
+from web.reports import bp, delivery
 
 PENDING = (ReportStatus.QUEUED, ReportStatus.RUNNING)
 
@@ -48,23 +48,14 @@ def generate() -> ResponseReturnValue:
             errors = {exc.message.split(":", 1)[0]: [exc.message]}
         return _page("reports/index.html", request.form.to_dict(), errors), 422
 
-    g.report_queued = True
+    delivery.mark_queued()
     return redirect(url_for("reports.index"))
 
 
 @bp.get("/<int:run_id>/download")
 @login_required
 def download(run_id: int) -> ResponseReturnValue:
-    run = runs.get(db(), actor(), run_id, with_content=True)
-    if run.status != ReportStatus.DONE or run.content is None:
-        abort(404)
-    response = Response(run.content, mimetype=run.media_type)
-    response.headers.set("Content-Disposition", "attachment", filename=run.filename)
-    return response
+    return delivery.file_response(run_id)
 
 
-@bp.teardown_request
-def _generate_queued(_exc: BaseException | None) -> None:
-    """After the request committed (teardown follows the commit), start generating what it queued."""
-    if _exc is None and g.pop("report_queued", False):
-        worker.kick(current_app.extensions["ecoloop.sessions"])
+bp.teardown_request(delivery.start_queued)
