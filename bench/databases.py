@@ -6,16 +6,14 @@ import os
 import platform
 import sqlite3
 import tempfile
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib.metadata import version
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
-from engine.migrate import upgrade
+from engine.migrate import scratch_postgres_database, upgrade
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -29,18 +27,8 @@ def bench_database(backend: str, pg_url: str) -> Iterator[str]:
             upgrade(url)
             yield url
         return
-    name = f"ecoloop_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        url = make_url(pg_url).set(database=name).render_as_string(hide_password=False)
-        upgrade(url)
+    with scratch_postgres_database(pg_url, "ecoloop_bench_") as url:
         yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def machine(pg_url: str | None) -> dict[str, str]:

@@ -9,10 +9,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
-from engine.migrate import upgrade
+from engine.migrate import scratch_postgres_database, upgrade
 
 POSTGRES_ENV = "ECOLOOP_TEST_DATABASE_URL"
 
@@ -38,15 +36,5 @@ def fresh_database(backend: str, tmp_dir: Path) -> Iterator[str]:
         return
     admin_url = postgres_admin_url()
     assert admin_url is not None
-    name = f"ecoloop_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade(url)
+    with scratch_postgres_database(admin_url, "ecoloop_test_") as url:
         yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
