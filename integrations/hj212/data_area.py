@@ -3,15 +3,16 @@
 Items only group fields for the reader's eye, so fields are read one by one. A
 field ``<code>-<suffix>`` with a suffix of :data:`~.packet.SUFFIX_ATTRS` is a
 factor value; ``DataTime`` is the data time; every other field is kept as text.
-The loop over factor fields is the receiver's hot path, hence written flat.
+The loop over factor fields is the receiver's hot path, hence written flat, with each
+field name's reading remembered.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from .codes import CODES_2005_TO_2017, DATA_FLAGS
 from .errors import PacketRefused, Reason
@@ -25,6 +26,41 @@ _NUMERIC_SUFFIXES = frozenset(
     {"Rtd", "Min", "Avg", "Max", "Cou", "ZsRtd", "ZsMin", "ZsAvg", "ZsMax"}
 )
 _NUMBER_CHARS = "0123456789.+-eE"
+_MAX_KNOWN_NAMES = 4096
+
+
+class _FactorField(NamedTuple):
+    """What a field name ``<code>-<suffix>`` says: the 2017 code, the attribute, and how to read the value."""
+
+    code: str
+    attr: str
+    suffix: str
+    numeric: bool
+    nonstandard: str | None  # "code:<2005 code>" when the code was translated
+
+
+_NOT_A_FACTOR = _FactorField("", "", "", False, None)
+"""The reading of every other name (its empty code tells it apart)."""
+_known_names: dict[str, _FactorField] = {}
+"""Field name → its reading. Loggers repeat the same few dozen names, so each is split once."""
+
+
+def _factor_field(name: str) -> _FactorField:
+    """Read a field name; :data:`_NOT_A_FACTOR` when it is not ``<code>-<known suffix>``."""
+    found = _known_names.get(name)
+    if found is not None:
+        return found
+    code, _, suffix = name.partition("-")
+    attr = SUFFIX_ATTRS.get(suffix)
+    if attr is None or not code:
+        found = _NOT_A_FACTOR
+    elif code in CODES_2005_TO_2017:
+        found = _FactorField(CODES_2005_TO_2017[code], attr, suffix, suffix in _NUMERIC_SUFFIXES, f"code:{code}")
+    else:
+        found = _FactorField(code, attr, suffix, suffix in _NUMERIC_SUFFIXES, None)
+    if len(_known_names) < _MAX_KNOWN_NAMES:  # a sender of random names cannot grow it without bound
+        _known_names[name] = found
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,49 +89,58 @@ def parse_data_area(cp: str) -> DataArea:
     return reader.result()
 
 
-def _number(text: str, name: str) -> float:
-    # float() alone would also take 'nan', 'inf', '1_000' and surrounding blanks.
-    if text and not text.strip(_NUMBER_CHARS):
-        try:
-            number = float(text)
-        except ValueError:
-            pass
-        else:
-            if math.isfinite(number):
-                return number
-    raise PacketRefused(Reason.BAD_FIELD, f"{name}={text!r} is not a number", field=name)
+def _not_a_number(name: str, text: str) -> PacketRefused:
+    # float() alone would also take 'nan', 'inf', '1_000' and surrounding blanks: hence the character check.
+    return PacketRefused(Reason.BAD_FIELD, f"{name}={text!r} is not a number", field=name)
 
 
 class _DataAreaReader:
-    """Collects the fields of one data area, refusing duplicates."""
+    """Collects the fields of one data area, refusing duplicates.
+
+    Factor values are written straight into the ``__dict__`` of their
+    :class:`~.packet.FactorValues` (see :meth:`~.packet.FactorValues.from_attrs`).
+    """
 
     def __init__(self) -> None:
         self.data_time: datetime | None = None
-        self.factors: dict[str, dict[str, Value]] = {}
+        self.values: dict[str, FactorValues] = {}
+        self.attrs: dict[str, dict[str, Value]] = {}  # code → the __dict__ of values[code]
         self.fields: dict[str, str] = {}
         self.nonstandard: dict[str, None] = {}  # an ordered set
 
     def read(self, fields: list[str]) -> None:
-        factors = self.factors
+        known, factors = _known_names, self.attrs
         for field in fields:
             name, sep, value = field.partition("=")
-            code, _, suffix = name.partition("-")
-            attr = SUFFIX_ATTRS.get(suffix)
-            if attr is None or not code or not sep:
+            code, attr, suffix, numeric, nonstandard = known.get(name) or _factor_field(name)
+            if not code or not sep:
                 self._add_other(field, name, sep, value)
                 continue
-            if code in CODES_2005_TO_2017:
-                self.nonstandard[f"code:{code}"] = None
-                code = CODES_2005_TO_2017[code]
+            if nonstandard is not None:
+                self.nonstandard[nonstandard] = None
             attrs = factors.get(code)
             if attrs is None:
-                attrs = factors[code] = {}
-            if attr in attrs:
+                attrs = self._new_factor(code)
+            elif attr in attrs:
                 raise _duplicate(f"{code}-{suffix}")
-            if suffix in _NUMERIC_SUFFIXES:
-                attrs[attr] = _number(value, name)
-            else:
+            if not numeric:
                 attrs[attr] = self._convert(suffix, value, name)
+                continue
+            if not value or value.strip(_NUMBER_CHARS):
+                raise _not_a_number(name, value)
+            try:
+                number = float(value)
+            except ValueError:
+                raise _not_a_number(name, value) from None
+            if number - number != 0.0:  # inf or nan
+                raise _not_a_number(name, value)
+            attrs[attr] = number
+
+    def _new_factor(self, code: str) -> dict[str, Value]:
+        values = self.values[code] = FactorValues.from_attrs({})
+        attrs: dict[str, Value] = values.__dict__
+        self.attrs[code] = attrs
+        return attrs
 
     def _add_other(self, field: str, name: str, sep: str, value: str) -> None:
         """Add a field that is not a factor value (or refuse a malformed one)."""
@@ -123,8 +168,7 @@ class _DataAreaReader:
         return value
 
     def result(self) -> DataArea:
-        values = {code: FactorValues.from_attrs(attrs) for code, attrs in self.factors.items()}
-        return DataArea(self.data_time, values, self.fields, tuple(self.nonstandard))
+        return DataArea(self.data_time, self.values, self.fields, tuple(self.nonstandard))
 
 
 def _duplicate(name: str) -> PacketRefused:

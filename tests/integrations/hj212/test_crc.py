@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import random
+
 from hypothesis import given
 from hypothesis import strategies as st
 
 from integrations.hj212.crc import _HIGH, _TABLE, crc16, crc_hex
+from integrations.hj212.frame import MAX_SEGMENT
 
 
 def appendix_a(data: bytes) -> int:
@@ -56,6 +59,26 @@ def test_hex_has_four_upper_case_digits() -> None:
 @given(st.binary(max_size=300))
 def test_table_agrees_with_appendix_a(data: bytes) -> None:
     assert crc16(data) == appendix_a(data)
+
+
+@given(st.binary(min_size=MAX_SEGMENT - 80, max_size=MAX_SEGMENT))
+def test_fold_agrees_with_appendix_a_on_the_longest_segments(data: bytes) -> None:
+    assert crc16(data) == appendix_a(data)
+
+
+@given(st.integers(0, 2**64 - 1), st.integers(1, 9000))
+def test_fold_agrees_with_appendix_a_at_every_length(seed: int, length: int) -> None:
+    """Lengths past the precomputed masks (4 KiB) too; the bytes come from a seeded generator."""
+    data = random.Random(seed).randbytes(length)
+    assert crc16(data) == appendix_a(data)
+
+
+def test_high_byte_map_repeats_every_eight_steps() -> None:
+    """What the fold relies on: H applied eight times is the identity, and no fewer times."""
+    value = list(range(256))
+    for times in range(1, 9):
+        value = [_HIGH[v] for v in value]
+        assert (value == list(range(256))) == (times == 8)
 
 
 def test_single_byte_changes_are_always_detected() -> None:

@@ -4,6 +4,7 @@ from datetime import datetime
 
 import pytest
 
+from integrations.hj212 import data_area
 from integrations.hj212.crc import crc16
 from integrations.hj212.errors import PacketRefused, Reason
 from integrations.hj212.frame import frame
@@ -256,3 +257,12 @@ def test_invalid_utf8() -> None:
     assert caught.value.reason is Reason.BAD_ENCODING
     assert caught.value.extra == {"position": segment.index(b"\xff")}
 
+
+
+def test_a_sender_of_ever_new_field_names_does_not_grow_the_name_cache() -> None:
+    """Field names are read once and remembered, up to a bound; past it they are still read correctly."""
+    for start in range(0, data_area._MAX_KNOWN_NAMES + 200, 20):
+        names = ",".join(f"x{start + n:05d}-Rtd={n}" for n in range(20))
+        packet = parse_packet(frame(f"{HEADER};CP=&&DataTime=20240315103000;{names}&&"))
+        assert packet.values[f"x{start + 19:05d}"] == FactorValues(rtd=19.0)
+    assert len(data_area._known_names) <= data_area._MAX_KNOWN_NAMES
