@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -44,9 +45,16 @@ def bundled_model_files() -> list[Path]:
 
 
 def bundled_config(process_key: str) -> dict[str, Any] | None:
-    """The default configuration shipped beside a model (``<key>.config.json``), if any."""
+    """The default configuration shipped beside a model (``<key>.config.json``), if any (a fresh copy)."""
+    text = _config_text(process_key)
+    return json.loads(text) if text is not None else None
+
+
+@functools.cache
+def _config_text(process_key: str) -> str | None:
+    """The shipped file, read once per process: it is part of the installation and every advance needs it."""
     path = BUNDLED_DIR / f"{process_key}.config.json"
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+    return path.read_text(encoding="utf-8") if path.exists() else None
 
 
 def bundled_forms() -> dict[str, Any]:

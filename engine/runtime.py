@@ -9,12 +9,12 @@ index and the workflow can never disagree.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -24,13 +24,14 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine import process_hooks
 from engine.actors import SYSTEM, Actor, role_for_lane
+from engine.bpmn.compiler import CompiledModel
 from engine.bpmn.expressions import evaluate
 from engine.bpmn.serialization import SERIALIZER_VERSION, dump_state, load_state
 from engine.db import utcnow
 from engine.errors import Conflict, InstanceNotFound, InvalidModel
 from engine.models import HumanTask, InstanceStatus, ProcessInstance, ProcessModel, TaskStatus
 from engine.services import deadlines
-from engine.services.processes import compiled
+from engine.services.processes import SPECS, compiled
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +42,53 @@ TIMER_EVENT_TYPES = frozenset(
 
 @dataclass
 class LiveInstance:
+    """A loaded instance. ``indexed`` holds the spiff ids of its open task index rows: the workflow's ready
+    user tasks when it was loaded (the index agrees with the state at every commit), less those the caller
+    finished itself (:meth:`finished`); the advance syncs the index against it without reading it."""
+
     row: ProcessInstance
-    model: ProcessModel
+    compiled: CompiledModel
     workflow: BpmnWorkflow
+    indexed: set[str] = field(default_factory=set)
+
+    def finished(self, row: HumanTask) -> None:
+        """The caller closed this index row itself (completed, returned, withdrawn)."""
+        self.indexed.discard(row.spiff_task_id)
+
+
+@dataclass(frozen=True)
+class LockedTask:
+    """A task index row and its instance, locked, with what an advance of the instance reads."""
+
+    task: HumanTask
+    instance: ProcessInstance
+    model_sha256: str
+    settings: deadlines.Settings
+
+
+def lock_task(session: Session, task_id: str) -> LockedTask | None:
+    """Lock a task index row and its instance in one statement that also reads the model's hash, the
+    process configuration and the calendar stamp (None: no such task).
+
+    Locking before any check keeps a completion to one read; a refused request holds the locks
+    until its rollback. A waiter gets the rows as the winner committed them (PostgreSQL rechecks
+    locked rows), so it sees the task finished.
+    """
+    statement = (
+        select(HumanTask, ProcessInstance, ProcessModel.sha256,
+               *deadlines.settings_subqueries(ProcessInstance.process_key))
+        .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+        .join(ProcessModel, ProcessModel.id == ProcessInstance.model_id)
+        .where(HumanTask.id == task_id)
+        .with_for_update(of=[HumanTask.__table__, ProcessInstance.__table__])
+        .execution_options(populate_existing=True)
+    )
+    found = session.execute(statement).one_or_none()
+    if found is None:
+        return None
+    task, instance, sha256, config_version, config, stamp = found
+    return LockedTask(task, instance, sha256,
+                      deadlines.settings(session, instance.process_key, config_version, config, stamp))
 
 
 def lock_instance(session: Session, instance_id: int) -> ProcessInstance:
@@ -59,19 +104,28 @@ def lock_instance(session: Session, instance_id: int) -> ProcessInstance:
     return row
 
 
-def load(session: Session, row: ProcessInstance) -> LiveInstance:
-    model = session.get(ProcessModel, row.model_id)
-    assert model is not None  # foreign key
-    specs = compiled(model)
+def load(session: Session, row: ProcessInstance, locked: LockedTask | None = None) -> LiveInstance:
+    """Rebuild the instance's workflow; ``locked`` (from :func:`lock_task`) spares reading the model and settings."""
+    specs = SPECS.get(row.model_id, locked.model_sha256) if locked is not None else None
+    if specs is None:
+        model = session.get(ProcessModel, row.model_id)
+        assert model is not None  # foreign key
+        specs = compiled(model)
     workflow = load_state(row.state, row.serializer_version, specs.spec, specs.subprocess_specs)
-    deadlines.attach(workflow, session, row.process_key)  # workdays() and config() wherever Spiff evaluates
-    return LiveInstance(row, model, workflow)
+    scope = deadlines.attach(workflow, session, row.process_key)  # workdays() and config() wherever Spiff evaluates
+    if locked is not None:
+        scope.preset(locked.settings)
+    return LiveInstance(row, specs, workflow, {str(task.id) for task in _ready_user_tasks(workflow)})
 
 
 def new_workflow(model: ProcessModel, data: dict[str, Any]) -> BpmnWorkflow:
     workflow = compiled(model).new_workflow()
     workflow.task_tree.data.update(data)
     return workflow
+
+
+def _ready_user_tasks(workflow: BpmnWorkflow) -> list[Any]:
+    return workflow.get_tasks(state=TaskState.READY, manual=True)
 
 
 def ready_task(live: LiveInstance, task_id: str) -> Any:
@@ -195,17 +249,19 @@ def next_timer_due(workflow: BpmnWorkflow) -> datetime | None:
 
 def _sync_task_index(session: Session, live: LiveInstance) -> list[HumanTask]:
     """Open rows for newly ready user tasks; close rows whose task is no longer ready."""
-    ready = {str(t.id): t for t in live.workflow.get_tasks(state=TaskState.READY, manual=True)}
-    indexed = session.scalars(
-        select(HumanTask).where(HumanTask.instance_id == live.row.id, HumanTask.status == TaskStatus.READY)
-    ).all()
-    for row in indexed:
-        if row.spiff_task_id not in ready:
-            row.status = TaskStatus.CANCELLED
-            row.completed_at = utcnow()
-    known = {row.spiff_task_id for row in indexed if row.status == TaskStatus.READY}
-    created = [_index_row(live, task) for task_id, task in ready.items() if task_id not in known]
+    ready = {str(t.id): t for t in _ready_user_tasks(live.workflow)}
+    gone = live.indexed - ready.keys()
+    if gone:
+        session.execute(
+            update(HumanTask)
+            .where(HumanTask.instance_id == live.row.id, HumanTask.status == TaskStatus.READY,
+                   HumanTask.spiff_task_id.in_(sorted(gone)))
+            .values(status=TaskStatus.CANCELLED, completed_at=utcnow())
+            .execution_options(synchronize_session="fetch")
+        )
+    created = [_index_row(live, task) for task_id, task in ready.items() if task_id not in live.indexed]
     session.add_all(created)
+    live.indexed = set(ready)
     return created
 
 

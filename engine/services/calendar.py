@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
 from chinese_calendar import constants as package_data
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import Session
 
 from engine import audit
@@ -73,7 +73,17 @@ def package_years() -> list[int]:
 
 def current_calendar(session: Session) -> WorkdayCalendar:
     """The calendar in force, rebuilt only when another process (or this one) changed it."""
-    stamp = session.scalar(select(CalendarState.stamp).where(CalendarState.id == STATE_ID)) or PACKAGE_STAMP
+    return calendar_at(session, session.scalar(stamp_query()))
+
+
+def stamp_query() -> Select[tuple[str]]:
+    """The current stamp (none while only the package's years apply); also read as a subquery by the runtime."""
+    return select(CalendarState.stamp).where(CalendarState.id == STATE_ID)
+
+
+def calendar_at(session: Session, stamp: str | None) -> WorkdayCalendar:
+    """The calendar of a stamp read in this transaction, from the cache unless it changed since."""
+    stamp = stamp or PACKAGE_STAMP
     cached = _cache.get(stamp)
     if cached is not None:
         return cached

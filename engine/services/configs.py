@@ -47,7 +47,20 @@ VALUE_TYPES = ("integer", "number", "boolean", "string", "duration", "list")
 def current_values(session: Session, process_key: str) -> dict[str, Any]:
     """The newest configuration of a process over the shipped defaults (so keys added by a release appear)."""
     config = _newest(session, process_key)
-    return {**(bundled_config(process_key) or {}), **(config.values if config is not None else {})}
+    return over_defaults(process_key, config.values if config is not None else None)
+
+
+def over_defaults(process_key: str, values: dict[str, Any] | None) -> dict[str, Any]:
+    """Stored values over the shipped defaults."""
+    return {**(bundled_config(process_key) or {}), **(values or {})}
+
+
+def newest_subqueries(process_key: Any) -> tuple[Any, Any]:
+    """The newest version and its values for ``process_key`` (a column or a value), as scalar subqueries:
+    the runtime reads them in the statement that locks an instance."""
+    newest = select().where(ProcessConfig.process_key == process_key).order_by(ProcessConfig.version.desc()).limit(1)
+    return (newest.add_columns(ProcessConfig.version).scalar_subquery(),
+            newest.add_columns(ProcessConfig.values).scalar_subquery())
 
 
 def current_version(session: Session, process_key: str) -> int:

@@ -73,6 +73,27 @@ class Computed:
                 "provisional": self.provisional, "unknown_years": sorted(self.unknown_years)}
 
 
+@dataclass(frozen=True)
+class Settings:
+    """What the expression functions read besides the instance, read with the instance's lock."""
+
+    config_version: int
+    config: dict[str, Any]
+    calendar: WorkdayCalendar
+
+
+def settings_subqueries(process_key: Any) -> tuple[Any, Any, Any]:
+    """Scalar subqueries for :func:`settings` (config version, config values, calendar stamp)."""
+    return (*configs.newest_subqueries(process_key), workday_calendar.stamp_query().scalar_subquery())
+
+
+def settings(session: Session, process_key: str, config_version: int | None, config: dict[str, Any] | None,
+             calendar_stamp: str | None) -> Settings:
+    """The :class:`Settings` from the values of :func:`settings_subqueries`."""
+    return Settings(config_version or 0, configs.over_defaults(process_key, config),
+                    workday_calendar.calendar_at(session, calendar_stamp))
+
+
 @dataclass
 class Scope:
     """What the expression functions of one advance read, and the deadlines they computed."""
@@ -83,6 +104,10 @@ class Scope:
     _calendar: WorkdayCalendar | None = None
     _config: dict[str, Any] | None = None
     _config_version: int | None = None
+
+    def preset(self, settings: Settings) -> None:
+        """Use settings read already instead of querying them on first use."""
+        self._config_version, self._config, self._calendar = settings.config_version, settings.config, settings.calendar
 
     @property
     def calendar(self) -> WorkdayCalendar:

@@ -18,7 +18,7 @@ from engine.identifiers import valid_credit_code, valid_region
 from engine.models import AuditEvent, HumanTask, InstanceStatus, ProcessInstance, ProcessModel, TaskStatus
 from engine.scoping import can_see_instance, covers_region
 from engine.services import configs
-from engine.services.processes import active_model
+from engine.services.processes import active_model, compiled
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ def start(session: Session, actor: Actor, request: StartRequest) -> ProcessInsta
     )
     session.add(row)
     session.flush()
-    created = runtime.advance(session, runtime.LiveInstance(row, model, workflow), actor=actor)
+    created = runtime.advance(session, runtime.LiveInstance(row, compiled(model), workflow), actor=actor)
     audit.record(
         session, actor, "instance.start", instance_id=row.id,
         payload={"process": model.key, "version": model.version, "business_key": request.business_key,

@@ -243,7 +243,7 @@ def _migrate_one(session: Session, actor: Actor, target: ProcessModel, new_spec:
     old_version = row.model_version
     row.model_id, row.model_version = target.id, target.version
     _close_replaced(session, row.id, replaced)
-    created = runtime.advance(session, runtime.LiveInstance(row, target, live.workflow))
+    created = runtime.advance(session, runtime.LiveInstance(row, new_spec, live.workflow, live.indexed - replaced))
     audit.record(session, actor, "instance.migrate", instance_id=row.id,
                  payload={"process": target.key, "from": old_version, "to": target.version,
                           "replaced": sorted(replaced), "tasks": [t.spec_name for t in created]})

@@ -76,6 +76,7 @@ def return_to(session: Session, actor: Actor, task_id: str, target_step: str, op
     live = _locked_live(session, task)
     live.workflow.reset_from_task_id(UUID(earlier.spiff_task_id))
     _close(task, actor, TaskStatus.RETURNED, opinion)
+    live.finished(task)
     created = runtime.advance(session, live)
     audit.record(session, actor, "task.return", instance_id=task.instance_id, task_id=task.id,
                  payload={"step": task.spec_name, "to": target_step, "opinion": opinion,

@@ -87,10 +87,14 @@ def _filters(query: TaskQuery) -> list[Any]:
 
 def get_task(session: Session, actor: Actor, task_id: str) -> HumanTask:
     """:raises TaskNotFound: when the task does not exist or lies outside the actor's scope."""
-    task = session.get(HumanTask, task_id) if isinstance(task_id, str) and len(task_id) <= 36 else None
+    task = session.get(HumanTask, task_id) if _plausible_id(task_id) else None
     if task is None or not _sees(actor, task):
         raise TaskNotFound(f"task {task_id} not found")
     return task
+
+
+def _plausible_id(task_id: Any) -> bool:
+    return isinstance(task_id, str) and len(task_id) <= 36
 
 
 def _sees(actor: Actor, task: HumanTask) -> bool:
@@ -154,20 +158,20 @@ def complete(
     :raises PreconditionFailed: ``expected_version`` is not the current version.
     :raises InvalidForm: the data does not satisfy the task's form (fields named).
     """
-    task = workable(session, actor, task_id)
-    instance = runtime.lock_instance(session, task.instance_id)
-    session.refresh(task)
-    _require_ready(task)
+    locked = runtime.lock_task(session, task_id) if _plausible_id(task_id) else None
+    if locked is None or not _sees(actor, locked.task):
+        raise TaskNotFound(f"task {task_id} not found")
+    task, instance = locked.task, locked.instance
+    _require_workable(actor, task)
     if instance.status != InstanceStatus.RUNNING:
         raise Conflict(f"instance {instance.id} is {instance.status}; task {task_id} cannot be completed")
     if expected_version is not None and expected_version != instance.version:
         raise PreconditionFailed(f"instance {instance.id} is at version {instance.version}, not {expected_version}")
     if task.claimed_by not in (None, actor.username):
         raise Conflict(f"task {task_id} is claimed by {task.claimed_by}")
-    live = runtime.load(session, instance)
-    form = form_of(live.model, task.form_key)
-    config = configs.values_at(session, instance.process_key, task.config_version) if form.config_keys else None
-    cleaned = form.validate(data, config)
+    live = runtime.load(session, instance, locked)
+    form = live.compiled.forms[task.form_key]
+    cleaned = form.validate(data, _config_of(session, task, locked) if form.config_keys else None)
     attachments = _evidence(session, actor, form, cleaned)
     spiff_task = runtime.ready_task(live, task.spiff_task_id)
     spiff_task.data.update(_json_ready(cleaned))
@@ -175,6 +179,7 @@ def complete(
         session, actor, instance, spiff_task.task_spec.bpmn_id, spiff_task.data, task))
     spiff_task.run()
     _mark_completed(task, actor, form, cleaned)
+    live.finished(task)
     evidence.link(session, actor, task, attachments)
     created = runtime.advance(session, live, actor=actor)
     audit.record(
@@ -199,14 +204,25 @@ def _evidence(session: Session, actor: Actor, form: FormDefinition, cleaned: dic
     return found
 
 
+def _config_of(session: Session, task: HumanTask, locked: runtime.LockedTask) -> dict[str, Any]:
+    """The configuration the task was created under (usually the one in force, read with the lock)."""
+    if task.config_version == locked.settings.config_version:
+        return locked.settings.config
+    return configs.values_at(session, task.process_key, task.config_version)
+
+
 def workable(session: Session, actor: Actor, task_id: str) -> HumanTask:
     task = get_task(session, actor, task_id)
+    _require_workable(actor, task)
+    return task
+
+
+def _require_workable(actor: Actor, task: HumanTask) -> None:
     if not may_work(actor, task):
-        raise NotAllowed(f"{actor.username} may not work task {task_id} ({task.title})")
+        raise NotAllowed(f"{actor.username} may not work task {task.id} ({task.title})")
     _require_ready(task)
     if task.delegated_to is not None:
-        raise Conflict(f"task {task_id} is delegated to {task.delegated_to} for an opinion")
-    return task
+        raise Conflict(f"task {task.id} is delegated to {task.delegated_to} for an opinion")
 
 
 def may_work(actor: Actor, task: HumanTask) -> bool:
