@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor
@@ -36,29 +36,46 @@ def record(
     task_id: str | None = None,
     payload: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain (flushed, not committed)."""
-    head = _locked_head(session)
+    """Append one event to the chain (written, not committed); the returned object is not in the session.
+
+    Plain statements rather than ORM objects: every action of the system writes here.
+    """
+    seq, prev_hash = _take_seq(session)
     event = AuditEvent(
-        seq=head.last_seq + 1,
+        seq=seq,
         at=utcnow(),
         actor=actor.username if isinstance(actor, Actor) else actor,
         action=action,
         instance_id=instance_id,
         task_id=task_id,
         payload=_json_safe(payload or {}),
-        prev_hash=head.last_hash,
+        prev_hash=prev_hash,
     )
     event.hash = event_hash(event)
-    head.last_seq, head.last_hash = event.seq, event.hash
-    session.add(event)
-    session.flush()
+    session.execute(insert(AuditEvent).values({column: getattr(event, column) for column in _EVENT_FIELDS}))
+    session.execute(update(AuditChainHead).where(AuditChainHead.id == HEAD_ID).values(last_hash=event.hash))
     return event
 
 
-def _locked_head(session: Session) -> AuditChainHead:
-    return locked_singleton(
-        session, AuditChainHead, HEAD_ID, lambda: AuditChainHead(id=HEAD_ID, last_seq=0, last_hash=GENESIS_HASH)
-    )
+_EVENT_FIELDS = ("seq", "at", "actor", "action", "instance_id", "task_id", "payload", "prev_hash", "hash")
+
+_TAKE_SEQ = (
+    update(AuditChainHead)
+    .where(AuditChainHead.id == HEAD_ID)
+    .values(last_seq=AuditChainHead.last_seq + 1)
+    .returning(AuditChainHead.last_seq, AuditChainHead.last_hash)
+    .execution_options(synchronize_session=False)
+)
+
+
+def _take_seq(session: Session) -> tuple[int, str]:
+    """The next sequence number and the hash to chain to; the head stays locked until the transaction ends."""
+    taken = session.execute(_TAKE_SEQ).one_or_none()
+    if taken is None:  # the first event ever: create the head (race-safe), then take from it
+        locked_singleton(session, AuditChainHead, HEAD_ID,
+                         lambda: AuditChainHead(id=HEAD_ID, last_seq=0, last_hash=GENESIS_HASH))
+        taken = session.execute(_TAKE_SEQ).one()
+    return taken.last_seq, taken.last_hash
 
 
 def _json_safe(payload: dict[str, Any]) -> dict[str, Any]:
@@ -109,7 +126,8 @@ def verify(session: Session) -> ChainReport:
         if problem:
             return ChainReport(checked, event.seq if problem != "missing" else expected_seq, _REASONS[problem])
         expected_prev, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
-    head = session.get(AuditChainHead, HEAD_ID)
+    head = session.execute(
+        select(AuditChainHead.last_seq, AuditChainHead.last_hash).where(AuditChainHead.id == HEAD_ID)).one_or_none()
     if head is not None and (head.last_seq != checked or head.last_hash != expected_prev):
         return ChainReport(checked, checked + 1, "events after this point were deleted")
     return ChainReport(checked)

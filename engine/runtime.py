@@ -8,15 +8,17 @@ index and the workflow can never disagree.
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, bindparam, insert, inspect, select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.session import make_transient_to_detached
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.exceptions import SpiffWorkflowException
@@ -74,21 +76,26 @@ def lock_task(session: Session, task_id: str) -> LockedTask | None:
     until its rollback. A waiter gets the rows as the winner committed them (PostgreSQL rechecks
     locked rows), so it sees the task finished.
     """
-    statement = (
-        select(HumanTask, ProcessInstance, ProcessModel.sha256,
-               *deadlines.settings_subqueries(ProcessInstance.process_key))
-        .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-        .join(ProcessModel, ProcessModel.id == ProcessInstance.model_id)
-        .where(HumanTask.id == task_id)
-        .with_for_update(of=[HumanTask.__table__, ProcessInstance.__table__])
-        .execution_options(populate_existing=True)
-    )
-    found = session.execute(statement).one_or_none()
+    found = session.execute(_lock_task_statement(), {"task_id": task_id}).one_or_none()
     if found is None:
         return None
     task, instance, sha256, config_version, config, stamp = found
     return LockedTask(task, instance, sha256,
                       deadlines.settings(session, instance.process_key, config_version, config, stamp))
+
+
+@functools.cache
+def _lock_task_statement() -> Select[Any]:
+    """Built once: composing it (three subqueries) costs more than running it."""
+    return (
+        select(HumanTask, ProcessInstance, ProcessModel.sha256,
+               *deadlines.settings_subqueries(ProcessInstance.process_key))
+        .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+        .join(ProcessModel, ProcessModel.id == ProcessInstance.model_id)
+        .where(HumanTask.id == bindparam("task_id"))
+        .with_for_update(of=[HumanTask.__table__, ProcessInstance.__table__])
+        .execution_options(populate_existing=True)
+    )
 
 
 def lock_instance(session: Session, instance_id: int) -> ProcessInstance:
@@ -163,11 +170,8 @@ def advance(
             raise InvalidModel(f"流程执行出错 (process error) in instance {live.row.id}: {exc}") from None
         created = _sync_task_index(session, live)
     deadlines.after_advance(session, live, current, created)
-    _store(live)
-    try:
-        session.flush()
-    except StaleDataError:
-        raise Conflict(f"instance {live.row.id} was changed by someone else at the same time") from None
+    _insert_index_rows(session, created)
+    _store(session, live)
     if reminders:
         deadlines.urge_for_fired(session, live, reminders)
     if watched:
@@ -226,16 +230,53 @@ def _passed(workflow: BpmnWorkflow, finished_before: set[UUID]) -> list[tuple[st
     ]
 
 
-def _store(live: LiveInstance) -> None:
+def _store(session: Session, live: LiveInstance) -> None:
+    """Write the state, next timer and status with one UPDATE that checks the instance's version.
+
+    A plain statement, and the row object told the values as committed: the unit of work would
+    cost more than the statement (the state document is the largest value a completion writes).
+
+    :raises Conflict: when the stored version moved on (someone else changed the instance).
+    """
     row = live.row
-    row.state = dump_state(live.workflow)
-    row.serializer_version = SERIALIZER_VERSION
-    row.next_timer_at = next_timer_due(live.workflow)
+    if inspect(row).modified:
+        session.flush()  # pending changes of the row (e.g. a migration's model) first, with their version bump
+    values: dict[str, Any] = {
+        "state": dump_state(live.workflow),
+        "serializer_version": SERIALIZER_VERSION,
+        "next_timer_at": next_timer_due(live.workflow),
+        "version": row.version + 1,
+    }
     if live.workflow.is_completed() and row.status == InstanceStatus.RUNNING:
-        row.status = InstanceStatus.COMPLETED
-        row.ended_at = utcnow()
-        row.next_timer_at = None
+        values.update(status=InstanceStatus.COMPLETED, ended_at=utcnow(), next_timer_at=None)
         log.info("instance %s completed", row.id)
+    written = session.execute(
+        update(ProcessInstance)
+        .where(ProcessInstance.id == row.id, ProcessInstance.version == row.version)
+        .values(values)
+        .execution_options(synchronize_session=False)
+    )
+    if written.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(f"instance {row.id} was changed by someone else at the same time")
+    for key, value in values.items():
+        set_committed_value(row, key, value)
+
+
+def _insert_index_rows(session: Session, created: list[HumanTask]) -> None:
+    """One INSERT for the new rows, which then join the session as if loaded."""
+    if not created:
+        return
+    session.execute(insert(HumanTask), [_column_values(row) for row in created])
+    for row in created:
+        make_transient_to_detached(row)
+        session.add(row)
+
+
+_INDEX_COLUMNS = tuple(column.key for column in HumanTask.__table__.columns)
+
+
+def _column_values(row: HumanTask) -> dict[str, Any]:
+    return {key: getattr(row, key) for key in _INDEX_COLUMNS}
 
 
 def next_timer_due(workflow: BpmnWorkflow) -> datetime | None:
@@ -260,7 +301,6 @@ def _sync_task_index(session: Session, live: LiveInstance) -> list[HumanTask]:
             .execution_options(synchronize_session="fetch")
         )
     created = [_index_row(live, task) for task_id, task in ready.items() if task_id not in live.indexed]
-    session.add_all(created)
     live.indexed = set(ready)
     return created
 
@@ -290,7 +330,14 @@ def _index_row(live: LiveInstance, task: Any) -> HumanTask:
         due_at=_due_at(properties.get("due"), task.data, now),
         assignee=_assignee(properties.get("assignee"), task.data),
         created_at=now,
+        due_provisional=False,
+        **dict.fromkeys(_UNSET_AT_CREATION),
     )
+
+
+# every column is given a value, as the row joins the session as if loaded (see _insert_index_rows)
+_UNSET_AT_CREATION = ("config_version", "delegated_to", "delegated_by", "claimed_by", "claimed_at", "outcome",
+                      "opinion", "submitted", "completed_by", "completed_at")
 
 
 def _fact(data: dict[str, Any], *names: str, limit: int = 60) -> str | None:
