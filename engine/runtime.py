@@ -17,7 +17,6 @@ from uuid import UUID, uuid4
 
 from sqlalchemy import Select, bindparam, insert, inspect, select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.session import make_transient_to_detached
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -29,7 +28,7 @@ from engine.actors import SYSTEM, Actor, role_for_lane
 from engine.bpmn.compiler import CompiledModel
 from engine.bpmn.expressions import evaluate
 from engine.bpmn.serialization import SERIALIZER_VERSION, dump_state, load_state
-from engine.db import utcnow
+from engine.db import utcnow, write_row
 from engine.errors import Conflict, InstanceNotFound, InvalidModel
 from engine.models import HumanTask, InstanceStatus, ProcessInstance, ProcessModel, TaskStatus
 from engine.services import deadlines
@@ -233,8 +232,8 @@ def _passed(workflow: BpmnWorkflow, finished_before: set[UUID]) -> list[tuple[st
 def _store(session: Session, live: LiveInstance) -> None:
     """Write the state, next timer and status with one UPDATE that checks the instance's version.
 
-    A plain statement, and the row object told the values as committed: the unit of work would
-    cost more than the statement (the state document is the largest value a completion writes).
+    A plain statement (:func:`engine.db.write_row`): the state document is the largest value a
+    completion writes, and the unit of work would cost more than the statement.
 
     :raises Conflict: when the stored version moved on (someone else changed the instance).
     """
@@ -250,16 +249,8 @@ def _store(session: Session, live: LiveInstance) -> None:
     if live.workflow.is_completed() and row.status == InstanceStatus.RUNNING:
         values.update(status=InstanceStatus.COMPLETED, ended_at=utcnow(), next_timer_at=None)
         log.info("instance %s completed", row.id)
-    written = session.execute(
-        update(ProcessInstance)
-        .where(ProcessInstance.id == row.id, ProcessInstance.version == row.version)
-        .values(values)
-        .execution_options(synchronize_session=False)
-    )
-    if written.rowcount != 1:  # type: ignore[attr-defined]
+    if not write_row(session, row, values, ProcessInstance.version == row.version):
         raise Conflict(f"instance {row.id} was changed by someone else at the same time")
-    for key, value in values.items():
-        set_committed_value(row, key, value)
 
 
 def _insert_index_rows(session: Session, created: list[HumanTask]) -> None:

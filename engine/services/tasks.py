@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from engine import audit, process_hooks, runtime
 from engine.actors import Actor
-from engine.db import utcnow
+from engine.db import utcnow, write_row
 from engine.errors import AttachmentNotFound, Conflict, InvalidForm, NotAllowed, PreconditionFailed, TaskNotFound
 from engine.forms import FormDefinition
 from engine.models import Attachment, AuditEvent, HumanTask, InstanceStatus, ProcessInstance, ProcessModel, TaskStatus
@@ -178,7 +178,7 @@ def complete(
     process_hooks.step_completed(process_hooks.StepContext(
         session, actor, instance, spiff_task.task_spec.bpmn_id, spiff_task.data, task))
     spiff_task.run()
-    _mark_completed(task, actor, form, cleaned)
+    _mark_completed(session, task, actor, form, cleaned)
     live.finished(task)
     evidence.link(session, actor, task, attachments)
     created = runtime.advance(session, live, actor=actor)
@@ -237,14 +237,15 @@ def _require_ready(task: HumanTask) -> None:
         raise Conflict(f"task {task.id} ({task.title}) is already {task.status}")
 
 
-def _mark_completed(task: HumanTask, actor: Actor, form: FormDefinition, cleaned: dict[str, Any]) -> None:
-    task.status = TaskStatus.COMPLETED
-    task.completed_by, task.completed_at = actor.username, utcnow()
-    task.submitted = _json_ready(cleaned)
+def _mark_completed(session: Session, task: HumanTask, actor: Actor, form: FormDefinition,
+                    cleaned: dict[str, Any]) -> None:
+    values: dict[str, Any] = {"status": TaskStatus.COMPLETED, "completed_by": actor.username,
+                              "completed_at": utcnow(), "submitted": _json_ready(cleaned)}
     if form.outcome_field:
-        task.outcome = _text(cleaned.get(form.outcome_field))
+        values["outcome"] = _text(cleaned.get(form.outcome_field))
     if form.opinion_field:
-        task.opinion = _text(cleaned.get(form.opinion_field))
+        values["opinion"] = _text(cleaned.get(form.opinion_field))
+    write_row(session, task, values)  # locked by the caller
 
 
 def _text(value: Any) -> str | None:
