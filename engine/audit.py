@@ -52,19 +52,20 @@ def record(
         prev_hash=prev_hash,
     )
     event.hash = event_hash(event)
-    session.execute(insert(AuditEvent).values({column: getattr(event, column) for column in _EVENT_FIELDS}))
-    session.execute(update(AuditChainHead).where(AuditChainHead.id == HEAD_ID).values(last_hash=event.hash))
+    session.execute(_INSERT_EVENT, {column: getattr(event, column) for column in _EVENT_FIELDS})
+    session.execute(_SET_HEAD_HASH, {"last_hash": event.hash})
     return event
 
 
 _EVENT_FIELDS = ("seq", "at", "actor", "action", "instance_id", "task_id", "payload", "prev_hash", "hash")
-
+_HEAD = AuditChainHead.__table__
+_INSERT_EVENT = insert(AuditEvent.__table__)
+_SET_HEAD_HASH = update(_HEAD).where(_HEAD.c.id == HEAD_ID)
 _TAKE_SEQ = (
-    update(AuditChainHead)
-    .where(AuditChainHead.id == HEAD_ID)
-    .values(last_seq=AuditChainHead.last_seq + 1)
-    .returning(AuditChainHead.last_seq, AuditChainHead.last_hash)
-    .execution_options(synchronize_session=False)
+    update(_HEAD)
+    .where(_HEAD.c.id == HEAD_ID)
+    .values(last_seq=_HEAD.c.last_seq + 1)
+    .returning(_HEAD.c.last_seq, _HEAD.c.last_hash)
 )
 
 

@@ -6,11 +6,12 @@ edges (a request, a scheduler job, a CLI command) commit.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, MetaData, create_engine, event, inspect, select, update
+from sqlalchemy import DateTime, MetaData, Table, Update, bindparam, create_engine, event, inspect, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -117,17 +118,30 @@ def is_postgres(engine_or_session: Any) -> bool:
     return bind.dialect.name == "postgresql"
 
 
-def write_row(session: Session, row: Any, values: dict[str, Any], *conditions: Any) -> bool:
-    """UPDATE one mapped row by primary key (and ``conditions``) with a plain statement, then tell the
-    object the values as committed. For the hot paths, where a unit-of-work flush costs more than the
-    statement. Returns whether the row matched.
+def write_row(session: Session, row: Any, values: dict[str, Any], *, check: str | None = None) -> bool:
+    """UPDATE one mapped row by primary key with a plain statement, then tell the object the values as
+    committed — for the hot paths, where a unit-of-work flush costs more than the statement.
+
+    :param check: a column that must still hold the object's value (an optimistic version check).
+    :returns: whether the row matched.
     """
     mapper = inspect(row).mapper
-    key = [column == getattr(row, mapper.get_property_by_column(column).key) for column in mapper.primary_key]
-    written = session.execute(
-        update(mapper).where(*key, *conditions).values(values).execution_options(synchronize_session=False))
+    params = {**values, **{f"_key_{column.key}": getattr(row, mapper.get_property_by_column(column).key)
+                           for column in mapper.primary_key}}
+    if check is not None:
+        params["_check"] = getattr(row, check)
+    written = session.execute(_row_update(mapper.local_table, check), params)
     if written.rowcount != 1:  # type: ignore[attr-defined]
         return False
     for name, value in values.items():
         set_committed_value(row, name, value)
     return True
+
+
+@functools.cache
+def _row_update(table: Table, check: str | None) -> Update:
+    """Built once per table: the parameters that name columns become the SET clause."""
+    conditions = [column == bindparam(f"_key_{column.key}") for column in table.primary_key]
+    if check is not None:
+        conditions.append(table.c[check] == bindparam("_check"))
+    return update(table).where(*conditions)

@@ -249,7 +249,7 @@ def _store(session: Session, live: LiveInstance) -> None:
     if live.workflow.is_completed() and row.status == InstanceStatus.RUNNING:
         values.update(status=InstanceStatus.COMPLETED, ended_at=utcnow(), next_timer_at=None)
         log.info("instance %s completed", row.id)
-    if not write_row(session, row, values, ProcessInstance.version == row.version):
+    if not write_row(session, row, values, check="version"):
         raise Conflict(f"instance {row.id} was changed by someone else at the same time")
 
 
@@ -257,13 +257,14 @@ def _insert_index_rows(session: Session, created: list[HumanTask]) -> None:
     """One INSERT for the new rows, which then join the session as if loaded."""
     if not created:
         return
-    session.execute(insert(HumanTask), [_column_values(row) for row in created])
+    session.execute(_INSERT_INDEX_ROW, [_column_values(row) for row in created])
     for row in created:
         make_transient_to_detached(row)
         session.add(row)
 
 
 _INDEX_COLUMNS = tuple(column.key for column in HumanTask.__table__.columns)
+_INSERT_INDEX_ROW = insert(HumanTask.__table__)
 
 
 def _column_values(row: HumanTask) -> dict[str, Any]:
