@@ -30,6 +30,7 @@ import argparse
 import asyncio
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -56,6 +57,7 @@ from engine.monitoring.registry import PointDirectory
 from engine.services import processes
 from integrations.hj212.parser import parse_packet
 from integrations.hj212.receiver import Receiver, ReceiverSettings
+from integrations.hj212.workers import Workers, merged
 
 HOUR = timedelta(hours=1)
 TARGET_PARSE = 30_000.0
@@ -84,6 +86,8 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--baseline-hours", type=int, default=1)
     parser.add_argument("--baseline-records", type=int, default=5000)
     parser.add_argument("--connections", type=int, default=7000)
+    parser.add_argument("--workers", type=int, default=2,
+                        help="receiver processes (ecoloop receive --workers); 0: one receiver in a thread of this process")
     parser.add_argument("--parse-packets", type=int, default=100_000)
     parser.add_argument("--parts", default="parse,receive,rules")
     parser.add_argument("--pg-url", default=DEFAULT_PG_URL)
@@ -148,12 +152,13 @@ def _database(url: str) -> tuple[Any, sessionmaker[Session]]:
 
 def _receive(args: argparse.Namespace) -> None:
     start = _now() - (args.hours + 1) * HOUR
-    for label, hours, naive in (("receive", args.hours, False), ("receive baseline", args.baseline_hours, True)):
+    runs = (("receive", args.hours, False), ("receive baseline", args.baseline_hours, True))
+    for label, hours, naive in [run for run in runs if run[1] > 0]:  # --baseline-hours 0 skips the baseline
         with bench_database("postgres", args.pg_url) as url:
             engine, factory = _database(url)
             points = register_points(factory, args.points, start - timedelta(days=1))
             traffic = frames(hourly_records(points, start, hours, episode_rate=0.002))
-            result, stats = _run_receiver(factory, traffic, args.connections, naive)
+            result, stats = _run_receiver(factory, traffic, args.connections, naive, 0 if naive else args.workers)
             with factory() as session:
                 stored = session.scalar(select(func.count()).select_from(Measurement))
                 found = session.scalar(select(func.count()).select_from(Anomaly))
@@ -161,10 +166,32 @@ def _receive(args: argparse.Namespace) -> None:
             engine.dispose()
 
 
-def _run_receiver(factory: sessionmaker[Session], traffic: list[bytes], connections: int,
-                  naive: bool) -> tuple[dict[str, Any], dict[str, Any]]:
-    ingestor = NaiveIngestor(PointDirectory()) if naive else Ingestor(PointDirectory())
+def _run_receiver(factory: sessionmaker[Session], traffic: list[bytes], connections: int, naive: bool,
+                  workers: int = 0) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Serve ``traffic`` to the client; ``workers`` > 0 forks that many receiver processes, else one in a thread."""
     settings = ReceiverSettings(host="127.0.0.1", port=0, batch_size=1 if naive else 1000, max_pending=50_000)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = time.process_time()
+    if workers:
+        pool = Workers(factory, settings, workers)
+        result = _send(pool.port, traffic, connections)
+        per_worker = pool.stop()
+        stats = merged(per_worker)
+        progress = _merged_progress([one.get("progress", []) for one in per_worker])
+    else:
+        result, stats, progress = _run_in_thread(factory, settings, traffic, connections, naive)
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    children_cpu = used.ru_utime + used.ru_stime - children.ru_utime - children.ru_stime - result["client_process_cpu_s"]
+    result["steady"] = _steady(progress)
+    stats.pop("progress", None)
+    stats["writer_busy_s"] = round(stats.get("writer_busy_s", 0.0), 1)
+    stats["receiver_cpu_s"] = round(time.process_time() - cpu + children_cpu, 1)
+    return result, stats
+
+
+def _run_in_thread(factory: sessionmaker[Session], settings: ReceiverSettings, traffic: list[bytes],
+                   connections: int, naive: bool) -> tuple[dict[str, Any], dict[str, Any], list[tuple[float, int]]]:
+    ingestor = NaiveIngestor(PointDirectory()) if naive else Ingestor(PointDirectory())
     receiver, ready, stop = Receiver(factory, settings, ingestor), threading.Event(), threading.Event()
 
     async def serve() -> None:
@@ -177,22 +204,43 @@ def _run_receiver(factory: sessionmaker[Session], traffic: list[bytes], connecti
     thread = threading.Thread(target=lambda: asyncio.run(serve()), daemon=True)
     thread.start()
     ready.wait(30)
-    cpu = time.process_time()
+    try:
+        result = _send(receiver.port, traffic, connections)
+    finally:
+        stop.set()
+        thread.join(120)
+    stats = {**dict(receiver.stats), "writer_busy_s": receiver.writer.stats.busy_seconds,
+             "batches": receiver.writer.stats.batches}
+    return result, stats, list(receiver.writer.stats.progress)
+
+
+def _send(port: int, traffic: list[bytes], connections: int) -> dict[str, Any]:
+    """Run ``bench.ingest_client`` (another process) against the receiver; returns its JSON report."""
     with tempfile.NamedTemporaryFile("wb", suffix=".txt", delete=False) as handle:
         handle.write(b"\n".join(frame.rstrip(b"\n") for frame in traffic) + b"\n")
     try:
         output = subprocess.run(
-            [sys.executable, "-m", "bench.ingest_client", "--port", str(receiver.port), "--frames", handle.name,
+            [sys.executable, "-m", "bench.ingest_client", "--port", str(port), "--frames", handle.name,
              "--connections", str(connections)], check=True, capture_output=True, text=True).stdout
     finally:
         os.unlink(handle.name)
-        stop.set()
-        thread.join(120)
-    result = json.loads(output)
-    result["steady"] = _steady(list(receiver.writer.stats.progress))
-    stats = {**dict(receiver.stats), "writer_busy_s": round(receiver.writer.stats.busy_seconds, 1),
-             "batches": receiver.writer.stats.batches, "receiver_cpu_s": round(time.process_time() - cpu, 1)}
-    return result, stats
+    result: dict[str, Any] = json.loads(output)
+    return result
+
+
+def _merged_progress(progresses: list[list[tuple[float, int]]]) -> list[tuple[float, int]]:
+    """(time, records stored so far by all workers) from each worker's own running totals."""
+    steps = []
+    for progress in progresses:
+        previous = 0
+        for moment, total in progress:
+            steps.append((moment, total - previous))
+            previous = total
+    merged_progress, total = [], 0
+    for moment, count in sorted(steps):
+        total += count
+        merged_progress.append((moment, total))
+    return merged_progress
 
 
 def _steady(progress: list[tuple[float, int]]) -> float:
@@ -211,10 +259,15 @@ def _report_receive(label: str, result: dict[str, Any], stored: int | None, foun
     rate = result["replies"] / seconds if seconds > 0 else 0.0
     steady = result["steady"]  # stored per second by the writer between 10 % and 90 % of the records
     target = "" if "baseline" in label else f" (target ≥ {TARGET_RECEIVE:,.0f}: {_mark(steady >= TARGET_RECEIVE)})"
-    per_packet = stats["receiver_cpu_s"] / max(1, result["replies"]) * 1e6
+    packets = max(1, result["replies"])
+    per_packet = stats["receiver_cpu_s"] / packets * 1e6
+    client = result["client_cpu_s"] / packets * 1e6
+    machine = result["machine_cpu_s"] / packets * 1e6
     print(f"{label}: {result['sent']:,} packets over {result['connections']:,} connections, {result['replies']:,} "
           f"answered in {seconds:.1f} s = {rate:,.0f} packets/s overall, {steady:,.0f}/s steady{target}; "
-          f"{stored:,} rows stored, {found:,} anomalies; receiver process CPU {per_packet:,.0f} µs/packet; {stats}")
+          f"{stored:,} rows stored, {found:,} anomalies; CPU per packet: receiver {per_packet:,.0f} µs (its whole run), client {client:,.0f} µs, "
+          f"whole machine {machine:,.0f} µs (receiver, client, PostgreSQL and any other load, first byte to last "
+          f"reply; {os.cpu_count()} cores allow {(os.cpu_count() or 1) / machine * 1e6:,.0f}/s at that cost); {stats}")
 
 
 def _rules(args: argparse.Namespace) -> None:

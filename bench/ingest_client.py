@@ -3,8 +3,9 @@
 Reads frames (one per line) from a file, opens ``--connections`` TCP connections
 (each MN always on the same one), then sends everything as fast as the
 receiver takes it and counts the replies. Prints one JSON object: sent,
-replies, wall-clock times of the first byte sent and the last reply, and the
-reply count per 0.25 s.
+replies, wall-clock times of the first byte sent and the last reply, the
+reply count per 0.25 s, and between first byte and last reply the CPU time of
+this process and of the whole machine.
 
     python -m bench.ingest_client --port 6212 --frames frames.txt --connections 7000
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 import time
 import zlib
@@ -30,17 +32,26 @@ async def _main(host: str, port: int, frames: list[bytes], connections: int, tim
     for _ in groups:
         streams.append(await asyncio.open_connection(host, port, limit=1 << 20))
     ticks: list[float] = []
-    started = time.time()
+    started, busy, cpu = time.time(), machine_busy_seconds(), time.process_time()
     readers = [asyncio.create_task(_read(reader, len(group), ticks)) for (reader, _), group in zip(streams, groups)]
     await asyncio.gather(*(_send(writer, group) for (_, writer), group in zip(streams, groups)))
     await asyncio.wait(readers, timeout=timeout)
+    busy, cpu = machine_busy_seconds() - busy, time.process_time() - cpu
     for _, writer in streams:
         writer.close()
     ticks.sort()
     deciles = [ticks[int(len(ticks) * share) - 1] for share in (0.1, 0.9)] if len(ticks) >= 10 else [started, started]
     return {"sent": len(frames), "replies": len(ticks), "connections": len(groups), "first_send": started,
             "last_reply": ticks[-1] if ticks else started, "reply_10_percent": deciles[0],
-            "reply_90_percent": deciles[1], "per_quarter_second": _histogram(ticks, started)}
+            "reply_90_percent": deciles[1], "per_quarter_second": _histogram(ticks, started),
+            "machine_cpu_s": busy, "client_cpu_s": cpu, "client_process_cpu_s": time.process_time()}
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds all processes of the machine have used since boot (``/proc/stat``), idle and I/O wait excluded."""
+    with open("/proc/stat") as stat:
+        user, nice, system, _idle, _iowait, irq, softirq, *_ = (int(v) for v in stat.readline().split()[1:])
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
 
 
 async def _send(writer: asyncio.StreamWriter, frames: list[bytes]) -> None:

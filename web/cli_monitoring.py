@@ -26,6 +26,7 @@ from engine.monitoring.synthetic import SimPoint
 from integrations import monitoring_jobs
 from integrations.hj212.receiver import ReceiverSettings, serve
 from integrations.hj212.simulator import simulate
+from integrations.hj212.workers import serve_workers
 
 
 def _sessions():  # type: ignore[no-untyped-def]
@@ -41,12 +42,18 @@ def _operator() -> Actor:
 @click.option("--port", default=None, type=int, help="TCP port [6212]")
 @click.option("--idle-timeout", default=None, type=float, help="seconds a silent connection is kept [300]")
 @click.option("--batch-size", default=None, type=int, help="records per database transaction [1000]")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="receiver processes accepting on the same port (about one core each)")
 @with_appcontext
-def receive(host: str | None, port: int | None, idle_timeout: float | None, batch_size: int | None) -> None:
+def receive(host: str | None, port: int | None, idle_timeout: float | None, batch_size: int | None,
+            workers: int) -> None:
     """Receive HJ 212 packets from data loggers over TCP until interrupted (Ctrl-C or SIGTERM)."""
     raw = current_app.extensions["ecoloop.settings"].raw
     settings = ReceiverSettings.from_raw(raw, host=host, port=port, idle_timeout=idle_timeout, batch_size=batch_size)
     sessions = _sessions()
+    if workers > 1:
+        click.echo(json.dumps(serve_workers(sessions, settings, workers), ensure_ascii=False))
+        return
 
     async def main() -> None:
         stop = asyncio.Event()

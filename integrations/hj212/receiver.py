@@ -1,23 +1,30 @@
 """``ecoloop receive``: the asyncio TCP server that data loggers send HJ 212 packets to.
 
-Per connection: a :class:`~.stream.StreamFramer` (bounded buffer; a client that
+Each connection is an :class:`asyncio.Protocol` (no task per connection or per
+packet): a :class:`~.stream.StreamFramer` (bounded buffer; a client that
 streams bytes without frames is cut off), a :class:`~.reassembly.Reassembler`
-for split packets, an idle timeout, and at most ``max_in_flight`` packets
-waiting for their reply. Packets are parsed on the event loop and handed to
-the :class:`~.writer.BatchWriter` thread; at most ``max_pending`` wait there in
-total, after which connections stop being read (TCP pushes back on senders).
-Replies go out in packet order once the record is stored (9014), or say why
-not (9011 ``QnRtn``), when the packet's Flag asks for one.
+for split packets, and an idle timeout. Packets are parsed as they arrive and
+handed to the :class:`~.writer.BatchWriter` thread, which calls back once per
+record when it is stored. A connection stops being read (TCP pushes back on the
+sender) while it has ``max_in_flight`` packets waiting, while its replies are
+not being read, or while ``max_pending`` packets wait in total. Replies go out
+in packet order once the record is stored (9014), or say why not (9011
+``QnRtn``), when the packet's Flag asks for one; the replies of a connection
+that became ready together leave in one write.
+
+One receiver uses about one core; ``ecoloop receive --workers N`` runs several
+(:mod:`.workers`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections import Counter
+import socket
+from collections import Counter, deque
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import partial
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -39,6 +46,9 @@ log = logging.getLogger(__name__)
 ANSWER_COMMANDS = frozenset({"9011", "9012", "9013", "9014"})
 """A logger's answers to platform commands: nothing to store and nothing to answer."""
 
+BACKLOG = 4096
+"""Connections the kernel may queue before they are accepted (thousands of loggers reconnect at once)."""
+
 
 @dataclass(frozen=True)
 class ReceiverSettings:
@@ -46,7 +56,6 @@ class ReceiverSettings:
     port: int = 6212
     idle_timeout: float = 300.0
     max_garbage: int = 8192
-    read_size: int = 16384
     max_connections: int = 20_000
     max_pending: int = 20_000
     max_in_flight: int = 512
@@ -66,13 +75,149 @@ class ReceiverSettings:
         return cls(**values)  # type: ignore[arg-type]
 
 
-@dataclass
-class _Connection:
-    peer: str
-    writer: asyncio.StreamWriter
-    in_flight: asyncio.Semaphore
-    replies: asyncio.Queue[tuple[Packet | None, asyncio.Future[PacketResult] | bytes]] = field(
-        default_factory=asyncio.Queue)
+class _Reply:
+    """One packet's place in its connection's reply order; ``data`` is None until its record is stored."""
+
+    __slots__ = ("packet", "data")
+
+    def __init__(self, packet: Packet | None, data: bytes | None) -> None:
+        self.packet = packet
+        self.data = data
+
+
+class _Connection(asyncio.Protocol):
+    """One logger's connection: bytes in, records to the writer, replies out in packet order."""
+
+    def __init__(self, receiver: Receiver) -> None:
+        self.receiver = receiver
+        self.framer = StreamFramer(max_garbage=receiver.settings.max_garbage)
+        self.reassembler = Reassembler()
+        self.replies: deque[_Reply] = deque()
+        self.in_flight = 0
+        self.peer = ""
+        self.transport: asyncio.Transport | None = None
+        self.last_read = 0.0
+        self.paused = False  # reading paused by the limits
+        self.write_blocked = False  # the peer does not read its replies
+        self.finishing = False  # no more reading; close once the replies due are out
+        self._idle: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        receiver, self.transport = self.receiver, transport
+        self.peer = str(transport.get_extra_info("peername"))
+        if len(receiver.connections) >= receiver.settings.max_connections:
+            receiver.stats["refused_connections"] += 1
+            self.finishing = True
+            transport.close()
+            return
+        receiver.connections.add(self)
+        receiver.stats["connections"] += 1
+        self.last_read = receiver.loop.time()
+        self._idle = receiver.loop.call_later(receiver.settings.idle_timeout, self._check_idle)
+
+    def data_received(self, data: bytes) -> None:
+        receiver = self.receiver
+        if self.finishing:
+            return
+        self.last_read = receiver.loop.time()
+        receiver.stats["bytes"] += len(data)
+        try:
+            frames, overflow = self.framer.feed(data), None
+        except StreamOverflow as exc:
+            frames, overflow = exc.frames, exc
+        for raw in frames:
+            self._frame(raw)
+        if overflow is not None:
+            receiver.stats["overflow_cutoffs"] += 1
+            log.warning("cutting off %s: %s", self.peer, overflow.message)
+            self.finish()
+            return
+        self.flush()
+        receiver.throttle(self)
+
+    def eof_received(self) -> bool:
+        self.finish()
+        return True  # keep the sending half open for the replies still due
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.finishing = True
+        if self._idle is not None:
+            self._idle.cancel()
+        self.receiver.connections.discard(self)
+        self.receiver.paused.discard(self)
+
+    def pause_writing(self) -> None:
+        self.write_blocked = True
+        self.receiver.throttle(self)
+
+    def resume_writing(self) -> None:
+        self.write_blocked = False
+        self.receiver.resume()
+
+    def _frame(self, raw: bytes) -> None:
+        receiver = self.receiver
+        receiver.stats["frames"] += 1
+        try:
+            whole = self.reassembler.add(parse_packet(raw))
+        except PacketRefused as exc:
+            receiver.stats[f"refused:{exc.reason.value}"] += 1
+            reply = reply_for_refusal(raw, exc)
+            if reply:
+                self.replies.append(_Reply(None, reply))
+            return
+        if whole is None or whole.cn in ANSWER_COMMANDS:
+            return
+        entry = _Reply(whole, None)
+        self.replies.append(entry)
+        self.in_flight += 1
+        receiver.pending += 1
+        receiver.writer.submit(to_record(whole), partial(self._stored, entry))
+
+    def _stored(self, entry: _Reply, result: PacketResult) -> None:
+        """The writer's answer for one record (on the event loop); the reply leaves with its neighbours."""
+        receiver = self.receiver
+        receiver.stats[result.outcome.value if result.ok else f"refused:{result.reason}"] += 1
+        assert entry.packet is not None
+        entry.data = reply_for_result(entry.packet, result)
+        self.in_flight -= 1
+        receiver.pending -= 1
+        receiver.answered(self)
+
+    def flush(self) -> None:
+        """Write the replies that are ready in order (one write); close when finishing and none is due."""
+        ready: list[bytes] = []
+        replies = self.replies
+        while replies and (data := replies[0].data) is not None:
+            replies.popleft()
+            ready.append(data)
+        transport = self.transport
+        if transport is None or transport.is_closing():
+            return
+        if ready:
+            transport.write(b"".join(ready))
+        if self.finishing and not replies:
+            transport.close()
+
+    def finish(self) -> None:
+        """Read no more; the connection closes once the replies still due are out."""
+        self.finishing = True
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.pause_reading()
+        self.flush()
+
+    def _check_idle(self) -> None:
+        settings, loop = self.receiver.settings, self.receiver.loop
+        quiet = loop.time() - self.last_read
+        if self.finishing or quiet >= settings.idle_timeout and not self.paused:
+            if not self.finishing:
+                self.receiver.stats["idle_timeouts"] += 1
+                log.info("closing idle connection %s", self.peer)
+            elif self.transport is not None:  # still waiting for replies after a whole idle period: give up
+                self.transport.close()
+            self.finish()
+            return
+        self._idle = loop.call_later(max(settings.idle_timeout - quiet, 0.05), self._check_idle)
 
 
 class Receiver:
@@ -85,128 +230,85 @@ class Receiver:
         self.writer = BatchWriter(sessions, self.ingestor, batch_size=self.settings.batch_size,
                                   batch_wait=self.settings.batch_wait)
         self.stats: Counter[str] = Counter()
+        self.connections: set[_Connection] = set()
+        self.paused: set[_Connection] = set()
+        self.pending = 0
+        self._answered: set[_Connection] = set()
         self._server: asyncio.Server | None = None
-        self._pending: asyncio.Semaphore | None = None
-        self._connections: set[asyncio.Task[None]] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        assert self._loop is not None, "start() the receiver first"
+        return self._loop
 
     @property
     def port(self) -> int:
         assert self._server is not None
         return int(self._server.sockets[0].getsockname()[1])
 
-    async def start(self) -> None:
-        self._pending = asyncio.Semaphore(self.settings.max_pending)
-        self.writer.start(asyncio.get_running_loop())
-        self._server = await asyncio.start_server(self._accept, self.settings.host, self.settings.port,
-                                                  limit=self.settings.read_size)
+    async def start(self, sock: socket.socket | None = None) -> None:
+        """Listen on ``settings.host:port``, or accept on ``sock`` (a socket shared by several workers)."""
+        self._loop = asyncio.get_running_loop()
+        self.writer.start(self._loop)
+        factory = partial(_Connection, self)
+        if sock is None:
+            self._server = await self._loop.create_server(factory, self.settings.host, self.settings.port,
+                                                          backlog=BACKLOG)
+        else:
+            self._server = await self._loop.create_server(factory, sock=sock, backlog=BACKLOG)
         log.info("HJ 212 receiver listening on %s:%d", self.settings.host, self.port)
 
     async def close(self) -> None:
-        """Stop accepting, end the connections (their queued packets are still stored), stop the writer."""
+        """Stop accepting and reading, store what was received, send the replies due, close."""
         if self._server is not None:
             self._server.close()
+        for connection in list(self.connections):
+            connection.finish()
+        await self.loop.run_in_executor(None, self.writer.stop)
+        await asyncio.sleep(0)  # the writer's last answers are delivered before this resumes; let them flush
+        for connection in list(self.connections):
+            if connection.transport is not None:
+                connection.transport.close()
+        if self._server is not None:
             await self._server.wait_closed()
-        for task in list(self._connections):
-            task.cancel()
-        await asyncio.gather(*self._connections, return_exceptions=True)
-        await asyncio.get_running_loop().run_in_executor(None, self.writer.stop)
         log.info("HJ 212 receiver stopped: %s", dict(self.stats))
 
-    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        peer = str(writer.get_extra_info("peername"))
-        if len(self._connections) >= self.settings.max_connections:
-            self.stats["refused_connections"] += 1
-            writer.close()
+    def throttle(self, connection: _Connection) -> None:
+        """Stop reading a connection that has too much waiting, or all reading when too much waits in total."""
+        settings = self.settings
+        if connection.paused or connection.finishing:
             return
-        self._connections.add(task)
-        self.stats["connections"] += 1
-        connection = _Connection(peer, writer, asyncio.Semaphore(self.settings.max_in_flight))
-        replier = asyncio.create_task(self._reply_loop(connection))
-        try:
-            await self._read_loop(reader, connection)
-        except asyncio.CancelledError:
-            pass
-        finally:
-            await self._finish(connection, replier)
-            self._connections.discard(task)
+        if (connection.in_flight >= settings.max_in_flight or connection.write_blocked
+                or self.pending >= settings.max_pending):
+            connection.paused = True
+            self.paused.add(connection)
+            if connection.transport is not None:
+                connection.transport.pause_reading()
 
-    async def _finish(self, connection: _Connection, replier: asyncio.Task[None]) -> None:
-        """Send the replies still due (the writer keeps storing), then close; a second cancel only hurries it."""
-        connection.replies.put_nowait((None, b""))  # ends the reply loop once earlier replies are out
-        with contextlib.suppress(Exception, asyncio.CancelledError):
-            await asyncio.wait_for(replier, self.settings.idle_timeout)
-        connection.writer.close()
-        with contextlib.suppress(Exception, asyncio.CancelledError):
-            await connection.writer.wait_closed()
+    def answered(self, connection: _Connection) -> None:
+        """Called per stored record; the connections' replies are written once the writer's batch is handed out."""
+        if not self._answered:
+            self.loop.call_soon(self._flush_answered)
+        self._answered.add(connection)
 
-    async def _read_loop(self, reader: asyncio.StreamReader, connection: _Connection) -> None:
-        framer = StreamFramer(max_garbage=self.settings.max_garbage)
-        reassembler = Reassembler()
-        while True:
-            try:
-                data = await asyncio.wait_for(reader.read(self.settings.read_size), self.settings.idle_timeout)
-            except (asyncio.TimeoutError, TimeoutError):
-                self.stats["idle_timeouts"] += 1
-                log.info("closing idle connection %s", connection.peer)
-                return
-            except ConnectionError:
-                return
-            if not data:
-                return
-            self.stats["bytes"] += len(data)
-            try:
-                frames, overflow = framer.feed(data), None
-            except StreamOverflow as exc:
-                frames, overflow = exc.frames, exc
-            for raw in frames:
-                await self._frame(raw, reassembler, connection)
-            if overflow is not None:
-                self.stats["overflow_cutoffs"] += 1
-                log.warning("cutting off %s: %s", connection.peer, overflow.message)
-                return
+    def _flush_answered(self) -> None:
+        answered, self._answered = self._answered, set()
+        for connection in answered:
+            connection.flush()
+        self.resume()
 
-    async def _frame(self, raw: bytes, reassembler: Reassembler, connection: _Connection) -> None:
-        self.stats["frames"] += 1
-        try:
-            whole = reassembler.add(parse_packet(raw))
-        except PacketRefused as exc:
-            self.stats[f"refused:{exc.reason.value}"] += 1
-            reply = reply_for_refusal(raw, exc)
-            if reply:
-                await connection.replies.put((None, reply))
+    def resume(self) -> None:
+        """Read again from the paused connections that are under every limit."""
+        settings = self.settings
+        if self.pending >= settings.max_pending:
             return
-        if whole is None or whole.cn in ANSWER_COMMANDS:
-            return
-        assert self._pending is not None
-        await self._pending.acquire()
-        await connection.in_flight.acquire()
-        future = self.writer.submit(to_record(whole))
-        future.add_done_callback(lambda _: self._release(connection))
-        await connection.replies.put((whole, future))
-
-    def _release(self, connection: _Connection) -> None:
-        assert self._pending is not None
-        self._pending.release()
-        connection.in_flight.release()
-
-    async def _reply_loop(self, connection: _Connection) -> None:
-        """Write replies in packet order; ends at the ``(None, b"")`` marker."""
-        while True:
-            packet, pending = await connection.replies.get()
-            if packet is None and pending == b"":
-                return
-            if isinstance(pending, bytes):
-                reply = pending
-            else:
-                result = await pending
-                self.stats[result.outcome.value if result.ok else f"refused:{result.reason}"] += 1
-                reply = reply_for_result(packet, result) if packet is not None else b""
-            if reply and not connection.writer.is_closing():
-                connection.writer.write(reply)
-                with contextlib.suppress(ConnectionError):
-                    await connection.writer.drain()
+        for connection in list(self.paused):
+            if connection.in_flight < settings.max_in_flight and not connection.write_blocked:
+                self.paused.discard(connection)
+                connection.paused = False
+                if not connection.finishing and connection.transport is not None:
+                    connection.transport.resume_reading()
 
 
 async def serve(sessions: sessionmaker[Session], settings: ReceiverSettings, stop: asyncio.Event) -> Receiver:

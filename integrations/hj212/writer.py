@@ -1,9 +1,9 @@
 """The receiver's writer: a thread that stores parsed records in batches, and one that opens their tasks.
 
-The asyncio side submits records and gets an asyncio future per record; the
-writer thread takes what is queued (up to ``batch_size``, waiting at most
-``batch_wait`` seconds for more), ingests it in one transaction and resolves
-the futures on the event loop. A batch that fails is retried record by record,
+The asyncio side submits records, each with a callback; the writer thread
+takes what is queued (up to ``batch_size``, waiting at most ``batch_wait``
+seconds for more), ingests it in one transaction and calls the batch's
+callbacks on the event loop (one hand-over per batch). A batch that fails is retried record by record,
 so one bad record cannot hold back the others; a record that still fails is
 answered ``storage_error`` (the logger keeps it and sends it again). Closure
 tasks are opened by a second thread, so slow workflow starts never delay
@@ -29,7 +29,8 @@ from engine.monitoring.records import MeasurementRecord, PacketResult, refused
 
 log = logging.getLogger(__name__)
 
-_Item = tuple[MeasurementRecord, "asyncio.Future[PacketResult]"]
+Done = Callable[[PacketResult], None]
+_Item = tuple[MeasurementRecord, Done]
 
 
 @dataclass
@@ -65,12 +66,10 @@ class BatchWriter:
         self._thread.start()
         self._opener.start()
 
-    def submit(self, record: MeasurementRecord) -> asyncio.Future[PacketResult]:
-        """Queue a record (call on the event loop); the future resolves once it is stored or refused."""
+    def submit(self, record: MeasurementRecord, done: Done) -> None:
+        """Queue a record; ``done(result)`` is called on the event loop once it is stored or refused."""
         assert self._loop is not None, "start() the writer first"
-        future: asyncio.Future[PacketResult] = self._loop.create_future()
-        self._queue.put((record, future))
-        return future
+        self._queue.put((record, done))
 
     def stop(self, timeout: float = 30.0) -> None:
         """Store what is queued, then end both threads."""
@@ -121,7 +120,7 @@ class BatchWriter:
         self.stats.busy_seconds += time.perf_counter() - started
         self.stats.progress.append((time.time(), self.stats.records))
         assert self._loop is not None
-        self._loop.call_soon_threadsafe(_resolve, [future for _, future in batch], results)
+        self._loop.call_soon_threadsafe(_deliver, [done for _, done in batch], results)
         if any(result.anomalies for result in results):
             self._opener.wake()
 
@@ -139,10 +138,12 @@ class BatchWriter:
             return refused("storage_error", "the record could not be stored; send it again", record)
 
 
-def _resolve(futures: list[asyncio.Future[PacketResult]], results: list[PacketResult]) -> None:
-    for future, result in zip(futures, results):
-        if not future.done():
-            future.set_result(result)
+def _deliver(callbacks: list[Done], results: list[PacketResult]) -> None:
+    for done, result in zip(callbacks, results):
+        try:
+            done(result)
+        except Exception:  # one failing callback must not keep the batch's other answers back
+            log.exception("handling the result of a stored record failed")
 
 
 class TaskOpener:
