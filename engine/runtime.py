@@ -28,6 +28,7 @@ from engine.actors import SYSTEM, Actor, role_for_lane
 from engine.bpmn.compiler import CompiledModel
 from engine.bpmn.expressions import evaluate
 from engine.bpmn.serialization import SERIALIZER_VERSION, dump_state, load_state
+from engine.bpmn.task_scan import tasks_in
 from engine.db import utcnow, write_row
 from engine.errors import Conflict, InstanceNotFound, InvalidModel
 from engine.models import HumanTask, InstanceStatus, ProcessInstance, ProcessModel, TaskStatus
@@ -131,7 +132,7 @@ def new_workflow(model: ProcessModel, data: dict[str, Any]) -> BpmnWorkflow:
 
 
 def _ready_user_tasks(workflow: BpmnWorkflow) -> list[Any]:
-    return workflow.get_tasks(state=TaskState.READY, manual=True)
+    return tasks_in(workflow, TaskState.READY, manual=True)
 
 
 def ready_task(live: LiveInstance, task_id: str) -> Any:
@@ -190,7 +191,7 @@ def _run_engine_steps(workflow: BpmnWorkflow) -> None:
     """
     for _ in range(MAX_ENGINE_ROUNDS):
         workflow.do_engine_steps()
-        if not any(not task.task_spec.manual for task in workflow.get_tasks(state=TaskState.READY)):
+        if not tasks_in(workflow, TaskState.READY, manual=False):
             return
 
 
@@ -217,15 +218,16 @@ def _drop_stale_events(workflow: BpmnWorkflow) -> None:
 
 
 def _finished_ids(workflow: BpmnWorkflow) -> set[UUID]:
-    return {task.id for task in workflow.get_tasks(state=TaskState.COMPLETED)}
+    return {task.id for task in tasks_in(workflow, TaskState.COMPLETED)}
 
 
 def _passed(workflow: BpmnWorkflow, finished_before: set[UUID]) -> list[tuple[str, dict[str, Any]]]:
-    """(element id, data) of the engine-run elements completed since ``finished_before``, in tree order."""
+    """(element id, data) of the engine-run elements completed since ``finished_before``, in the order
+    their tasks were created."""
     return [
         (task.task_spec.bpmn_id, task.data)
-        for task in workflow.get_tasks(state=TaskState.COMPLETED)
-        if task.id not in finished_before and not task.task_spec.manual and task.task_spec.bpmn_id
+        for task in tasks_in(workflow, TaskState.COMPLETED, manual=False)
+        if task.id not in finished_before and task.task_spec.bpmn_id
     ]
 
 

@@ -41,6 +41,7 @@ from SpiffWorkflow.util.task import TaskState
 from engine import audit
 from engine.actors import SYSTEM, Actor
 from engine.bpmn.expressions import providing
+from engine.bpmn.task_scan import OPEN, tasks_in
 from engine.models import HumanTask, InstanceStatus, NoteKind, ProcessInstance, ProvisionalDeadline, TaskNote, TaskStatus
 from engine.services import calendar as workday_calendar
 from engine.services import configs
@@ -202,10 +203,13 @@ def after_advance(session: Session, live: LiveInstance, current: Scope, created:
     had_provisional = any(r.get("provisional") for r in stored.values())
     for row in created:
         row.config_version = current.config_version
+    if not stored and not current.computed:
+        return
+    waiting = tasks_in(workflow, OPEN)
     if current.computed or (created and stored):
-        _record_consumers(workflow, current.computed, created, stored)
+        _record_consumers(waiting, current.computed, created, stored)
         current.computed.clear()
-    stored = {name: record for name, record in stored.items() if _is_live(workflow, name, record)}
+    stored = {name: record for name, record in stored.items() if _is_live(waiting, name, record)}
     if stored:
         workflow.data[DATA_KEY] = stored
     else:
@@ -214,13 +218,16 @@ def after_advance(session: Session, live: LiveInstance, current: Scope, created:
         _index_provisional(session, live.row.id, stored)
 
 
-def _record_consumers(workflow: Any, computed: list[Computed], created: list[HumanTask],
+def _record_consumers(waiting: list[Any], computed: list[Computed], created: list[HumanTask],
                       stored: dict[str, dict[str, Any]]) -> None:
-    """Match consumers by value: this advance's deadlines, and variables holding an earlier one."""
+    """Match consumers by value: this advance's deadlines, and variables holding an earlier one.
+
+    :param waiting: the workflow's ready and waiting tasks.
+    """
     by_value = {r["due"]: r for r in stored.values() if r["kind"] == "data"}
     by_value.update({c.due: c.record("data") for c in computed})
     by_instant = {TimerEventDefinition.get_datetime(due): record for due, record in by_value.items()}
-    for task in _waiting_timers(workflow):
+    for task in _timers(waiting):
         match = by_value.get(task.internal_data.get("event_value"))
         if match is not None:
             stored[task.task_spec.name] = {**match, "kind": "timer"}
@@ -230,25 +237,33 @@ def _record_consumers(workflow: Any, computed: list[Computed], created: list[Hum
             stored[row.spec_name] = {**match, "kind": "task"}
             row.due_provisional = bool(match["provisional"])
     fresh = {c.due for c in computed}
-    for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
+    for task in waiting:
         for name, value in task.data.items():
             if isinstance(value, str) and value in fresh and not name.startswith("_"):
                 stored[name] = {**by_value[value], "kind": "data"}
 
 
+def _timers(tasks: list[Any]) -> list[Any]:
+    """The waiting timer events among ``tasks``."""
+    return [t for t in tasks if t.state == TaskState.WAITING
+            and isinstance(getattr(t.task_spec, "event_definition", None), TimerEventDefinition)]
+
+
 def _waiting_timers(workflow: Any) -> list[Any]:
-    return [t for t in workflow.get_tasks(state=TaskState.WAITING)
-            if isinstance(getattr(t.task_spec, "event_definition", None), TimerEventDefinition)]
+    return _timers(tasks_in(workflow, TaskState.WAITING))
 
 
-def _is_live(workflow: Any, name: str, record: dict[str, Any]) -> bool:
-    """Whether what consumed the deadline still waits: its timer, its ready task or a task holding the variable."""
+def _is_live(waiting: list[Any], name: str, record: dict[str, Any]) -> bool:
+    """Whether what consumed the deadline still waits: its timer, its ready task or a task holding the variable.
+
+    :param waiting: the workflow's ready and waiting tasks.
+    """
     if record["kind"] == "timer":
         return any(t.task_spec.name == name and t.internal_data.get("event_value") == record["due"]
-                   for t in _waiting_timers(workflow))
+                   for t in _timers(waiting))
     if record["kind"] == "task":
-        return bool(workflow.get_tasks(state=TaskState.READY, manual=True, spec_name=name))
-    return any(t.data.get(name) == record["due"] for t in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING))
+        return any(t.state == TaskState.READY and t.task_spec.manual and t.task_spec.name == name for t in waiting)
+    return any(t.data.get(name) == record["due"] for t in waiting)
 
 
 def _index_provisional(session: Session, instance_id: int, stored: dict[str, dict[str, Any]]) -> None:
@@ -394,7 +409,7 @@ def _move(session: Session, live: LiveInstance, name: str, record: dict[str, Any
             if row.due_at == old_at:
                 row.due_at, row.due_provisional = new.due_at, new.provisional
     else:
-        for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
+        for task in tasks_in(workflow, OPEN):
             if task.data.get(name) == old:
                 task.data[name] = new.due
 
