@@ -40,10 +40,13 @@ def reply_for_result(packet: Packet, result: PacketResult) -> bytes:
     """The answer bytes for a packet that reached ingest (empty when none is due)."""
     if not packet.reply_wanted:
         return b""
-    if result.ok:
-        return _answer_accepted(packet)
-    code = _RESULT_CODES.get(result.reason or "")
-    return build_request_answer(packet, code).encode() if code is not None else b""
+    try:
+        if result.ok:
+            return _answer_accepted(packet)
+        code = _RESULT_CODES.get(result.reason or "")
+        return build_request_answer(packet, code).encode() if code is not None else b""
+    except ValueError:  # the request's QN, PW or MN cannot be written back (it holds a ',' or '&')
+        return b""
 
 
 def _answer_accepted(packet: Packet) -> bytes:

@@ -20,6 +20,7 @@ from engine.models import AnomalyCase, Measurement, MonitoringPoint
 from engine.monitoring import registry
 from engine.services import processes
 from integrations.hj212.builder import build_packet
+from integrations.hj212.frame import frame
 from integrations.hj212.packet import Packet
 from integrations.hj212.parser import parse_packet
 from integrations.hj212.receiver import Receiver, ReceiverSettings
@@ -142,6 +143,17 @@ def test_refusals_are_answered_with_the_reason(server: RunningReceiver, sessions
             sock.recv(100)  # Flag=4 asked for no reply
     assert [(a.cn, a.fields.get("QnRtn")) for a in answers] == [("9011", "3"), ("9011", "4"), ("9011", "9")]
     assert [stored(sessions, AIR_MN, hours) for hours in (41, 43, 44)] == [0, 0, 0]
+
+
+def test_a_request_whose_header_cannot_be_written_back_gets_no_answer_and_others_still_do(
+    server: RunningReceiver, sessions: sessionmaker
+) -> None:
+    segment = packet(46).decode()[6:-6].replace(f"PW={PASSWORD}", "PW=12,34")  # the parser takes it, no builder can
+    with connect(server) as sock:
+        sock.sendall(frame(segment).encode() + packet(47))
+        [answer] = replies(sock, 1)
+    assert (answer.cn, answer.qn) == ("9014", parse_packet(packet(47)).qn)
+    assert stored(sessions, AIR_MN, 47) == 1
 
 
 def test_split_packet_is_stored_whole(server: RunningReceiver, sessions: sessionmaker) -> None:
