@@ -56,8 +56,8 @@ def prefill(engine: Engine, template: Template, cases: Sequence[Case], rng: rand
     """Insert ``len(cases)`` finished instances with their tasks and audit events."""
     with engine.begin() as connection:
         first_id = (connection.scalar(select(func.max(ProcessInstance.id))) or 0) + 1
-        head = connection.execute(select(AuditChainHead.last_seq, AuditChainHead.last_hash)
-                                  .where(AuditChainHead.id == HEAD_ID)).one()
+        last_seq = connection.scalar(select(AuditChainHead.last_seq).where(AuditChainHead.id == HEAD_ID))
+        last_hash = connection.scalar(select(AuditEvent.hash).where(AuditEvent.seq == last_seq))
         now = datetime.now(timezone.utc)
         instance_rows, task_rows, events = [], [], []
         for offset, case in enumerate(cases):
@@ -66,14 +66,14 @@ def prefill(engine: Engine, template: Template, cases: Sequence[Case], rng: rand
             instance_rows.append(instance)
             task_rows += steps
             events += instance_events
-        audit_rows = _chain(events, head.last_seq, head.last_hash)
+        audit_rows = _chain(events, last_seq, last_hash)
         for table, rows in ((ProcessInstance.__table__, instance_rows), (HumanTask.__table__, task_rows),
                             (AuditEvent.__table__, audit_rows)):
             _bulk_insert(connection, table, rows)  # type: ignore[arg-type]
             log.info("prefill: %d rows in %s", len(rows), table.name)  # type: ignore[attr-defined]
         last = audit_rows[-1]
         connection.execute(update(AuditChainHead).where(AuditChainHead.id == HEAD_ID)
-                           .values(last_seq=last["seq"], last_hash=last["hash"]))
+                           .values(last_seq=last["seq"]))
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT setval(pg_get_serial_sequence('process_instances', 'id'), "
                                     "(SELECT max(id) FROM process_instances))"))

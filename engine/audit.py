@@ -53,19 +53,18 @@ def record(
     )
     event.hash = event_hash(event)
     session.execute(_INSERT_EVENT, {column: getattr(event, column) for column in _EVENT_FIELDS})
-    session.execute(_SET_HEAD_HASH, {"last_hash": event.hash})
     return event
 
 
 _EVENT_FIELDS = ("seq", "at", "actor", "action", "instance_id", "task_id", "payload", "prev_hash", "hash")
 _HEAD = AuditChainHead.__table__
 _INSERT_EVENT = insert(AuditEvent.__table__)
-_SET_HEAD_HASH = update(_HEAD).where(_HEAD.c.id == HEAD_ID)
-_TAKE_SEQ = (
+_TAKE_SEQ = (  # the returned hash is the previous event's: RETURNING sees the incremented last_seq
     update(_HEAD)
     .where(_HEAD.c.id == HEAD_ID)
     .values(last_seq=_HEAD.c.last_seq + 1)
-    .returning(_HEAD.c.last_seq, _HEAD.c.last_hash)
+    .returning(_HEAD.c.last_seq, select(AuditEvent.hash).where(AuditEvent.seq == _HEAD.c.last_seq - 1)
+               .scalar_subquery().label("prev_hash"))
 )
 
 
@@ -73,10 +72,9 @@ def _take_seq(session: Session) -> tuple[int, str]:
     """The next sequence number and the hash to chain to; the head stays locked until the transaction ends."""
     taken = session.execute(_TAKE_SEQ).one_or_none()
     if taken is None:  # the first event ever: create the head (race-safe), then take from it
-        locked_singleton(session, AuditChainHead, HEAD_ID,
-                         lambda: AuditChainHead(id=HEAD_ID, last_seq=0, last_hash=GENESIS_HASH))
+        locked_singleton(session, AuditChainHead, HEAD_ID, lambda: AuditChainHead(id=HEAD_ID, last_seq=0))
         taken = session.execute(_TAKE_SEQ).one()
-    return taken.last_seq, taken.last_hash
+    return taken.last_seq, taken.prev_hash or GENESIS_HASH
 
 
 def _json_safe(payload: dict[str, Any]) -> dict[str, Any]:
@@ -127,9 +125,8 @@ def verify(session: Session) -> ChainReport:
         if problem:
             return ChainReport(checked, event.seq if problem != "missing" else expected_seq, _REASONS[problem])
         expected_prev, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
-    head = session.execute(
-        select(AuditChainHead.last_seq, AuditChainHead.last_hash).where(AuditChainHead.id == HEAD_ID)).one_or_none()
-    if head is not None and (head.last_seq != checked or head.last_hash != expected_prev):
+    last_seq = session.scalar(select(AuditChainHead.last_seq).where(AuditChainHead.id == HEAD_ID))
+    if last_seq is not None and last_seq != checked:
         return ChainReport(checked, checked + 1, "events after this point were deleted")
     return ChainReport(checked)
 

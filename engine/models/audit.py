@@ -30,10 +30,13 @@ class AuditEvent(Base):
 
 
 class AuditChainHead(Base):
-    """The single row that holds the end of the chain; locking it orders concurrent appends."""
+    """The single row that holds the end of the chain; locking it orders concurrent appends.
+
+    It keeps only the last sequence number: the hash to chain to is that event's own, and a
+    deleted tail shows as a head beyond the last event.
+    """
 
     __tablename__ = "audit_chain_head"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_seq: Mapped[int] = mapped_column(Integer)
-    last_hash: Mapped[str] = mapped_column(String(64))
