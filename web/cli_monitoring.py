@@ -24,7 +24,7 @@ from engine.monitoring.records import Outcome
 from engine.monitoring.settings import MonitoringSettings
 from engine.monitoring.synthetic import SimPoint
 from integrations import monitoring_jobs
-from integrations.hj212.receiver import ReceiverSettings, serve
+from integrations.hj212.receiver import ReceiverSettings, collect_garbage_less_often, serve
 from integrations.hj212.simulator import simulate
 from integrations.hj212.workers import serve_workers
 
@@ -54,6 +54,7 @@ def receive(host: str | None, port: int | None, idle_timeout: float | None, batc
     if workers > 1:
         click.echo(json.dumps(serve_workers(sessions, settings, workers), ensure_ascii=False))
         return
+    collect_garbage_less_often()
 
     async def main() -> None:
         stop = asyncio.Event()

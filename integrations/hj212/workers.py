@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from .receiver import Receiver, ReceiverSettings
+from .receiver import Receiver, ReceiverSettings, collect_garbage_less_often
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +95,7 @@ def _work(sessions: Sessions, settings: ReceiverSettings, sock: socket.socket, r
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # until the event loop takes it over: nothing held yet
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the parent decides
     _forget_inherited_connections(sessions)
+    collect_garbage_less_often()
     receiver = asyncio.run(_serve(sessions, settings, sock))
     writer = receiver.writer.stats
     report.send({**dict(receiver.stats), "writer_busy_s": writer.busy_seconds, "batches": writer.batches,
