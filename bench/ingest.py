@@ -2,20 +2,25 @@
 
 Run by hand (not a test)::
 
-    .venv/bin/python -m bench.ingest --points 7000 --hours 6 \\
+    .venv/bin/python -m bench.ingest --points 7000 --hours 6 --workers 2 \\
         --pg-url postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 1. **parse**: ``parse_packet`` (frame, CRC, fields, values) on one core, over
-   realistic hourly packets, against :func:`bench.ingest_naive.naive_parse`
-   (``str.split`` and the standard's bit-by-bit CRC).
+   realistic hourly packets, each dropped after parsing as the receiver does,
+   against :func:`bench.ingest_naive.naive_parse` (``str.split`` and the
+   standard's bit-by-bit CRC).
 2. **receive**: ``--points`` points registered in a new PostgreSQL database;
    ``bench.ingest_client`` (another process) sends ``--hours`` hours of their
-   packets (Flag 5, a reply each) over ``--connections`` connections to a
-   :class:`~integrations.hj212.receiver.Receiver` in this process, which parses,
-   checks passwords, stores, judges and answers. Rate = packets ÷ (last reply −
-   first byte sent); *steady* leaves out the first and last 10 % of replies.
-   Baseline: the same receiver with :class:`~bench.ingest_naive.NaiveIngestor`
-   committing every packet alone, on ``--baseline-hours`` hours.
+   packets (Flag 5, a reply each) over ``--connections`` connections to
+   ``--workers`` receiver processes forked from this one
+   (:class:`~integrations.hj212.workers.Workers`, as ``ecoloop receive
+   --workers``; 0: one :class:`~integrations.hj212.receiver.Receiver` in a
+   thread of this process), which parse, check passwords, store, judge, open
+   tasks and answer. Rate = packets ÷ (last reply − first byte sent); *steady*
+   = records stored per second between 10 % and 90 % of them. CPU per packet is
+   shown for the receivers, the client and the whole machine.
+   Baseline: one receiver in a thread with :class:`~bench.ingest_naive.NaiveIngestor`
+   committing every packet alone, on ``--baseline-hours`` hours (0: skipped).
 3. **rules**: a day of hourly data for the points, stored, then judged by
    ``Ingestor.judge_stored`` in batches of 1,000 (history read per batch),
    against :func:`~bench.ingest_naive.naive_judge` (one history query per
