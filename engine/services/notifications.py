@@ -4,8 +4,9 @@ Every state change is already an audit event, appended in commit order (the chai
 head is locked until commit). :func:`project` reads the events after a cursor and
 turns the ones people need to hear about into notifications: a new task, a task
 returned, an urging, a decision, a copy or a request for an opinion; it also finds
-tasks due within 24 hours. It runs after each web request's commit and in the
-scheduler, in its own transaction; the cursor row is locked, so two runs never
+tasks due within 24 hours. It runs in each web process's notification thread
+after write requests (``web/notifications/dispatch.py``) and in the scheduler, in
+its own transaction; the cursor row is locked, so two runs never
 project the same event twice.
 
 E-mail goes out only after that transaction commits: :func:`project` queues one
@@ -88,6 +89,12 @@ def project(session: Session, now: datetime | None = None, *, mail: bool = False
     return created
 
 
+def backlog(session: Session) -> bool:
+    """Whether committed audit events still wait to be projected (more than one batch arrived)."""
+    cursor = select(NotificationCursor.last_seq).where(NotificationCursor.id == CURSOR_ID).scalar_subquery()
+    return session.scalar(select(AuditEvent.seq).where(AuditEvent.seq > func.coalesce(cursor, 0)).limit(1)) is not None
+
+
 def _locked_cursor(session: Session) -> NotificationCursor:
     def first_cursor() -> NotificationCursor:  # first run: only the most recent events are still worth telling
         newest = session.scalar(select(func.max(AuditEvent.seq))) or 0
@@ -130,12 +137,18 @@ def _note_text(event: AuditEvent, note: Any) -> str:
 
 
 def _new_tasks(session: Session, event: AuditEvent) -> list[Notification]:
-    """Ready steps of the instance nobody has been told about yet."""
+    """Ready steps of the instance, opened by this event or before it, that nobody has been told about yet.
+
+    Steps opened by later events are theirs to tell: a projection that runs late (the scheduler's,
+    or a web process's thread behind a burst) must still call a step returned by a later event
+    "returned", not "new".
+    """
     told = select(Notification.id).where(
         Notification.task_id == HumanTask.id,
         Notification.kind.in_([NotificationKind.TASK_NEW, NotificationKind.TASK_RETURNED]))
     fresh = session.scalars(select(HumanTask).where(
-        HumanTask.instance_id == event.instance_id, HumanTask.status == TaskStatus.READY, ~exists(told)))
+        HumanTask.instance_id == event.instance_id, HumanTask.status == TaskStatus.READY,
+        HumanTask.created_at <= event.at, ~exists(told)))
     payload = event.payload or {}
     returned = event.action == "task.return" or payload.get("outcome") == "return" or (
         isinstance(payload.get("data"), dict) and payload["data"].get("decision") == "return")

@@ -13,4 +13,12 @@ def _setup(state: BlueprintSetupState) -> None:
     init_app(state.app)
 
 
+@bp.before_request
+def _settle() -> None:
+    """Before the request opens its transaction: on SQLite it would hold the write lock the projection needs."""
+    from web.notifications.dispatch import settle
+
+    settle()
+
+
 from web.notifications import views  # noqa: E402,F401

@@ -1,10 +1,15 @@
-"""After a request commits: project new notifications, and wake the mail worker thread.
+"""After a request commits: project new notifications and send mail, in one background thread per process.
 
-Projection is quick (a few indexed reads) and runs in the request's teardown in a
-session of its own, so a reviewer's next page already shows the notification. Mail
-goes out from one daemon thread per process, never inside a request: a slow SMTP
-server delays nobody. The scheduler's notification job repeats both, so nothing is
-lost when a process stops between commit and send.
+A write request only wakes the thread; the thread projects everything committed
+since its last run in one transaction (so a burst of requests costs one
+projection, not one each) and then hands queued mail to the SMTP server — a
+slow mail server or a long projection delays no request. Pages that show
+notifications first wait, briefly, for the projection of this process's own
+writes (:meth:`Dispatcher.settle`), so a person sees what their colleague
+just did on the next page even when the two share a worker; writes made
+through another worker appear as soon as its thread has run (milliseconds).
+The scheduler's notification job repeats both, so nothing is lost when a
+process stops between commit and projection.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.services import notifications
@@ -21,7 +26,8 @@ from integrations.mail import SmtpNotifier, notifier_from
 log = logging.getLogger(__name__)
 
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-IDLE_SECONDS = 60.0
+MAIL_RETRY_SECONDS = 60.0
+SETTLE_SECONDS = 2.0
 
 
 class Dispatcher:
@@ -29,38 +35,62 @@ class Dispatcher:
         self.sessions = sessions
         self.notifier = notifier
         self.base_url = base_url
-        self._wake = threading.Event()
+        self._changed = threading.Condition()
+        self._requested = 0  # writes committed by this process
+        self._projected = 0  # of them, how many the thread has projected
         self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
 
     def after_commit(self) -> None:
-        """Project what the committed request changed; never fails the request."""
-        try:
-            with self.sessions.begin() as session:
-                created = notifications.project(session, mail=self.notifier is not None)
-        except Exception:  # the scheduler's job projects it later
-            log.exception("projecting notifications after a request failed")
-            return
-        if created and self.notifier is not None:
-            self._start()
-            self._wake.set()
-
-    def _start(self) -> None:
-        with self._lock:
+        """A write request committed: have the thread project it."""
+        with self._changed:
+            self._requested += 1
+            self._changed.notify_all()
             if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="ecoloop-mail", daemon=True)
+                self._thread = threading.Thread(target=self._run, name="ecoloop-notify", daemon=True)
                 self._thread.start()
 
+    def settle(self, timeout: float = SETTLE_SECONDS) -> None:
+        """Wait until the writes this process committed so far are projected (or ``timeout`` passes)."""
+        with self._changed:
+            wanted = self._requested
+            self._changed.wait_for(lambda: self._projected >= wanted, timeout)
+
     def _run(self) -> None:
-        assert self.notifier is not None
         while True:
-            self._wake.wait(IDLE_SECONDS)
-            self._wake.clear()
-            try:
+            with self._changed:
+                self._changed.wait_for(lambda: self._projected < self._requested,
+                                       MAIL_RETRY_SECONDS if self.notifier else None)
+                taken = self._requested
+            self._project()
+            with self._changed:
+                self._projected = taken
+                self._changed.notify_all()
+            if self.notifier is not None:
+                self._deliver()
+
+    def _project(self) -> None:
+        """Project every event committed so far; never raises (the scheduler's job projects it later)."""
+        try:
+            more = True
+            while more:
                 with self.sessions.begin() as session:
-                    notifications.deliver_pending(session, self.notifier, base_url=self.base_url)
-            except Exception:
-                log.exception("sending notification mail failed; retried later")
+                    notifications.project(session, mail=self.notifier is not None)
+                    more = notifications.backlog(session)
+        except Exception:
+            log.exception("projecting notifications failed; the scheduler's job retries")
+
+    def _deliver(self) -> None:
+        assert self.notifier is not None
+        try:
+            with self.sessions.begin() as session:
+                notifications.deliver_pending(session, self.notifier, base_url=self.base_url)
+        except Exception:
+            log.exception("sending notification mail failed; retried later")
+
+
+def settle() -> None:
+    """For the pages that show notifications: this process's own writes projected first."""
+    current_app.extensions["ecoloop.dispatcher"].settle()
 
 
 def _remember_status(response: Response) -> Response:
