@@ -225,17 +225,22 @@ class _Connection(asyncio.Protocol):
         self.flush()
 
     def _check_idle(self) -> None:
+        """Runs ``idle_timeout`` after the last read: close a silent connection, or give up waiting for replies."""
         settings, loop = self.receiver.settings, self.receiver.loop
-        quiet = loop.time() - self.last_read
-        if self.finishing or quiet >= settings.idle_timeout and not self.paused:
-            if not self.finishing:
-                self.receiver.stats["idle_timeouts"] += 1
-                log.info("closing idle connection %s", self.peer)
-            elif self.transport is not None:  # still waiting for replies after a whole idle period: give up
+        if self.finishing:  # the logger is done, and its replies are still due a whole idle period later
+            if self.transport is not None:
                 self.transport.close()
-            self.finish()
             return
-        self._idle = loop.call_later(max(settings.idle_timeout - quiet, 0.05), self._check_idle)
+        quiet = loop.time() - self.last_read
+        if quiet >= settings.idle_timeout and not self.paused:
+            self.receiver.stats["idle_timeouts"] += 1
+            log.info("closing idle connection %s", self.peer)
+            self.finish()
+            self._idle = loop.call_later(settings.idle_timeout, self._check_idle)  # if replies keep it open
+            return
+        # Read from recently, or not read because of the limits (not the logger's silence): look again later.
+        wait = settings.idle_timeout - quiet if quiet < settings.idle_timeout else settings.idle_timeout
+        self._idle = loop.call_later(wait, self._check_idle)
 
 
 class Receiver:
