@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from .receiver import Receiver, ReceiverSettings, collect_garbage_less_often
+from .receiver import BACKLOG, Receiver, ReceiverSettings, collect_garbage_less_often
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ def listening_socket(settings: ReceiverSettings) -> socket.socket:
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((settings.host, settings.port))
-    sock.listen(min(socket.SOMAXCONN, 4096))
+    sock.listen(BACKLOG)
     sock.setblocking(False)
     return sock
 
@@ -69,9 +69,9 @@ class Workers:
     def stop(self, timeout: float = 120.0) -> list[dict[str, Any]]:
         """Ask every worker to finish (they store what they hold and answer it), wait, collect statistics."""
         for process in self._processes:
-            if process.is_alive() and process.pid is not None:
+            if process.is_alive():
                 process.terminate()  # SIGTERM: a clean shutdown in the worker
-        stats = [pipe.recv() if pipe.poll(timeout) else {} for pipe in self._pipes]
+        stats = [_report(pipe, timeout) for pipe in self._pipes]
         for process in self._processes:
             process.join(timeout)
             if process.is_alive():  # it never got to its clean shutdown
@@ -81,6 +81,14 @@ class Workers:
 
     def alive(self) -> bool:
         return all(process.is_alive() for process in self._processes)
+
+
+def _report(pipe: Connection, timeout: float) -> dict[str, Any]:
+    """A worker's statistics; empty when it died or did not finish in time."""
+    try:
+        return dict(pipe.recv()) if pipe.poll(timeout) else {}
+    except EOFError:
+        return {}
 
 
 def merged(stats: list[dict[str, Any]]) -> dict[str, Any]:
