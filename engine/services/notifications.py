@@ -71,7 +71,27 @@ class Notifier(Protocol):
 
 def project(session: Session, now: datetime | None = None, *, mail: bool = False) -> list[Notification]:
     """Turn new audit events and tasks due soon into notifications (the caller commits)."""
-    now = now or utcnow()
+    created, _ = _project(session, mail=mail)
+    created += _deadline_reminders(session, now or utcnow())
+    session.flush()
+    if mail and created:
+        _queue_mail(session, created)
+    return created
+
+
+def project_events(session: Session, *, mail: bool = False) -> bool:
+    """Only the new audit events (a web process after its writes; deadlines are the scheduler's).
+
+    :returns: whether a full batch was taken, so that more events may wait.
+    """
+    created, full = _project(session, mail=mail)
+    session.flush()
+    if mail and created:
+        _queue_mail(session, created)
+    return full
+
+
+def _project(session: Session, *, mail: bool) -> tuple[list[Notification], bool]:
     cursor = _locked_cursor(session)
     events = list(session.scalars(select(AuditEvent).where(AuditEvent.seq > cursor.last_seq)
                                   .order_by(AuditEvent.seq).limit(PROJECT_BATCH)))
@@ -80,19 +100,9 @@ def project(session: Session, now: datetime | None = None, *, mail: bool = False
         created += _from_event(session, event)
     if events:
         cursor.last_seq = events[-1].seq
-    created += _deadline_reminders(session, now)
-    session.flush()
-    if mail and created:
-        _queue_mail(session, created)
     if created:
         log.info("projected %d notifications up to audit event %s", len(created), cursor.last_seq)
-    return created
-
-
-def backlog(session: Session) -> bool:
-    """Whether committed audit events still wait to be projected (more than one batch arrived)."""
-    cursor = select(NotificationCursor.last_seq).where(NotificationCursor.id == CURSOR_ID).scalar_subquery()
-    return session.scalar(select(AuditEvent.seq).where(AuditEvent.seq > func.coalesce(cursor, 0)).limit(1)) is not None
+    return created, len(events) == PROJECT_BATCH
 
 
 def _locked_cursor(session: Session) -> NotificationCursor:

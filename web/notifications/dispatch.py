@@ -74,8 +74,7 @@ class Dispatcher:
             more = True
             while more:
                 with self.sessions.begin() as session:
-                    notifications.project(session, mail=self.notifier is not None)
-                    more = notifications.backlog(session)
+                    more = notifications.project_events(session, mail=self.notifier is not None)
         except Exception:
             log.exception("projecting notifications failed; the scheduler's job retries")
 
