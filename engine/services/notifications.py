@@ -95,14 +95,48 @@ def _project(session: Session, *, mail: bool) -> tuple[list[Notification], bool]
     cursor = _locked_cursor(session)
     events = list(session.scalars(select(AuditEvent).where(AuditEvent.seq > cursor.last_seq)
                                   .order_by(AuditEvent.seq).limit(PROJECT_BATCH)))
+    moved = {event.instance_id for event in events if event.action in MOVES and event.instance_id is not None}
+    batch = _Batch(_untold_tasks(session, moved), _ended_untold(session, moved))
     created: list[Notification] = []
     for event in events:
-        created += _from_event(session, event)
+        created += _from_event(session, event, batch)
     if events:
         cursor.last_seq = events[-1].seq
     if created:
         log.info("projected %d notifications up to audit event %s", len(created), cursor.last_seq)
     return created, len(events) == PROJECT_BATCH
+
+
+@dataclass
+class _Batch:
+    """What a batch of events may tell, read once for the whole batch: per instance, its ready steps nobody
+    was told about (oldest first) and, if it has ended, the instance (until its decision is told)."""
+
+    untold: dict[int, list[HumanTask]]
+    ended: dict[int, ProcessInstance]
+
+
+def _untold_tasks(session: Session, instance_ids: set[int]) -> dict[int, list[HumanTask]]:
+    told = select(Notification.id).where(
+        Notification.task_id == HumanTask.id,
+        Notification.kind.in_([NotificationKind.TASK_NEW, NotificationKind.TASK_RETURNED]))
+    found: dict[int, list[HumanTask]] = {}
+    if instance_ids:
+        for task in session.scalars(select(HumanTask).where(
+                HumanTask.instance_id.in_(sorted(instance_ids)), HumanTask.status == TaskStatus.READY, ~exists(told))
+                .order_by(HumanTask.created_at)):
+            found.setdefault(task.instance_id, []).append(task)
+    return found
+
+
+def _ended_untold(session: Session, instance_ids: set[int]) -> dict[int, ProcessInstance]:
+    if not instance_ids:
+        return {}
+    told = select(Notification.id).where(Notification.instance_id == ProcessInstance.id,
+                                         Notification.kind == NotificationKind.DECISION)
+    return {row.id: row for row in session.scalars(select(ProcessInstance).where(
+        ProcessInstance.id.in_(sorted(instance_ids)), ProcessInstance.status == InstanceStatus.COMPLETED,
+        ProcessInstance.enterprise_code.is_not(None), ~exists(told)))}
 
 
 def _locked_cursor(session: Session) -> NotificationCursor:
@@ -113,15 +147,19 @@ def _locked_cursor(session: Session) -> NotificationCursor:
     return locked_singleton(session, NotificationCursor, CURSOR_ID, first_cursor)
 
 
-def _from_event(session: Session, event: AuditEvent) -> list[Notification]:
+def _from_event(session: Session, event: AuditEvent, batch: _Batch) -> list[Notification]:
     payload = event.payload or {}
-    task = session.get(HumanTask, event.task_id) if event.task_id else None
     made: list[Notification] = []
     if event.action in MOVES and event.instance_id is not None:
-        made += _new_tasks(session, event)
-        made += _decision(session, event)
+        made += _new_tasks(session, event, batch.untold.get(event.instance_id, []))
+        ended = batch.ended.pop(event.instance_id, None)
+        if ended is not None:
+            made.append(_decision(session, ended, event))
     if event.action == "timer.fire" and event.instance_id is not None:
         made += _overdue(session, event)
+    if event.action not in _ABOUT_A_TASK or not event.task_id:
+        return made
+    task = session.get(HumanTask, event.task_id)
     if task is None:
         return made
     if event.action == "task.urge":
@@ -141,29 +179,28 @@ def _from_event(session: Session, event: AuditEvent) -> list[Notification]:
     return made
 
 
+_ABOUT_A_TASK = frozenset({"task.urge", "task.transfer", "task.delegate", "task.copy"})
+
+
 def _note_text(event: AuditEvent, note: Any) -> str:
     text = f"{event.actor}：{note}" if note else f"来自 {event.actor}"
     return text[:1000]
 
 
-def _new_tasks(session: Session, event: AuditEvent) -> list[Notification]:
-    """Ready steps of the instance, opened by this event or before it, that nobody has been told about yet.
+def _new_tasks(session: Session, event: AuditEvent, untold: list[HumanTask]) -> list[Notification]:
+    """Tell the instance's untold ready steps opened by this event or before it (and take them off ``untold``).
 
     Steps opened by later events are theirs to tell: a projection that runs late (the scheduler's,
     or a web process's thread behind a burst) must still call a step returned by a later event
     "returned", not "new".
     """
-    told = select(Notification.id).where(
-        Notification.task_id == HumanTask.id,
-        Notification.kind.in_([NotificationKind.TASK_NEW, NotificationKind.TASK_RETURNED]))
-    fresh = session.scalars(select(HumanTask).where(
-        HumanTask.instance_id == event.instance_id, HumanTask.status == TaskStatus.READY,
-        HumanTask.created_at <= event.at, ~exists(told)))
+    mine = [task for task in untold if task.created_at <= event.at]
+    untold[:] = [task for task in untold if task.created_at > event.at]
     payload = event.payload or {}
     returned = event.action == "task.return" or payload.get("outcome") == "return" or (
         isinstance(payload.get("data"), dict) and payload["data"].get("decision") == "return")
     made = []
-    for task in fresh:
+    for task in mine:
         if returned:
             opinion = payload.get("opinion") or ""
             made.append(_to_task(session, task, NotificationKind.TASK_RETURNED, f"被退回，请重新办理：{task.title}",
@@ -184,20 +221,14 @@ def _overdue(session: Session, event: AuditEvent) -> list[Notification]:
             for task in late]
 
 
-def _decision(session: Session, event: AuditEvent) -> list[Notification]:
+def _decision(session: Session, instance: ProcessInstance, event: AuditEvent) -> Notification:
     """The instance has ended: tell the enterprise the result once."""
-    instance = session.get(ProcessInstance, event.instance_id)
-    if instance is None or instance.status != InstanceStatus.COMPLETED or not instance.enterprise_code:
-        return []
-    if session.scalar(select(Notification.id).where(Notification.instance_id == instance.id,
-                                                    Notification.kind == NotificationKind.DECISION).limit(1)):
-        return []
     note = Notification(kind=NotificationKind.DECISION, title=f"办结通知：{instance.subject or instance.process_key}",
                         body=_conclusion(session, instance), instance_id=instance.id, role=Role.ENTERPRISE.value,
                         region_code=instance.region_code, enterprise_code=instance.enterprise_code,
                         source_seq=event.seq)
     session.add(note)
-    return [note]
+    return note
 
 
 def _conclusion(session: Session, instance: ProcessInstance) -> str:

@@ -1,8 +1,8 @@
 """After a request commits: project new notifications and send mail, in one background thread per process.
 
-A write request only wakes the thread; the thread projects everything committed
-since its last run in one transaction (so a burst of requests costs one
-projection, not one each) and then hands queued mail to the SMTP server — a
+A write request only wakes the thread; the thread waits a moment for more and
+then projects everything committed since its last run in one transaction (so
+under load a projection covers many requests instead of costing one each) and then hands queued mail to the SMTP server — a
 slow mail server or a long projection delays no request. Pages that show
 notifications first wait, briefly, for the projection of this process's own
 writes (:meth:`Dispatcher.settle`), so a person sees what their colleague
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from flask import Flask, Response, current_app, g, request
 from sqlalchemy.orm import Session, sessionmaker
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 MAIL_RETRY_SECONDS = 60.0
 SETTLE_SECONDS = 2.0
+GATHER_SECONDS = 0.05
 
 
 class Dispatcher:
@@ -60,6 +62,8 @@ class Dispatcher:
             with self._changed:
                 self._changed.wait_for(lambda: self._projected < self._requested,
                                        MAIL_RETRY_SECONDS if self.notifier else None)
+            time.sleep(GATHER_SECONDS)  # under load, let the writes of the next moments join this projection
+            with self._changed:
                 taken = self._requested
             self._project()
             with self._changed:
