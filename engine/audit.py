@@ -19,7 +19,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor
-from engine.db import locked_singleton, utcnow
+from engine.db import locked_singleton, table_of, utcnow
 from engine.models import AuditChainHead, AuditEvent
 
 GENESIS_HASH = "0" * 64
@@ -57,8 +57,8 @@ def record(
 
 
 _EVENT_FIELDS = ("seq", "at", "actor", "action", "instance_id", "task_id", "payload", "prev_hash", "hash")
-_HEAD = AuditChainHead.__table__
-_INSERT_EVENT = insert(AuditEvent.__table__)
+_HEAD = table_of(AuditChainHead)
+_INSERT_EVENT = insert(table_of(AuditEvent))
 _TAKE_SEQ = (  # the returned hash is the previous event's: RETURNING sees the incremented last_seq
     update(_HEAD)
     .where(_HEAD.c.id == HEAD_ID)

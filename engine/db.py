@@ -118,6 +118,13 @@ def is_postgres(engine_or_session: Any) -> bool:
     return bind.dialect.name == "postgresql"
 
 
+def table_of(model: type[Base]) -> Table:
+    """A mapped class's table, typed as one (``__table__`` is typed as any FromClause)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
 def write_row(session: Session, row: Any, values: dict[str, Any], *, check: str | None = None) -> bool:
     """UPDATE one mapped row by primary key with a plain statement, then tell the object the values as
     committed — for the hot paths, where a unit-of-work flush costs more than the statement.

@@ -29,11 +29,11 @@ from engine.bpmn.compiler import CompiledModel
 from engine.bpmn.expressions import evaluate
 from engine.bpmn.serialization import SERIALIZER_VERSION, dump_state, load_state
 from engine.bpmn.task_scan import tasks_in
-from engine.db import utcnow, write_row
+from engine.db import table_of, utcnow, write_row
 from engine.errors import Conflict, InstanceNotFound, InvalidModel
 from engine.models import HumanTask, InstanceStatus, ProcessInstance, ProcessModel, TaskStatus
 from engine.services import deadlines
-from engine.services.processes import SPECS, compiled
+from engine.services.processes import compiled, compiled_by_id
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,8 @@ def lock_task(session: Session, task_id: str) -> LockedTask | None:
     found = session.execute(_lock_task_statement(), {"task_id": task_id}).one_or_none()
     if found is None:
         return None
-    task, instance, sha256, config_version, config, stamp = found
+    values: tuple[Any, ...] = tuple(found)
+    task, instance, sha256, config_version, config, stamp = values
     return LockedTask(task, instance, sha256,
                       deadlines.settings(session, instance.process_key, config_version, config, stamp))
 
@@ -113,11 +114,7 @@ def lock_instance(session: Session, instance_id: int) -> ProcessInstance:
 
 def load(session: Session, row: ProcessInstance, locked: LockedTask | None = None) -> LiveInstance:
     """Rebuild the instance's workflow; ``locked`` (from :func:`lock_task`) spares reading the model and settings."""
-    specs = SPECS.get(row.model_id, locked.model_sha256) if locked is not None else None
-    if specs is None:
-        model = session.get(ProcessModel, row.model_id)
-        assert model is not None  # foreign key
-        specs = compiled(model)
+    specs = compiled_by_id(session, row.model_id, locked.model_sha256 if locked is not None else None)
     workflow = load_state(row.state, row.serializer_version, specs.spec, specs.subprocess_specs)
     scope = deadlines.attach(workflow, session, row.process_key)  # workdays() and config() wherever Spiff evaluates
     if locked is not None:
@@ -265,8 +262,8 @@ def _insert_index_rows(session: Session, created: list[HumanTask]) -> None:
         session.add(row)
 
 
-_INDEX_COLUMNS = tuple(column.key for column in HumanTask.__table__.columns)
-_INSERT_INDEX_ROW = insert(HumanTask.__table__)
+_INDEX_COLUMNS = tuple(column.key for column in table_of(HumanTask).columns)
+_INSERT_INDEX_ROW = insert(table_of(HumanTask))
 
 
 def _column_values(row: HumanTask) -> dict[str, Any]:

@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from typing import Any
 
 from chinese_calendar import constants as package_data
 from sqlalchemy import Select, delete, select
@@ -76,7 +77,7 @@ def current_calendar(session: Session) -> WorkdayCalendar:
     return calendar_at(session, session.scalar(stamp_query()))
 
 
-def stamp_query() -> Select[tuple[str]]:
+def stamp_query() -> Select[Any]:
     """The current stamp (none while only the package's years apply); also read as a subquery by the runtime."""
     return select(CalendarState.stamp).where(CalendarState.id == STATE_ID)
 

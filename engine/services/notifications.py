@@ -30,13 +30,13 @@ from sqlalchemy.sql.elements import ColumnElement
 from engine import audit
 from engine.actors import Actor, Role
 from engine.db import locked_singleton, utcnow, valid_id
-from engine.errors import EcoLoopError, InvalidInput, NotFound
+from engine.errors import EcoLoopError, InvalidInput, NotFound, ProcessNotFound
 from engine.models import (
     AuditEvent, DeliveryStatus, HumanTask, InstanceStatus, Notification, NotificationCursor, NotificationDelivery,
     NotificationKind, NotificationPreference, NotificationRead, ProcessInstance, ProcessModel, TaskStatus,
 )
 from engine.scoping import can_work, visible_clause
-from engine.services.processes import form_of
+from engine.services.processes import compiled_by_id
 
 log = logging.getLogger(__name__)
 
@@ -245,11 +245,10 @@ def _conclusion(session: Session, instance: ProcessInstance) -> str:
 
 
 def _option_label(session: Session, instance: ProcessInstance, task: HumanTask, form_key: str) -> str:
-    model = session.get(ProcessModel, instance.model_id)
     submitted = task.submitted or {}
     try:
-        form = form_of(model, form_key) if model is not None else None
-    except KeyError:
+        form = compiled_by_id(session, instance.model_id).forms.get(form_key)
+    except ProcessNotFound:
         form = None
     labels = []
     for name in ("conclusion", form.outcome_field if form else None):

@@ -102,6 +102,18 @@ def compiled(model: ProcessModel) -> CompiledModel:
     return cached
 
 
+def compiled_by_id(session: Session, model_id: int, sha256: str | None = None) -> CompiledModel:
+    """A model version's specs by id, reading its ≈20 KB row only when this process has not compiled it yet."""
+    sha256 = sha256 or session.scalar(select(ProcessModel.sha256).where(ProcessModel.id == model_id))
+    cached = SPECS.get(model_id, sha256) if sha256 else None
+    if cached is not None:
+        return cached
+    model = session.get(ProcessModel, model_id)
+    if model is None:
+        raise ProcessNotFound(f"process model {model_id} does not exist")
+    return compiled(model)
+
+
 def form_of(model: ProcessModel, form_key: str) -> FormDefinition:
     return compiled(model).forms[form_key]
 
