@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Flask
 
 from web.api.core import CONVERTERS, PROBLEM_JSON, EcoLoopApi
-from web.extensions import limiter
+from web.rate_limits import limiter_of
 
 IDEMPOTENCY_PARAMETER = {
     "in": "header", "name": "Idempotency-Key", "required": False,
@@ -24,18 +24,15 @@ UNAUTHORIZED = {"description": "missing, invalid or expired bearer token",
 
 def init_app(app: Flask) -> None:
     """Register the API, its document and its docs page on ``app``."""
-    from web.api.blueprints import ALL
+    from web.api.blueprints import ALL, limit
 
-    settings = app.extensions["ecoloop.settings"]
     app.config.update(
         API_TITLE="EcoLoop 生态环境闭环监管平台 API", API_VERSION="v1", OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/api/v1", OPENAPI_JSON_PATH="openapi.json", OPENAPI_SWAGGER_UI_PATH="docs",
         OPENAPI_SWAGGER_UI_URL="/static/vendor/swagger-ui/",
         OPENAPI_SWAGGER_UI_CONFIG={"validatorUrl": None},  # no call to an outside validator
     )
-    app.config.setdefault("RATELIMIT_STORAGE_URI", settings.raw.get("RATELIMIT_STORAGE") or "memory://")
-    if limiter not in app.extensions.get("limiter", set()):
-        limiter.init_app(app)
+    limit(limiter_of(app))
     for name, (converter, _schema) in CONVERTERS.items():
         app.url_map.converters[name] = converter
     api = EcoLoopApi(app, spec_kwargs={"security": [{"bearer": []}], "components": {"securitySchemes": {

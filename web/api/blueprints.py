@@ -6,6 +6,7 @@ every app it is registered on.
 
 from __future__ import annotations
 
+from flask_limiter import Limiter
 from flask_smorest import Blueprint
 
 from web.api import (
@@ -23,7 +24,7 @@ from web.api import (
     tasks,
     tax,
 )
-from web.extensions import csrf, limiter
+from web.extensions import csrf
 
 PUBLIC: tuple[Blueprint, ...] = (auth.bp, health.bp)
 PROTECTED: tuple[Blueprint, ...] = (auth.me_bp, processes.bp, instances.bp, tasks.bp, attachments.bp, stats.bp,
@@ -37,11 +38,16 @@ def _attach() -> None:
         blueprint.before_request(idempotency.before)
         blueprint.after_request(idempotency.after)
         blueprint.after_request(bearer.challenge)
+    for blueprint in ALL:
+        csrf.exempt(blueprint)
+
+
+def limit(limiter: Limiter) -> None:
+    """Declare the API's limits on an app's limiter (per token or user; the token endpoint has its own)."""
+    for blueprint in PROTECTED:
         limiter.limit(bearer.rate_limit, key_func=bearer.rate_limit_key)(blueprint)
     limiter.limit(bearer.login_rate_limit, key_func=bearer.rate_limit_key)(auth.bp)
     limiter.exempt(health.bp)
-    for blueprint in ALL:
-        csrf.exempt(blueprint)
 
 
 _attach()

@@ -3,14 +3,12 @@
 Only failed attempts count (a response of 400 or more), so an office behind
 one NAT address is not throttled by its own successful log-ins. The limit is
 ``ECOLOOP_LOGIN_RATE_LIMIT`` (default ``20 per minute``, any ``limits``
-expression such as ``10/minute;100/hour``), kept in ``ECOLOOP_RATELIMIT_STORAGE``
-(default ``memory://``, which is per process: give several workers a shared
-store such as ``redis://…``). The per-account lockout that holds across
-workers is in :mod:`engine.services.lockout`.
+expression such as ``10/minute;100/hour``), counted by the app's limiter
+(:mod:`web.rate_limits`; attached when the auth blueprint is registered, after
+its routes, see ``web/auth/__init__.py``). The per-account lockout that holds
+across workers is in :mod:`engine.services.lockout`.
 
-Each app gets its own limiter, attached when the auth blueprint is registered
-(after its routes, see ``web/auth/__init__.py``), so two apps in one process
-never share counters. A throttled request never reaches authentication: no
+A throttled request never reaches authentication: no
 password is checked, and it is logged rather than audited (an attacker could
 otherwise fill the audit trail at the limiter's price).
 """
@@ -23,20 +21,18 @@ from typing import cast
 from flask import Flask, Response, render_template, request
 from flask.blueprints import BlueprintSetupState
 from flask.typing import RouteCallable
-from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
-from flask_limiter.util import get_remote_address
 from limits import parse_many
 
 from engine.config import ConfigError
 from engine.services.lockout import LockoutPolicy
 from web.auth import bp
+from web.rate_limits import limiter_of
 
 log = logging.getLogger(__name__)
 
 LOGIN_ENDPOINT = "auth.login_post"
 DEFAULT_RATE = "20 per minute"
-DEFAULT_STORAGE = "memory://"
 THROTTLED = "登录失败次数过多，请稍后再试 (too many failed log-ins from this address; try again later)"
 
 
@@ -44,14 +40,12 @@ def _attach(state: BlueprintSetupState) -> None:
     app = cast(Flask, state.app)
     raw = app.extensions["ecoloop.settings"].raw
     rate = _checked_rate(raw.get("LOGIN_RATE_LIMIT") or DEFAULT_RATE)
-    limiter = Limiter(get_remote_address, app=app, storage_uri=raw.get("RATELIMIT_STORAGE") or DEFAULT_STORAGE,
-                      default_limits=[], headers_enabled=True, key_prefix="ecoloop-login")
+    limiter = limiter_of(app)
     view = app.view_functions.get(LOGIN_ENDPOINT)
     if view is None:
         raise ConfigError(f"{LOGIN_ENDPOINT} must be registered before the log-in limit")
     limited = limiter.limit(rate, methods=["POST"], deduct_when=_failed, error_message=THROTTLED)
     app.view_functions[LOGIN_ENDPOINT] = cast(RouteCallable, limited(view))
-    app.extensions["ecoloop.limiter"] = limiter
     app.extensions["ecoloop.lockout"] = LockoutPolicy.from_settings(raw)  # a bad value stops start-up
 
 
