@@ -71,5 +71,7 @@ def test_rate_limit_is_per_token(tmp_path: Path) -> None:
         statuses = [first.get("/api/v1/me") for _ in range(4)]
         assert [r.status_code for r in statuses] == [200, 200, 200, 429]
         assert statuses[-1].content_type == "application/problem+json"
+        assert [r.headers["X-RateLimit-Remaining"] for r in statuses[:3]] == ["2", "1", "0"]
+        assert statuses[0].headers["X-RateLimit-Limit"] == "3" and int(statuses[-1].headers["Retry-After"]) > 0
         assert second.get("/api/v1/me").status_code == 200
         app.extensions["ecoloop.engine"].dispose()
