@@ -8,10 +8,12 @@ here runs at import time: callers build a :class:`Settings` with
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from engine.errors import EcoLoopError
 
@@ -86,6 +88,39 @@ def _int(values: Mapping[str, str], key: str, default: int) -> int:
         return int(text)
     except ValueError:
         raise ConfigError(f"{PREFIX}{key} must be a whole number, not {text!r}") from None
+
+
+def section_values(fields: Mapping[str, Any], raw: Mapping[str, str], section: str) -> dict[str, object]:
+    """The values of a settings dataclass's ``fields`` given in ``raw`` as ``<section>_<FIELD>`` keys:
+    positive whole numbers for ``int`` fields, positive numbers for ``float`` fields, text for the others.
+
+    :raises ConfigError: naming the variable whose value is not a positive number of its kind.
+    """
+    values: dict[str, object] = {}
+    for name, spec in fields.items():
+        key = f"{section}_{name.upper()}"
+        text = raw.get(key)
+        if not text:
+            continue
+        if spec.type not in ("int", "float"):
+            values[name] = text
+            continue
+        number = _positive(text, whole=spec.type == "int")
+        if number is None:
+            kind = "a positive whole number" if spec.type == "int" else "a positive number"
+            raise ConfigError(f"{PREFIX}{key} must be {kind}, not {text!r}")
+        values[name] = number
+    return values
+
+
+def _positive(text: str, *, whole: bool) -> int | float | None:
+    if whole:
+        return int(text) if text.isdigit() and int(text) > 0 else None
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if 0 < number < math.inf else None
 
 
 def _read_config_file(path: Path) -> dict[str, str]:

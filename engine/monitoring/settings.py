@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from engine.config import ConfigError
+from engine.config import section_values
 
 
 @dataclass(frozen=True)
@@ -25,12 +25,4 @@ class MonitoringSettings:
 
         :raises ConfigError: a value that is not a positive whole number.
         """
-        values = {}
-        for name in cls.__dataclass_fields__:
-            text = raw.get(f"MONITORING_{name.upper()}")
-            if not text:
-                continue
-            if not text.isdigit() or int(text) <= 0:
-                raise ConfigError(f"ECOLOOP_MONITORING_{name.upper()} must be a positive whole number, not {text!r}")
-            values[name] = int(text)
-        return cls(**values)
+        return cls(**section_values(cls.__dataclass_fields__, raw, "MONITORING"))  # type: ignore[arg-type]

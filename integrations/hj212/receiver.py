@@ -29,6 +29,7 @@ from functools import partial
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.config import section_values
 from engine.monitoring.ingest import Ingestor
 from engine.monitoring.records import PacketResult
 from engine.monitoring.registry import PointDirectory
@@ -66,12 +67,11 @@ class ReceiverSettings:
 
     @classmethod
     def from_raw(cls, raw: Mapping[str, str], **overrides: object) -> ReceiverSettings:
-        """Read ``HJ212_IDLE_TIMEOUT`` etc. from :attr:`engine.config.Settings.raw`; ``overrides`` win."""
-        values: dict[str, object] = {}
-        for name, spec in cls.__dataclass_fields__.items():
-            text = raw.get(f"HJ212_{name.upper()}")
-            if text:
-                values[name] = text if spec.type == "str" else (float(text) if spec.type == "float" else int(text))
+        """Read ``HJ212_IDLE_TIMEOUT`` etc. from :attr:`engine.config.Settings.raw`; ``overrides`` win.
+
+        :raises ConfigError: naming a variable whose value is not a positive number.
+        """
+        values = section_values(cls.__dataclass_fields__, raw, "HJ212")
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
 
