@@ -71,11 +71,7 @@ class Notifier(Protocol):
 
 def project(session: Session, now: datetime | None = None, *, mail: bool = False) -> list[Notification]:
     """Turn new audit events and tasks due soon into notifications (the caller commits)."""
-    created, _ = _project(session, mail=mail)
-    created += _deadline_reminders(session, now or utcnow())
-    session.flush()
-    if mail and created:
-        _queue_mail(session, created)
+    created, _ = _project(session, mail=mail, reminders_at=now or utcnow())
     return created
 
 
@@ -84,14 +80,15 @@ def project_events(session: Session, *, mail: bool = False) -> bool:
 
     :returns: whether a full batch was taken, so that more events may wait.
     """
-    created, full = _project(session, mail=mail)
-    session.flush()
-    if mail and created:
-        _queue_mail(session, created)
+    _, full = _project(session, mail=mail, reminders_at=None)
     return full
 
 
-def _project(session: Session, *, mail: bool) -> tuple[list[Notification], bool]:
+def _project(session: Session, *, mail: bool, reminders_at: datetime | None) -> tuple[list[Notification], bool]:
+    """One batch of events, and the deadline reminders as of ``reminders_at`` (if given); mail queued.
+
+    :returns: the notifications made, and whether the batch was full.
+    """
     cursor = _locked_cursor(session)
     events = list(session.scalars(select(AuditEvent).where(AuditEvent.seq > cursor.last_seq)
                                   .order_by(AuditEvent.seq).limit(PROJECT_BATCH)))
@@ -104,6 +101,11 @@ def _project(session: Session, *, mail: bool) -> tuple[list[Notification], bool]
         cursor.last_seq = events[-1].seq
     if created:
         log.info("projected %d notifications up to audit event %s", len(created), cursor.last_seq)
+    if reminders_at is not None:
+        created += _deadline_reminders(session, reminders_at)
+    session.flush()
+    if mail and created:
+        _queue_mail(session, created)
     return created, len(events) == PROJECT_BATCH
 
 
