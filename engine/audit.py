@@ -19,7 +19,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor
-from engine.db import locked_singleton, table_of, utcnow
+from engine.db import column_values, locked_singleton, table_of, utcnow
 from engine.models import AuditChainHead, AuditEvent
 
 GENESIS_HASH = "0" * 64
@@ -52,11 +52,10 @@ def record(
         prev_hash=prev_hash,
     )
     event.hash = event_hash(event)
-    session.execute(_INSERT_EVENT, {column: getattr(event, column) for column in _EVENT_FIELDS})
+    session.execute(_INSERT_EVENT, column_values(event))
     return event
 
 
-_EVENT_FIELDS = ("seq", "at", "actor", "action", "instance_id", "task_id", "payload", "prev_hash", "hash")
 _HEAD = table_of(AuditChainHead)
 _INSERT_EVENT = insert(table_of(AuditEvent))
 _TAKE_SEQ = (  # the returned hash is the previous event's: RETURNING sees the incremented last_seq

@@ -125,6 +125,16 @@ def table_of(model: type[Base]) -> Table:
     return table
 
 
+def column_values(row: Base) -> dict[str, Any]:
+    """Every column of a mapped object (as an INSERT's parameters)."""
+    return {key: getattr(row, key) for key in _column_keys(type(row))}
+
+
+@functools.cache
+def _column_keys(model: type[Base]) -> tuple[str, ...]:
+    return tuple(column.key for column in table_of(model).columns)
+
+
 def write_row(session: Session, row: Any, values: dict[str, Any], *, check: str | None = None) -> bool:
     """UPDATE one mapped row by primary key with a plain statement, then tell the object the values as
     committed — for the hot paths, where a unit-of-work flush costs more than the statement.

@@ -29,7 +29,7 @@ from engine.bpmn.compiler import CompiledModel
 from engine.bpmn.expressions import evaluate
 from engine.bpmn.serialization import SERIALIZER_VERSION, dump_state, load_state
 from engine.bpmn.task_scan import tasks_in
-from engine.db import table_of, utcnow, write_row
+from engine.db import column_values, table_of, utcnow, write_row
 from engine.errors import Conflict, InstanceNotFound, InvalidModel
 from engine.models import HumanTask, InstanceStatus, ProcessInstance, ProcessModel, TaskStatus
 from engine.services import deadlines
@@ -256,18 +256,13 @@ def _insert_index_rows(session: Session, created: list[HumanTask]) -> None:
     """One INSERT for the new rows, which then join the session as if loaded."""
     if not created:
         return
-    session.execute(_INSERT_INDEX_ROW, [_column_values(row) for row in created])
+    session.execute(_INSERT_INDEX_ROW, [column_values(row) for row in created])
     for row in created:
         make_transient_to_detached(row)
         session.add(row)
 
 
-_INDEX_COLUMNS = tuple(column.key for column in table_of(HumanTask).columns)
 _INSERT_INDEX_ROW = insert(table_of(HumanTask))
-
-
-def _column_values(row: HumanTask) -> dict[str, Any]:
-    return {key: getattr(row, key) for key in _INDEX_COLUMNS}
 
 
 def next_timer_due(workflow: BpmnWorkflow) -> datetime | None:
