@@ -46,14 +46,18 @@ _MESSAGES = {
 }
 
 
-class _Label(Schema):
+class LabelSchema(Schema):
+    """A bilingual label (zh required, en optional); also used by process configuration schemas."""
+
     zh = fields.String(required=True, validate=validate.Length(min=1, max=200))
     en = fields.String(load_default="", validate=validate.Length(max=200))
 
 
-class _Option(Schema):
+class OptionSchema(Schema):
+    """A value to choose with its label."""
+
     value = fields.String(required=True, validate=validate.Length(min=1, max=60))
-    label = fields.Nested(_Label, required=True)
+    label = fields.Nested(LabelSchema, required=True)
 
 
 class _Condition(Schema):
@@ -70,14 +74,14 @@ class _Condition(Schema):
 class _FieldDefinition(Schema):
     name = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,59}$"))
     type = fields.String(required=True, validate=validate.OneOf(FIELD_TYPES))
-    label = fields.Nested(_Label, required=True)
+    label = fields.Nested(LabelSchema, required=True)
     required = fields.Boolean(load_default=False)
     required_if = fields.Nested(_Condition, load_default=None)
-    options = fields.List(fields.Nested(_Option), load_default=None)
+    options = fields.List(fields.Nested(OptionSchema), load_default=None)
     max_length = fields.Integer(load_default=None, validate=validate.Range(min=1, max=TEXT_MAX))
     minimum = fields.Float(load_default=None)
     maximum = fields.Float(load_default=None)
-    help = fields.Nested(_Label, load_default=None)
+    help = fields.Nested(LabelSchema, load_default=None)
 
     @validates_schema
     def _enum_has_options(self, data: dict[str, Any], **_: Any) -> None:
@@ -87,7 +91,7 @@ class _FieldDefinition(Schema):
 
 class _FormDefinitionSchema(Schema):
     key = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,99}$"))
-    title = fields.Nested(_Label, required=True)
+    title = fields.Nested(LabelSchema, required=True)
     fields_ = fields.List(fields.Nested(_FieldDefinition), required=True, data_key="fields")
     outcome_field = fields.String(load_default=None)
     opinion_field = fields.String(load_default=None)

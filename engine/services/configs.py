@@ -37,6 +37,7 @@ from engine import audit
 from engine.actors import Actor
 from engine.bundle import BUNDLED_DIR, bundled_config
 from engine.errors import InvalidInput, InvalidModel, NotAllowed
+from engine.forms import LabelSchema, OptionSchema
 from engine.models import ProcessConfig
 
 MAX_VALUES = 100
@@ -182,23 +183,13 @@ def configurable_processes(session: Session) -> list[str]:
 
 # --- schemas ---------------------------------------------------------------------------------------
 
-class _Label(Schema):
-    zh = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    en = fields.String(load_default="", validate=validate.Length(max=200))
-
-
-class _Choice(Schema):
-    value = fields.String(required=True, validate=validate.Length(min=1, max=60))
-    label = fields.Nested(_Label, required=True)
-
-
 class _KeySpec(Schema):
     type = fields.String(required=True, validate=validate.OneOf(VALUE_TYPES))
-    label = fields.Nested(_Label, required=True)
-    help = fields.Nested(_Label, load_default=None)
+    label = fields.Nested(LabelSchema, required=True)
+    help = fields.Nested(LabelSchema, load_default=None)
     min = fields.Float(load_default=None)
     max = fields.Float(load_default=None)
-    choices = fields.List(fields.Nested(_Choice), load_default=None)
+    choices = fields.List(fields.Nested(OptionSchema), load_default=None)
 
     class Meta:
         unknown = RAISE
