@@ -173,10 +173,10 @@ def evaluate(text: str, names: Mapping[str, Any]) -> Any:
     :raises ValueError: when evaluation fails (unknown name, bad operand, size limits).
     """
     text = text.strip()
-    _checked_expression(text)
+    tree = _checked_expression(text)
     evaluator = simpleeval.EvalWithCompoundTypes(names=dict(names), functions=dict(SAFE_FUNCTIONS))
     try:
-        return evaluator.eval(text)
+        return evaluator.eval(text, previously_parsed=tree.body)  # the tree that passed the check, parsed once
     except (simpleeval.InvalidExpression, TypeError, ArithmeticError, LookupError, ValueError) as exc:
         raise ValueError(f"cannot evaluate {text!r}: {exc}") from None
 

@@ -10,13 +10,20 @@ cached spec object back to the converter.
 from __future__ import annotations
 
 import json
+from copy import copy
+from functools import lru_cache
 from typing import Any
+from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, TaskConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.migration.version_migration import MIGRATIONS
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.deep_merge import DeepMerge
+from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn.script_engine import SCRIPT_ENGINE
 
@@ -33,20 +40,85 @@ class SpecFreeWorkflowConverter(BpmnWorkflowConverter):
         return dct
 
     def from_dict(self, dct: dict[str, Any], spec: Any = None, subprocess_specs: Any = None) -> BpmnWorkflow:
-        from uuid import UUID
-
         workflow = self.target_class(spec, subprocess_specs or {}, deserializing=True)
-        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
-        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], _uuid, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(_uuid(dct["root"]))
         self.set_default_attributes(workflow, dct)
         self.subprocesses_from_dict(dct["subprocesses"], workflow)
         workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
         return workflow
 
 
+# Every id of a task tree is written as text three times (its own, its parent's reference, its
+# children's) and read back as many times; ids never change, so the conversions are shared.
+_uuid = lru_cache(maxsize=2**16)(UUID)
+_text = lru_cache(maxsize=2**16)(str)
+
+
+class TaskTreeConverter(TaskConverter):
+    """SpiffWorkflow's task converter, same document, for the two dozen tasks an instance load rebuilds.
+
+    Spiff's version runs every value through the registry (empty ``internal_data`` and delta
+    included), parses each id once per reference and copies the parent's data with a general
+    deep-merge; together that was most of a load. Here empty values skip the registry, ids are
+    parsed once, and the parent's data is copied the way that merge copies into an empty dict
+    (containers one level deep). ``tests/engine/conftest.py`` checks every document the engine
+    tests write against Spiff's own converter.
+    """
+
+    def to_dict(self, task: Task) -> dict[str, Any]:
+        parent = task.parent
+        if parent is None:
+            data, delta = task.data, {}
+        else:
+            data = {}
+            delta = {"updates": DeepMerge.get_updated_keys(parent.data, task.data),
+                     "deletions": DeepMerge.get_deleted_keys(parent.data, task.data)}
+        return {
+            "id": _text(task.id),
+            "parent": _text(task._parent) if parent is not None else None,
+            "children": [_text(child) for child in task._children],
+            "last_state_change": task.last_state_change,
+            "state": task.state,
+            "task_spec": task.task_spec.name,
+            "triggered": task.triggered,
+            "internal_data": self.registry.convert(task.internal_data) if task.internal_data else {},
+            "data": data,
+            "delta": delta,
+        }
+
+    def from_dict(self, dct: dict[str, Any], workflow: Any) -> Task:
+        task_spec = workflow.spec.task_specs.get(dct["task_spec"])
+        task = self.target_class(workflow, task_spec, state=dct["state"], id=_uuid(dct["id"]))
+        task._parent = _uuid(dct["parent"]) if dct["parent"] is not None else None
+        task._children = [_uuid(child) for child in dct["children"]]
+        task.last_state_change = dct["last_state_change"]
+        task.triggered = dct["triggered"]
+        task.internal_data = self.registry.restore(dct["internal_data"]) if dct["internal_data"] else {}
+        if isinstance(task_spec, CatchingEvent) and task.has_state(TaskState.WAITING):
+            workflow.top_workflow.event_manager.add_task(task)
+        task.data = self._data(dct, workflow.tasks.get(task._parent))
+        return task
+
+    def _data(self, dct: dict[str, Any], parent: Task | None) -> dict[str, Any]:
+        """A child's data: its parent's, copied, with the child's updates and deletions."""
+        delta = dct.get("delta")
+        if not delta or parent is None:
+            restored: dict[str, Any] = self.registry.restore(dct["data"])
+            return restored
+        data = {key: copy(value) if isinstance(value, (dict, list, set)) else value
+                for key, value in parent.data.items()}
+        if delta.get("updates"):
+            data.update(self.registry.restore(delta["updates"]))
+        for key in delta.get("deletions", ()):
+            data.pop(key, None)
+        return data
+
+
 def _build_serializer() -> BpmnWorkflowSerializer:
     config = dict(SPIFF_CONFIG)
     config[BpmnWorkflow] = SpecFreeWorkflowConverter
+    config[Task] = TaskTreeConverter
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config), version=SERIALIZER_VERSION)
 
 
