@@ -15,9 +15,11 @@ from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
+import orjson
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, TaskConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.helpers.encoder import create_encoder
 from SpiffWorkflow.bpmn.serializer.migration.version_migration import MIGRATIONS
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
@@ -119,27 +121,41 @@ def _build_serializer() -> BpmnWorkflowSerializer:
     config = dict(SPIFF_CONFIG)
     config[BpmnWorkflow] = SpecFreeWorkflowConverter
     config[Task] = TaskTreeConverter
-    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config), version=SERIALIZER_VERSION)
+    serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config), version=SERIALIZER_VERSION)
+    # This serializer only ever writes JSON: the registry stays in the mode Spiff switches on around its
+    # own JSON dump (switching it per dump would race between threads), and values JSON has no type for
+    # go to Spiff's JSON encoder hook (datetimes and UUIDs as typed objects, sets as lists).
+    serializer.registry._encoder_mode = True
+    return serializer
 
 
 _SERIALIZER = _build_serializer()
+_JSON_VALUE = create_encoder(_SERIALIZER.registry)().default
+_JSON_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
 
 
 def dump_state(workflow: BpmnWorkflow) -> str:
-    """The instance document: task tree and data, no spec."""
-    registry = _SERIALIZER.registry
-    registry._encoder_mode = True  # the serializer's own switch for JSON-safe conversion
-    try:
-        return json.dumps(_SERIALIZER.to_dict(workflow), separators=(",", ":"), ensure_ascii=False)
-    finally:
-        registry._encoder_mode = False
+    """The instance document: task tree and data, no spec.
+
+    orjson rather than ``json``: encoding the document was half of a dump. It writes strict JSON,
+    where ``json`` also wrote the non-standard ``NaN`` and ``Infinity``.
+    """
+    return orjson.dumps(_SERIALIZER.to_dict(workflow), default=_JSON_VALUE, option=_JSON_OPTIONS).decode()
 
 
 def load_state(document: str, serializer_version: str, spec: Any, subprocess_specs: Any) -> BpmnWorkflow:
     """Rebuild a workflow from its document onto the cached spec of its model version."""
-    dct = json.loads(document)
+    dct = _parse(document)
     if serializer_version != SERIALIZER_VERSION and serializer_version in MIGRATIONS:
         MIGRATIONS[serializer_version](dct)
     workflow = _SERIALIZER.from_dict(dct, spec=spec, subprocess_specs=subprocess_specs)
     workflow.script_engine = SCRIPT_ENGINE
     return workflow
+
+
+def _parse(document: str) -> dict[str, Any]:
+    try:
+        parsed: dict[str, Any] = orjson.loads(document)
+    except orjson.JSONDecodeError:  # written by ``json`` with a NaN or Infinity in the data
+        parsed = json.loads(document)
+    return parsed
