@@ -1,7 +1,9 @@
 """The audit trail (闭环留痕): append-only events chained by sha256.
 
 Each event's hash covers its own fields and the previous event's hash, so an
-edited, deleted or reordered row breaks the chain from that point on.
+edited, deleted or reordered row breaks the chain from that point on. The
+database computes the hash when it inserts the event; ``verify`` computes it
+again in Python.
 Appends lock the one chain-head row, which orders concurrent writers; the
 lock is held only until the surrounding transaction commits.
 """
@@ -15,11 +17,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import String, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor
-from engine.db import column_values, locked_singleton, table_of, utcnow
+from engine.db import column_values, locked_singleton, sha256_hex, table_of, utcnow
 from engine.models import AuditChainHead, AuditEvent
 
 GENESIS_HASH = "0" * 64
@@ -38,42 +40,51 @@ def record(
 ) -> AuditEvent:
     """Append one event to the chain (written, not committed); the returned object is not in the session.
 
-    Plain statements rather than ORM objects: every action of the system writes here.
+    Two plain statements: one takes the next number (and the head's lock), one inserts the event.
+    The insert reads the previous event's hash and computes the event's own in the database: a
+    statement that starts after the lock was granted sees the event of the transaction that held
+    it. (Reading it within the locking statement does not: that statement's snapshot was taken
+    before it waited.)
     """
-    seq, prev_hash = _take_seq(session)
     event = AuditEvent(
-        seq=seq,
+        seq=_take_seq(session),
         at=utcnow(),
         actor=actor.username if isinstance(actor, Actor) else actor,
         action=action,
         instance_id=instance_id,
         task_id=task_id,
         payload=_json_safe(payload or {}),
-        prev_hash=prev_hash,
     )
-    event.hash = event_hash(event)
-    session.execute(_INSERT_EVENT, column_values(event))
+    before, after = _canonical_around_prev(event)
+    chained = session.execute(
+        _INSERT_EVENT,
+        {**column_values(event), "previous_seq": event.seq - 1, "before_prev": before, "after_prev": after},
+    ).one()
+    event.prev_hash, event.hash = chained.prev_hash, chained.hash
     return event
 
 
 _HEAD = table_of(AuditChainHead)
-_INSERT_EVENT = insert(table_of(AuditEvent))
-_TAKE_SEQ = (  # the returned hash is the previous event's: RETURNING sees the incremented last_seq
-    update(_HEAD)
-    .where(_HEAD.c.id == HEAD_ID)
-    .values(last_seq=_HEAD.c.last_seq + 1)
-    .returning(_HEAD.c.last_seq, select(AuditEvent.hash).where(AuditEvent.seq == _HEAD.c.last_seq - 1)
-               .scalar_subquery().label("prev_hash"))
+_EVENTS = table_of(AuditEvent)
+_TAKE_SEQ = update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(last_seq=_HEAD.c.last_seq + 1).returning(_HEAD.c.last_seq)
+_BEFORE_PREV, _AFTER_PREV = bindparam("before_prev", type_=String), bindparam("after_prev", type_=String)
+_PREVIOUS_HASH = func.coalesce(
+    select(_EVENTS.c.hash).where(_EVENTS.c.seq == bindparam("previous_seq")).scalar_subquery(), GENESIS_HASH)
+_INSERT_EVENT = (
+    insert(_EVENTS)
+    .values(prev_hash=_PREVIOUS_HASH,
+            hash=sha256_hex(_BEFORE_PREV + _PREVIOUS_HASH + _AFTER_PREV))
+    .returning(_EVENTS.c.prev_hash, _EVENTS.c.hash)
 )
 
 
-def _take_seq(session: Session) -> tuple[int, str]:
-    """The next sequence number and the hash to chain to; the head stays locked until the transaction ends."""
-    taken = session.execute(_TAKE_SEQ).one_or_none()
+def _take_seq(session: Session) -> int:
+    """The next sequence number; the head stays locked until the transaction ends."""
+    taken: int | None = session.execute(_TAKE_SEQ).scalar_one_or_none()
     if taken is None:  # the first event ever: create the head (race-safe), then take from it
         locked_singleton(session, AuditChainHead, HEAD_ID, lambda: AuditChainHead(id=HEAD_ID, last_seq=0))
-        taken = session.execute(_TAKE_SEQ).one()
-    return taken.last_seq, taken.prev_hash or GENESIS_HASH
+        taken = session.execute(_TAKE_SEQ).scalar_one()
+    return taken
 
 
 def _json_safe(payload: dict[str, Any]) -> dict[str, Any]:
@@ -84,18 +95,24 @@ def _json_safe(payload: dict[str, Any]) -> dict[str, Any]:
 
 def event_hash(event: Any) -> str:
     """The hash of an event or of a row with the same attributes."""
-    body = {
-        "seq": event.seq,
-        "at": _timestamp(event.at),
-        "actor": event.actor,
-        "action": event.action,
-        "instance_id": event.instance_id,
-        "task_id": event.task_id,
-        "payload": event.payload,
-        "prev": event.prev_hash,
-    }
-    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    before, after = _canonical_around_prev(event)
+    return hashlib.sha256(f"{before}{event.prev_hash}{after}".encode("utf-8")).hexdigest()
+
+
+def _canonical_around_prev(event: Any) -> tuple[str, str]:
+    """The event's canonical JSON — its fields and ``prev``, keys sorted — split where the previous
+    event's hash goes, so that the database can put it in (see :func:`record`).
+
+    ``prev`` sorts between ``payload`` and ``seq``, and a hash is hex that JSON writes unescaped.
+    """
+    head = _canonical({"action": event.action, "actor": event.actor, "at": _timestamp(event.at),
+                       "instance_id": event.instance_id, "payload": event.payload})
+    tail = _canonical({"seq": event.seq, "task_id": event.task_id})
+    return f'{head[:-1]},"prev":"', f'",{tail[1:]}'
+
+
+def _canonical(fields: dict[str, Any]) -> str:
+    return json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def _timestamp(value: datetime) -> str:

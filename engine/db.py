@@ -7,6 +7,7 @@ edges (a request, a scheduler job, a CLI command) commit.
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any, TypeVar
@@ -14,9 +15,12 @@ from typing import Any, TypeVar
 from sqlalchemy import DateTime, MetaData, Table, Update, bindparam, create_engine, event, inspect, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import GenericFunction
+from sqlalchemy.types import String, TypeDecorator
 
 T = TypeVar("T")
 
@@ -80,8 +84,30 @@ def make_session_factory(engine: Engine) -> sessionmaker:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
+class sha256_hex(GenericFunction[str]):  # noqa: N801 - SQL function names are lower case
+    """``sha256_hex(text)``: the hex sha256 of the text's UTF-8 bytes, computed by the database."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(sha256_hex, "postgresql")
+def _sha256_hex_postgresql(element: sha256_hex, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"encode(sha256(convert_to({compiler.process(element.clauses, **kw)}, 'UTF8')), 'hex')"
+
+
+@compiles(sha256_hex, "sqlite")
+def _sha256_hex_sqlite(element: sha256_hex, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"ecoloop_sha256_hex({compiler.process(element.clauses, **kw)})"
+
+
+def _sha256_hex_of(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None  # let SQLAlchemy's "begin" event issue BEGIN itself
+    dbapi_connection.create_function("ecoloop_sha256_hex", 1, _sha256_hex_of, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from datetime import datetime, timezone
+
 import pytest
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -134,3 +138,27 @@ def test_timeline_outside_scope_is_not_found(session: Session, deployed: dict[st
 def test_timeline_of_a_guessed_id_is_not_found(session: Session, instance_id: int) -> None:
     with pytest.raises(InstanceNotFound):
         instances.timeline(session, ADMIN, instance_id)
+
+
+@pytest.mark.parametrize("fields", [
+    {"seq": 1, "actor": "system", "action": "process.deploy", "instance_id": None, "task_id": None, "payload": {}},
+    {"seq": 98_765_432, "actor": "county-440106", "action": "task.complete", "instance_id": 7,
+     "task_id": "0f9c3f0e-1d2b-4e6f-9a8b-7c6d5e4f3a2b",
+     "payload": {"opinion": "同意。\"引号\" \\ 反斜杠 \u2028", "data": {"z": [1, 2.5, None, True], "a": {"ü": "é"}}}},
+])
+def test_the_hash_is_that_of_the_events_canonical_json(fields: dict[str, object]) -> None:
+    """Events are hashed as they always were (chains written before verify), though the database now puts
+    the previous hash into the text."""
+    event = AuditEvent(**fields, at=datetime(2026, 11, 27, 1, 2, 3, 456789, tzinfo=timezone.utc), prev_hash="ab" * 32)
+    body = {**fields, "at": "2026-11-27T01:02:03.456789+00:00", "prev": "ab" * 32}
+    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+    assert audit.event_hash(event) == hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def test_the_databases_hash_is_the_one_verify_computes(session: Session) -> None:
+    event = audit.record(session, ADMIN, "probe.unicode", payload={"意见": "退回补充材料 \U0001F4CE", "n": 1.25})
+
+    assert event.hash == audit.event_hash(event)
+    stored = session.get(AuditEvent, event.seq)
+    assert (stored.prev_hash, stored.hash) == (event.prev_hash, event.hash)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from engine.db import make_engine, make_session_factory
 from engine.errors import Conflict
@@ -95,3 +96,49 @@ def test_first_audit_appends_racing_both_succeed(backend: str, tmp_path: Path) -
             report = audit.verify(session)
             assert report.ok and report.checked == 2
         engine.dispose()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_append_that_waited_for_the_head_chains_to_the_event_it_waited_for(backend: str, tmp_path: Path) -> None:
+    """A writer blocked on the head resumes when the holder commits, and links to the holder's event, not to
+    the event before it. (On PostgreSQL a read inside the blocked statement would still see the older one.)"""
+    from engine import audit
+
+    with fresh_database(backend, tmp_path) as url:
+        engine = make_engine(url, pool_size=4) if backend == "postgres" else make_engine(url)
+        factory = make_session_factory(engine)
+        with factory.begin() as session:
+            audit.record(session, "earlier", "test.first")
+        holder, waiter = factory(), factory()
+        held = audit.record(holder, "holder", "test.held")
+        appended: list[object] = []
+        thread = threading.Thread(target=lambda: appended.append(audit.record(waiter, "waiter", "test.waited")))
+        thread.start()
+        wait_until_blocked(engine, thread)
+        holder.commit()
+        thread.join()
+        waiter.commit()
+        (waited,) = appended
+        assert (held.seq, waited.seq) == (2, 3)
+        assert waited.prev_hash == held.hash
+        with factory() as session:
+            report = audit.verify(session)
+            assert report.ok and report.checked == 3
+        holder.close(), waiter.close()
+        engine.dispose()
+
+
+def wait_until_blocked(engine, thread: threading.Thread) -> None:  # type: ignore[no-untyped-def]
+    """Until the thread's statement waits for a lock (PostgreSQL: as the server reports it; SQLite, whose
+    writer waits inside BEGIN IMMEDIATE, gives no such report: a while)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and thread.is_alive():
+        if engine.dialect.name != "postgresql":
+            time.sleep(0.3)
+            return
+        with engine.connect() as connection:
+            if connection.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                                      "AND datname = current_database()")):
+                return
+        time.sleep(0.01)
+    raise AssertionError("the second writer never waited for the head")
