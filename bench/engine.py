@@ -11,7 +11,11 @@ model (no validation, no serialization, no database): the ceiling. The
 persisted backends call the engine services exactly as the web does, one
 committed transaction per start and per completion. With ``--prefill`` the
 PostgreSQL database (or those named by ``--prefill-on``) is then filled with
-that many finished instances and measured again. Results and the machine go
+that many finished instances and measured again. ``--threads 1,4`` measures the
+PostgreSQL run once per thread count: the completions of a step then run
+concurrently in threads of this one process, as in a threaded web worker (the
+in-memory ceiling is one thread either way: its work is all Python, under one
+interpreter lock). Results and the machine go
 to stdout; progress goes to stderr. Numbers are kept in ``docs/benchmarks.md``.
 """
 
@@ -87,6 +91,8 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--pg-url", default=DEFAULT_PG_URL,
                         help="an existing PostgreSQL database to connect to for CREATE DATABASE")
     parser.add_argument("--warmup", type=int, default=20, help="unmeasured instances run first on each backend")
+    parser.add_argument("--threads", type=_counts, default=[1],
+                        help="comma-separated thread counts for the PostgreSQL run, each measured (default 1)")
     parser.add_argument("--profile", action="store_true",
                         help="time breakdown and cProfile of completions on PostgreSQL")
     parser.add_argument("--verify-audit", action="store_true", help="check the audit chain after the prefilled run")
@@ -100,6 +106,13 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def _names(value: str) -> list[str]:
     return [name.strip() for name in value.split(",") if name.strip()]
+
+
+def _counts(value: str) -> list[int]:
+    counts = [int(name) for name in _names(value)]
+    if not counts or min(counts) < 1:
+        raise argparse.ArgumentTypeError("thread counts are whole numbers ≥ 1")
+    return counts
 
 
 def _bundled_model() -> tuple[CompiledModel, bytes, dict[str, Any]]:
@@ -119,15 +132,18 @@ def _memory(compiled: CompiledModel, args: argparse.Namespace, pool: list[worklo
 
 def _persisted(backend: str, args: argparse.Namespace, pool: list[workload.Enterprise], rng: random.Random,
                compiled: CompiledModel, bundle: tuple[bytes, dict[str, Any]]) -> list[RunResult]:
+    thread_counts = args.threads if backend == "postgres" else [1]  # SQLite has one writer at a time
     with bench_database(backend, args.pg_url) as url:
-        db = make_engine(url)
+        db = make_engine(url, pool_size=max(5, *thread_counts))
         factory = make_session_factory(db)
         with factory() as session:
             model = processes.deploy(session, BENCH_ADMIN, *bundle)
             session.commit()
         runner = ServiceRunner(factory)
         run(runner, workload.cases(args.warmup, pool, rng, f"warm-{backend}"), "warm-up")
-        results = [_measure(runner, workload.cases(args.instances, pool, rng, backend), backend)]
+        results = [_measure(runner, workload.cases(args.instances, pool, rng, f"{backend}-{threads}"),
+                            backend if threads == 1 else f"{backend}, {threads} threads", threads)
+                   for threads in thread_counts]
         if args.prefill and backend in args.prefill_on:
             _prefill(db, model, compiled, args.prefill, pool, rng)
             label = f"{backend} + {args.prefill:,} finished"
@@ -140,9 +156,9 @@ def _persisted(backend: str, args: argparse.Namespace, pool: list[workload.Enter
     return results
 
 
-def _measure(runner: ServiceRunner, cases: list[workload.Case], label: str) -> RunResult:
+def _measure(runner: ServiceRunner, cases: list[workload.Case], label: str, threads: int = 1) -> RunResult:
     gc.collect()
-    result = run(runner, cases, label)
+    result = run(runner, cases, label, threads)
     log.info("%s: %.0f completions/s, p95 %.2f ms", label, result.completions_per_s, result.completion_ms(95))
     return result
 
@@ -213,7 +229,8 @@ def _print_machine(info: dict[str, str]) -> None:
 
 def _print_results(results: list[RunResult], args: argparse.Namespace) -> None:
     ceiling = next((r for r in results if r.label.startswith("memory")), None)
-    print(f"\nanomaly_closure, {args.instances} instances × 4 completions per run, one process, one thread")
+    print(f"\nanomaly_closure, {args.instances} instances × 4 completions per run, one process "
+          "(one thread unless the run says otherwise)")
     print(f"{'run':<28}{'inst/s':>9}{'×ceil':>8}{'compl/s':>9}{'×ceil':>8}{'p50 ms':>8}{'×ceil':>7}"
           f"{'p95 ms':>8}{'×ceil':>7}{'cpu ms':>8}{'start p50':>10}")
     for r in results:
