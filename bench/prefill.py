@@ -56,8 +56,8 @@ def prefill(engine: Engine, template: Template, cases: Sequence[Case], rng: rand
     """Insert ``len(cases)`` finished instances with their tasks and audit events."""
     with engine.begin() as connection:
         first_id = (connection.scalar(select(func.max(ProcessInstance.id))) or 0) + 1
-        last_seq = connection.scalar(select(AuditChainHead.last_seq).where(AuditChainHead.id == HEAD_ID))
-        last_hash = connection.scalar(select(AuditEvent.hash).where(AuditEvent.seq == last_seq))
+        last_seq, last_hash = connection.execute(select(AuditChainHead.last_seq, AuditChainHead.last_hash)
+                                                 .where(AuditChainHead.id == HEAD_ID)).one()
         now = datetime.now(timezone.utc)
         instance_rows, task_rows, events = [], [], []
         for offset, case in enumerate(cases):
@@ -73,7 +73,7 @@ def prefill(engine: Engine, template: Template, cases: Sequence[Case], rng: rand
             log.info("prefill: %d rows in %s", len(rows), table.name)  # type: ignore[attr-defined]
         last = audit_rows[-1]
         connection.execute(update(AuditChainHead).where(AuditChainHead.id == HEAD_ID)
-                           .values(last_seq=last["seq"]))
+                           .values(last_seq=last["seq"], last_hash=last["hash"], prev_hash=last["prev_hash"]))
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT setval(pg_get_serial_sequence('process_instances', 'id'), "
                                     "(SELECT max(id) FROM process_instances))"))

@@ -2,8 +2,9 @@
 
 Each event's hash covers its own fields and the previous event's hash, so an
 edited, deleted or reordered row breaks the chain from that point on. The
-database computes the hash when it inserts the event; ``verify`` computes it
-again in Python.
+database computes the hash as it hands out the event's number; ``verify``
+computes it again in Python.
+
 Appends lock the one chain-head row, which orders concurrent writers; the
 lock is held only until the surrounding transaction commits.
 """
@@ -17,14 +18,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, bindparam, func, insert, select, update
+from sqlalchemy import Insert, String, bindparam, cast, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor
-from engine.db import column_values, locked_singleton, sha256_hex, table_of, utcnow
+from engine.db import column_values, is_postgres, locked_singleton, sha256_hex, table_of, utcnow
 from engine.models import AuditChainHead, AuditEvent
+from engine.models.audit import GENESIS_HASH
 
-GENESIS_HASH = "0" * 64
 HEAD_ID = 1
 VERIFY_BATCH = 2000
 
@@ -40,14 +41,12 @@ def record(
 ) -> AuditEvent:
     """Append one event to the chain (written, not committed); the returned object is not in the session.
 
-    Two plain statements: one takes the next number (and the head's lock), one inserts the event.
-    The insert reads the previous event's hash and computes the event's own in the database: a
-    statement that starts after the lock was granted sees the event of the transaction that held
-    it. (Reading it within the locking statement does not: that statement's snapshot was taken
-    before it waited.)
+    The head row hands out the number and both hashes in the statement that locks it; the database
+    computes the event's hash there, from the head's last hash and the event's canonical text
+    around it. On PostgreSQL the event's INSERT rides in the same statement, so an append is one
+    round trip.
     """
     event = AuditEvent(
-        seq=_take_seq(session),
         at=utcnow(),
         actor=actor.username if isinstance(actor, Actor) else actor,
         action=action,
@@ -55,36 +54,54 @@ def record(
         task_id=task_id,
         payload=_json_safe(payload or {}),
     )
-    before, after = _canonical_around_prev(event)
-    chained = session.execute(
-        _INSERT_EVENT,
-        {**column_values(event), "previous_seq": event.seq - 1, "before_prev": before, "after_prev": after},
-    ).one()
-    event.prev_hash, event.hash = chained.prev_hash, chained.hash
+    before_prev, after_seq = _canonical_around_prev_and_seq(event)
+    params = {"before_prev": before_prev, "after_seq": after_seq,
+              **{f"event_{name}": getattr(event, name) for name in _EVENT_FIELDS}}
+    if is_postgres(session):
+        event.seq, event.prev_hash, event.hash = _on_head(session, _APPEND, params)
+    else:
+        event.seq, event.prev_hash, event.hash = _on_head(session, _ADVANCE_HEAD, params)
+        session.execute(_INSERT_EVENT, column_values(event))
     return event
 
 
 _HEAD = table_of(AuditChainHead)
 _EVENTS = table_of(AuditEvent)
-_TAKE_SEQ = update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(last_seq=_HEAD.c.last_seq + 1).returning(_HEAD.c.last_seq)
-_BEFORE_PREV, _AFTER_PREV = bindparam("before_prev", type_=String), bindparam("after_prev", type_=String)
-_PREVIOUS_HASH = func.coalesce(
-    select(_EVENTS.c.hash).where(_EVENTS.c.seq == bindparam("previous_seq")).scalar_subquery(), GENESIS_HASH)
-_INSERT_EVENT = (
-    insert(_EVENTS)
-    .values(prev_hash=_PREVIOUS_HASH,
-            hash=sha256_hex(_BEFORE_PREV + _PREVIOUS_HASH + _AFTER_PREV))
-    .returning(_EVENTS.c.prev_hash, _EVENTS.c.hash)
+_EVENT_FIELDS = ("at", "actor", "action", "instance_id", "task_id", "payload")
+_SEQ_KEY = '","seq":'  # in the canonical text, between the previous hash and the number
+
+_ADVANCE_HEAD = (
+    update(_HEAD)
+    .where(_HEAD.c.id == HEAD_ID)
+    .values(last_seq=_HEAD.c.last_seq + 1, prev_hash=_HEAD.c.last_hash,  # SET sees the row as it was
+            last_hash=sha256_hex(bindparam("before_prev", type_=String) + _HEAD.c.last_hash + literal(_SEQ_KEY)
+                                 + cast(_HEAD.c.last_seq + 1, String) + bindparam("after_seq", type_=String)))
+    .returning(_HEAD.c.last_seq, _HEAD.c.prev_hash, _HEAD.c.last_hash)
 )
+_INSERT_EVENT = insert(_EVENTS)
 
 
-def _take_seq(session: Session) -> int:
-    """The next sequence number; the head stays locked until the transaction ends."""
-    taken: int | None = session.execute(_TAKE_SEQ).scalar_one_or_none()
-    if taken is None:  # the first event ever: create the head (race-safe), then take from it
-        locked_singleton(session, AuditChainHead, HEAD_ID, lambda: AuditChainHead(id=HEAD_ID, last_seq=0))
-        taken = session.execute(_TAKE_SEQ).scalar_one()
-    return taken
+def _append_statement() -> Insert:
+    """PostgreSQL: the head's advance as a data-modifying WITH, and the event inserted from what it returns."""
+    head = _ADVANCE_HEAD.cte("head")
+    fields = (bindparam(f"event_{name}", type_=_EVENTS.c[name].type) for name in _EVENT_FIELDS)
+    return insert(_EVENTS).from_select(
+        ["seq", *_EVENT_FIELDS, "prev_hash", "hash"],
+        select(head.c.last_seq, *fields, head.c.prev_hash, head.c.last_hash),
+    ).returning(_EVENTS.c.seq, _EVENTS.c.prev_hash, _EVENTS.c.hash)
+
+
+_APPEND = _append_statement()
+
+
+def _on_head(session: Session, statement: Any, params: dict[str, Any]) -> tuple[int, str, str]:
+    """Run a statement that advances the head; the head stays locked until the transaction ends."""
+    taken = session.execute(statement, params).one_or_none()
+    if taken is None:  # the first event ever: create the head (race-safe), then advance it
+        locked_singleton(session, AuditChainHead, HEAD_ID,
+                         lambda: AuditChainHead(id=HEAD_ID, last_seq=0, last_hash=GENESIS_HASH, prev_hash=GENESIS_HASH))
+        taken = session.execute(statement, params).one()
+    return int(taken[0]), str(taken[1]), str(taken[2])
 
 
 def _json_safe(payload: dict[str, Any]) -> dict[str, Any]:
@@ -95,20 +112,22 @@ def _json_safe(payload: dict[str, Any]) -> dict[str, Any]:
 
 def event_hash(event: Any) -> str:
     """The hash of an event or of a row with the same attributes."""
-    before, after = _canonical_around_prev(event)
-    return hashlib.sha256(f"{before}{event.prev_hash}{after}".encode("utf-8")).hexdigest()
+    before_prev, after_seq = _canonical_around_prev_and_seq(event)
+    text = f"{before_prev}{event.prev_hash}{_SEQ_KEY}{event.seq}{after_seq}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _canonical_around_prev(event: Any) -> tuple[str, str]:
-    """The event's canonical JSON — its fields and ``prev``, keys sorted — split where the previous
-    event's hash goes, so that the database can put it in (see :func:`record`).
+def _canonical_around_prev_and_seq(event: Any) -> tuple[str, str]:
+    """The event's canonical JSON — its fields, ``prev`` and ``seq``, keys sorted, no spaces — without
+    the previous hash and the number, which the database puts in (see :func:`record`).
 
-    ``prev`` sorts between ``payload`` and ``seq``, and a hash is hex that JSON writes unescaped.
+    The two sort next to each other, between ``payload`` and ``task_id``; a hash is hex and a number
+    digits, which JSON writes as they are.
     """
     head = _canonical({"action": event.action, "actor": event.actor, "at": _timestamp(event.at),
                        "instance_id": event.instance_id, "payload": event.payload})
-    tail = _canonical({"seq": event.seq, "task_id": event.task_id})
-    return f'{head[:-1]},"prev":"', f'",{tail[1:]}'
+    tail = _canonical({"task_id": event.task_id})
+    return f'{head[:-1]},"prev":"', f",{tail[1:]}"
 
 
 def _canonical(fields: dict[str, Any]) -> str:
@@ -141,9 +160,12 @@ def verify(session: Session) -> ChainReport:
         if problem:
             return ChainReport(checked, event.seq if problem != "missing" else expected_seq, _REASONS[problem])
         expected_prev, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
-    last_seq = session.scalar(select(AuditChainHead.last_seq).where(AuditChainHead.id == HEAD_ID))
-    if last_seq is not None and last_seq != checked:
+    head = session.execute(select(AuditChainHead.last_seq, AuditChainHead.last_hash)
+                           .where(AuditChainHead.id == HEAD_ID)).one_or_none()
+    if head is not None and head.last_seq != checked:
         return ChainReport(checked, checked + 1, "events after this point were deleted")
+    if head is not None and head.last_hash != expected_prev:
+        return ChainReport(checked, checked, "the chain head does not hold this event's hash (the head was changed)")
     return ChainReport(checked)
 
 

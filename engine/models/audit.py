@@ -8,6 +8,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.db import Base, UTCDateTime
 
+GENESIS_HASH = "0" * 64  # what the first event chains to
+
 
 class AuditEvent(Base):
     """One append-only audit event, chained to its predecessor by hash.
@@ -32,11 +34,14 @@ class AuditEvent(Base):
 class AuditChainHead(Base):
     """The single row that holds the end of the chain; locking it orders concurrent appends.
 
-    It keeps only the last sequence number: the hash to chain to is that event's own, and a
-    deleted tail shows as a head beyond the last event.
+    It keeps the last event's number and hash, and the hash that event chained to, so that an
+    append takes all three in the statement that locks it. A deleted tail shows as a head beyond
+    the last event.
     """
 
     __tablename__ = "audit_chain_head"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_seq: Mapped[int] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64), server_default=GENESIS_HASH)
+    prev_hash: Mapped[str] = mapped_column(String(64), server_default=GENESIS_HASH)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.errors import InstanceNotFound
-from engine.models import AuditEvent
+from engine.models import AuditChainHead, AuditEvent
 from engine.services import instances, tasks
 from tests.support.actors import ADMIN, COUNTY_BAIYUN, COUNTY_TIANHE, ENT_BAIYUN, ENT_TIANHE
 from tests.support.flows import EXPLANATION, ready_task, start_anomaly
@@ -89,6 +89,15 @@ def test_deleted_last_event_is_reported(session: Session, chain: list[AuditEvent
     report = audit.verify(session)
     assert (report.broken_at, report.checked) == (chain[-1].seq, chain[-1].seq - 1)
     assert "deleted" in report.reason
+
+
+def test_deleted_last_event_with_the_head_wound_back_is_reported(session: Session, chain: list[AuditEvent]) -> None:
+    """Deleting the last event and setting the head's number back is not enough: the head holds its hash."""
+    session.execute(delete(AuditEvent).where(AuditEvent.seq == chain[-1].seq))
+    session.execute(update(AuditChainHead).values(last_seq=chain[-2].seq))
+    report = audit.verify(session)
+    assert (report.broken_at, report.checked) == (chain[-2].seq, chain[-2].seq)
+    assert "head" in report.reason
 
 
 def test_swapped_events_break_at_the_first_of_them(session: Session, chain: list[AuditEvent]) -> None:
