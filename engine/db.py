@@ -8,18 +8,16 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any, TypeVar
 
-from sqlalchemy import (DateTime, MetaData, Table, Update, bindparam, create_engine, event, insert, inspect, select,
-                        update)
+from sqlalchemy import DateTime, MetaData, Table, Update, bindparam, create_engine, event, inspect, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.session import make_transient_to_detached
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import GenericFunction
 from sqlalchemy.types import String, TypeDecorator
@@ -163,15 +161,11 @@ def _column_keys(model: type[Base]) -> tuple[str, ...]:
     return tuple(column.key for column in table_of(model).columns)
 
 
-def write_row(session: Session, row: Any, values: dict[str, Any], *, check: str | None = None,
-              inserting: Sequence[Base] = ()) -> bool:
+def write_row(session: Session, row: Any, values: dict[str, Any], *, check: str | None = None) -> bool:
     """UPDATE one mapped row by primary key with a plain statement, then tell the object the values as
     committed — for the hot paths, where a unit-of-work flush costs more than the statement.
 
     :param check: a column that must still hold the object's value (an optimistic version check).
-    :param inserting: new objects of one mapped class to insert first. On PostgreSQL the INSERT
-        rides in the same statement (a data-modifying WITH), one round trip instead of two; the
-        objects then join the session as if loaded.
     :returns: whether the row matched.
     """
     mapper = inspect(row).mapper
@@ -179,16 +173,7 @@ def write_row(session: Session, row: Any, values: dict[str, Any], *, check: str 
                            for column in mapper.primary_key}}
     if check is not None:
         params["_check"] = getattr(row, check)
-    together = inserting if is_postgres(session) else ()
-    if inserting and not together:
-        session.execute(insert(table_of(type(inserting[0]))), [column_values(new) for new in inserting])
-    params.update({f"_new{n}_{key}": value
-                   for n, new in enumerate(together) for key, value in column_values(new).items()})
-    statement = _row_update(mapper.local_table, check, table_of(type(together[0])) if together else None, len(together))
-    written = session.execute(statement, params)
-    for new in inserting:
-        make_transient_to_detached(new)
-        session.add(new)
+    written = session.execute(_row_update(mapper.local_table, check), params)
     if written.rowcount != 1:  # type: ignore[attr-defined]
         return False
     for name, value in values.items():
@@ -197,17 +182,9 @@ def write_row(session: Session, row: Any, values: dict[str, Any], *, check: str 
 
 
 @functools.cache
-def _row_update(table: Table, check: str | None, inserted_into: Table | None = None, rows: int = 0) -> Update:
-    """Built once per table (and number of rows inserted with it): the parameters that name columns
-    become the SET clause."""
+def _row_update(table: Table, check: str | None) -> Update:
+    """Built once per table: the parameters that name columns become the SET clause."""
     conditions = [column == bindparam(f"_key_{column.key}") for column in table.primary_key]
     if check is not None:
         conditions.append(table.c[check] == bindparam("_check"))
-    statement = update(table).where(*conditions)
-    if inserted_into is not None and rows:
-        new_rows = insert(inserted_into).values([
-            {column.key: bindparam(f"_new{n}_{column.key}", type_=column.type) for column in inserted_into.columns}
-            for n in range(rows)
-        ])
-        statement = statement.add_cte(new_rows.cte(f"new_{inserted_into.name}"))
-    return statement
+    return update(table).where(*conditions)

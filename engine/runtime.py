@@ -15,8 +15,9 @@ from datetime import datetime, timezone
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import Select, bindparam, inspect, select, update
+from sqlalchemy import Select, bindparam, insert, inspect, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.session import make_transient_to_detached
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.exceptions import SpiffWorkflowException
@@ -28,7 +29,7 @@ from engine.bpmn.compiler import CompiledModel
 from engine.bpmn.expressions import evaluate
 from engine.bpmn.serialization import SERIALIZER_VERSION, dump_state, load_state
 from engine.bpmn.task_scan import tasks_in
-from engine.db import utcnow, write_row
+from engine.db import column_values, table_of, utcnow, write_row
 from engine.errors import Conflict, InstanceNotFound, InvalidModel
 from engine.models import HumanTask, InstanceStatus, ProcessInstance, ProcessModel, TaskStatus
 from engine.services import deadlines
@@ -166,7 +167,8 @@ def advance(
             raise InvalidModel(f"流程执行出错 (process error) in instance {live.row.id}: {exc}") from None
         created = _sync_task_index(session, live)
     deadlines.after_advance(session, live, current, created)
-    _store(session, live, created)
+    _insert_index_rows(session, created)
+    _store(session, live)
     if reminders:
         deadlines.urge_for_fired(session, live, reminders)
     if watched:
@@ -226,9 +228,8 @@ def _passed(workflow: BpmnWorkflow, finished_before: set[UUID]) -> list[tuple[st
     ]
 
 
-def _store(session: Session, live: LiveInstance, created: list[HumanTask]) -> None:
-    """Write the state, next timer and status with one UPDATE that checks the instance's version, and
-    insert the new task index rows with it.
+def _store(session: Session, live: LiveInstance) -> None:
+    """Write the state, next timer and status with one UPDATE that checks the instance's version.
 
     A plain statement (:func:`engine.db.write_row`): the state document is the largest value a
     completion writes, and the unit of work would cost more than the statement.
@@ -247,8 +248,21 @@ def _store(session: Session, live: LiveInstance, created: list[HumanTask]) -> No
     if live.workflow.is_completed() and row.status == InstanceStatus.RUNNING:
         values.update(status=InstanceStatus.COMPLETED, ended_at=utcnow(), next_timer_at=None)
         log.info("instance %s completed", row.id)
-    if not write_row(session, row, values, check="version", inserting=created):
+    if not write_row(session, row, values, check="version"):
         raise Conflict(f"instance {row.id} was changed by someone else at the same time")
+
+
+def _insert_index_rows(session: Session, created: list[HumanTask]) -> None:
+    """One INSERT for the new rows, which then join the session as if loaded."""
+    if not created:
+        return
+    session.execute(_INSERT_INDEX_ROW, [column_values(row) for row in created])
+    for row in created:
+        make_transient_to_detached(row)
+        session.add(row)
+
+
+_INSERT_INDEX_ROW = insert(table_of(HumanTask))
 
 
 def next_timer_due(workflow: BpmnWorkflow) -> datetime | None:
@@ -307,7 +321,7 @@ def _index_row(live: LiveInstance, task: Any) -> HumanTask:
     )
 
 
-# every column is given a value, as the row joins the session as if loaded (see engine.db.write_row)
+# every column is given a value, as the row joins the session as if loaded (see _insert_index_rows)
 _UNSET_AT_CREATION = ("config_version", "delegated_to", "delegated_by", "claimed_by", "claimed_at", "outcome",
                       "opinion", "submitted", "completed_by", "completed_at")
 
