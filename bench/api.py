@@ -181,7 +181,7 @@ class HttpRunner:
         connection = getattr(self._local, "connection", None)
         if connection is None:
             parsed = urllib.parse.urlsplit(self._base_url)
-            connection = self._local.connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=30)
+            connection = self._local.connection = http.client.HTTPConnection(parsed.hostname or "127.0.0.1", parsed.port, timeout=30)
         return connection
 
     def complete(self, task_id: str, actor: Actor, data: dict[str, Any]) -> float:

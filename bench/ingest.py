@@ -311,9 +311,10 @@ def _rules(args: argparse.Namespace) -> None:
 def _store_only(factory: sessionmaker[Session], ingestor: Ingestor, records: list[Any]) -> None:
     """Write the day without judging it (the rules are measured separately)."""
     with factory() as session:
-        points = ingestor.directory.lookup(session, {r.mn for r in records})
+        found = ingestor.directory.lookup(session, {r.mn for r in records})
+    point_ids = {mn: info.id for mn, info in found.items() if info is not None}
     for offset in range(0, len(records), 2000):
-        rows = [store.Row(points[r.mn].id, r.cn, r.data_time, dict(r.factors), len(r.factors), len(r.factors), None,
+        rows = [store.Row(point_ids[r.mn], r.cn, r.data_time, dict(r.factors), len(r.factors), len(r.factors), None,
                           r.data_time + HOUR, 0) for r in records[offset:offset + 2000]]
         with factory.begin() as session:
             store.write(session, rows)

@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -90,7 +90,7 @@ def naive_judge(session: Session, info: Any, record: MeasurementRecord) -> int:
     rows = session.execute(select(Measurement.data_time, Measurement.factors).where(
         Measurement.point_id == info.id, Measurement.cn == HOURLY, Measurement.data_time < record.data_time,
         Measurement.data_time >= record.data_time - 6 * HOUR)).all()
-    earlier = {data_time: factors for data_time, factors in rows}
+    earlier: dict[datetime, Mapping[str, Any]] = {row.data_time: row.factors for row in rows}
     found = evaluate(Slot(info, HOURLY, record.data_time, HOUR, frozenset("FMDCB")), record.factors, earlier.get)
     anomalies.record(session, found)
     return len(found)

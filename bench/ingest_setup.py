@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.db import table_of
 from engine.models import Enterprise, MonitoringPoint, PointFactor
 from engine.monitoring.demo import credit_code
 from engine.monitoring.passwords import hash_password
@@ -37,24 +38,24 @@ def register_points(factory: sessionmaker[Session], count: int, since: datetime)
                     "created_at": since} for n in range((count + 1) // POINTS_PER_ENTERPRISE)]
     points: list[SimPoint] = []
     with factory.begin() as session:
-        session.execute(insert(Enterprise.__table__), enterprises)
+        session.execute(insert(table_of(Enterprise)), enterprises)
         ids = session.scalars(select(Enterprise.id).order_by(Enterprise.id)).all()
         rows = []
         for number in range(count):
             kind = "air" if number % 2 == 0 else "water"
             enterprise = number // POINTS_PER_ENTERPRISE
-            mn = demo_mn(enterprises[enterprise]["region_code"], enterprise, number % POINTS_PER_ENTERPRISE + 1)
+            mn = demo_mn(str(enterprises[enterprise]["region_code"]), enterprise, number % POINTS_PER_ENTERPRISE + 1)
             points.append(SimPoint(mn=mn, kind=kind, password=PASSWORD))
             rows.append({"enterprise_id": ids[enterprise], "mn": mn, "name": f"排口{number}", "outlet_code": "",
                          "kind": kind, "rtd_interval_s": 30, "minute_interval_min": 10, "password_hash": password_hash,
                          "active": True, "monitoring_since": since, "created_at": since})
-        session.execute(insert(MonitoringPoint.__table__), rows)
+        session.execute(insert(table_of(MonitoringPoint)), rows)
         point_ids = dict(session.execute(select(MonitoringPoint.mn, MonitoringPoint.id)).all())
         factors = [{"point_id": point_ids[p.mn], "code": f.spec.code, "name": f.spec.name, "unit": f.spec.unit,
                     "upper_limit": f.spec.upper_limit, "lower_limit": f.spec.lower_limit,
                     "range_upper": f.spec.range_upper, "range_lower": None, "rule_params": dict(f.spec.rule_params)}
                    for p in points for f in FACTORS_BY_KIND[p.kind]]
-        session.execute(insert(PointFactor.__table__), factors)
+        session.execute(insert(table_of(PointFactor)), factors)
     return points
 
 

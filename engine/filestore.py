@@ -16,7 +16,7 @@ import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import IO, BinaryIO, Protocol
 
 from engine.errors import AttachmentNotFound, FileTooLarge, InvalidFile
 from engine.filetypes import describe_size, detect
@@ -49,7 +49,7 @@ class StoredFile:
 class FileStore(Protocol):
     """Where evidence files are kept; ``engine`` depends on this, not on a disk."""
 
-    def put(self, stream: BinaryIO, declared_name: str) -> StoredFile: ...
+    def put(self, stream: IO[bytes], declared_name: str) -> StoredFile: ...
 
     def open(self, sha256: str) -> BinaryIO: ...
 
@@ -65,7 +65,7 @@ class LocalFileStore:
         self.root = root.resolve()
         self.max_bytes = max_bytes
 
-    def put(self, stream: BinaryIO, declared_name: str) -> StoredFile:
+    def put(self, stream: IO[bytes], declared_name: str) -> StoredFile:
         """Check and store the content of ``stream``; storing it twice keeps one file.
 
         :param declared_name: used only to name the file in error messages.
@@ -129,7 +129,7 @@ class LocalFileStore:
         self._location(sha256).unlink(missing_ok=True)
         logger.info("deleted stored file %s", sha256)
 
-    def _spool(self, stream: BinaryIO, spool: BinaryIO) -> tuple[str, int]:
+    def _spool(self, stream: IO[bytes], spool: BinaryIO) -> tuple[str, int]:
         """Copy ``stream`` chunk by chunk, stopping as soon as it is too large."""
         digest = hashlib.sha256()
         size = 0

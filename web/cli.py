@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import logging
 import sys
 from pathlib import Path
@@ -13,7 +12,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from werkzeug.serving import run_simple
 
 from engine import audit
-from engine.actors import Actor, Role
+from engine.actors import Role
 from engine.bundle import read_model_file
 from engine.demo import seed
 from engine.errors import EcoLoopError
@@ -26,21 +25,10 @@ from web import cli_monitoring, create_app
 from web.admin.commands import archive, calendar_group
 from web.reports.cli import reports_group
 from web.tokens.cli import tokens_group
+from web.cli_support import fail, operator, session_factory
 
 
-def _sessions():  # type: ignore[no-untyped-def]
-    return current_app.extensions["ecoloop.sessions"]
 
-
-def _operator() -> Actor:
-    return Actor(f"cli:{getpass.getuser()}", frozenset({Role.ADMIN}))
-
-
-def _fail(error: EcoLoopError) -> None:
-    click.echo(f"error: {error.message}", err=True)
-    for name, messages in (error.details.get("fields") or {}).items():  # type: ignore[union-attr]
-        click.echo(f"  {name}: {'; '.join(messages)}", err=True)
-    sys.exit(2)
 
 
 @click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_default_commands=False, add_version_option=False)
@@ -73,7 +61,7 @@ def demo() -> None:
     """Deploy the bundled processes and create demo accounts and instances (idempotent)."""
     if current_app.extensions["ecoloop.settings"].production:
         raise click.ClickException("demo data is refused in production mode")
-    with _sessions().begin() as session:
+    with session_factory().begin() as session:
         seed(session, history=True)
     click.echo("demo data ready: users admin, province, city-440100, county-440106, county-440111 "
                "and two enterprises (password: demo)")
@@ -88,7 +76,7 @@ def serve(host: str, port: int) -> None:
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     settings = app.extensions["ecoloop.settings"]
     if settings.run_scheduler_in_web:
-        scheduler.start_in_background(_sessions(), settings.timer_sweep_seconds, archive_after_days(settings.raw))
+        scheduler.start_in_background(session_factory(), settings.timer_sweep_seconds, archive_after_days(settings.raw))
     run_simple(host, port, app, threaded=True, use_reloader=False)
 
 
@@ -97,7 +85,7 @@ def serve(host: str, port: int) -> None:
 def run_scheduler() -> None:
     """Run the timer sweep as its own process (safe to run several)."""
     settings = current_app.extensions["ecoloop.settings"]
-    scheduler.run_forever(_sessions(), settings.timer_sweep_seconds, archive_after_days(settings.raw))
+    scheduler.run_forever(session_factory(), settings.timer_sweep_seconds, archive_after_days(settings.raw))
 
 
 @main.group()
@@ -111,18 +99,18 @@ def process() -> None:
 def process_deploy(file: Path) -> None:
     """Check and deploy FILE (forms are read from forms/ beside it) as the new active version."""
     try:
-        with _sessions().begin() as session:
-            model = processes.deploy(session, _operator(), *read_model_file(file))
+        with session_factory().begin() as session:
+            model = processes.deploy(session, operator(), *read_model_file(file))
             click.echo(f"{model.key} version {model.version} is active (sha256 {model.sha256[:12]})")
     except EcoLoopError as error:
-        _fail(error)
+        fail(error)
 
 
 @process.command("list")
 @with_appcontext
 def process_list() -> None:
     """List every deployed version."""
-    with _sessions()() as session:
+    with session_factory()() as session:
         for model in processes.list_models(session):
             marker = "*" if model.is_active else " "
             click.echo(f"{marker} {model.key:<28} v{model.version:<4} {model.deployed_at:%Y-%m-%d %H:%M} {model.name}")
@@ -137,7 +125,7 @@ def audit_group() -> None:
 @with_appcontext
 def audit_verify() -> None:
     """Check the hash chain; exit 1 naming the first broken event."""
-    with _sessions()() as session:
+    with session_factory()() as session:
         report = audit.verify(session)
     if report.ok:
         click.echo(f"audit chain intact: {report.checked} events")
@@ -155,7 +143,7 @@ def instances_group() -> None:
 @with_appcontext
 def instances_check() -> None:
     """Compare every unfinished instance's task index with its workflow state; exit 1 on any mismatch."""
-    with _sessions()() as session:
+    with session_factory()() as session:
         mismatches = consistency.check_all(session)
     for mismatch in mismatches:
         click.echo(f"instance {mismatch.instance_id}: only in workflow {sorted(mismatch.only_in_workflow)}, "
@@ -182,11 +170,11 @@ def users_create(username: str, roles: tuple[str, ...], region: str | None, ente
                  password: str) -> None:
     """Create a local (argon2-hashed) account, e.g. the break-glass admin."""
     try:
-        with _sessions().begin() as session:
+        with session_factory().begin() as session:
             users.create(session, username, password, [Role(r) for r in roles], region_code=region,
                          enterprise_code=enterprise, display_name=name)
     except EcoLoopError as error:
-        _fail(error)
+        fail(error)
     click.echo(f"user {username} created")
 
 

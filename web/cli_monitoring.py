@@ -6,7 +6,6 @@ Each command commits at its own edge (per batch where it loops).
 from __future__ import annotations
 
 import asyncio
-import getpass
 import json
 import signal
 import sys
@@ -17,7 +16,6 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from engine.actors import Actor, Role
 from engine.monitoring import csv_import, rates, registry
 from engine.monitoring.ingest import Ingestor, backfill
 from engine.monitoring.records import Outcome
@@ -27,14 +25,9 @@ from integrations import monitoring_jobs
 from integrations.hj212.receiver import ReceiverSettings, collect_garbage_less_often, serve
 from integrations.hj212.simulator import simulate
 from integrations.hj212.workers import serve_workers
+from web.cli_support import operator, session_factory
 
 
-def _sessions():  # type: ignore[no-untyped-def]
-    return current_app.extensions["ecoloop.sessions"]
-
-
-def _operator() -> Actor:
-    return Actor(f"cli:{getpass.getuser()}", frozenset({Role.ADMIN}))
 
 
 @click.command("receive")
@@ -50,7 +43,7 @@ def receive(host: str | None, port: int | None, idle_timeout: float | None, batc
     """Receive HJ 212 packets from data loggers over TCP until interrupted (Ctrl-C or SIGTERM)."""
     raw = current_app.extensions["ecoloop.settings"].raw
     settings = ReceiverSettings.from_raw(raw, host=host, port=port, idle_timeout=idle_timeout, batch_size=batch_size)
-    sessions = _sessions()
+    sessions = session_factory()
     if workers > 1:
         click.echo(json.dumps(serve_workers(sessions, settings, workers), ensure_ascii=False))
         return
@@ -82,7 +75,7 @@ def receive(host: str | None, port: int | None, idle_timeout: float | None, batc
 def simulate_command(host: str, port: int, points: int, rate: float, duration: float, start: str | None, seed: int,
                      bad_crc: float, episodes: float, password: str) -> None:
     """Send simulated hourly packets of registered points to a receiver (``ecoloop receive``)."""
-    with _sessions()() as session:
+    with session_factory()() as session:
         loggers = [SimPoint(mn=p.mn, kind=p.kind, password=password)
                    for p in registry.list_points(session, limit=points)]
     if not loggers:
@@ -113,13 +106,13 @@ def import_csv(file: Path, batch: int) -> None:
     counts: dict[str, int] = {}
     ingestor = Ingestor()
     for chunk in csv_import.chunks(parsed.records, batch):
-        with _sessions().begin() as session:
-            results = backfill(session, _operator(), chunk, ingestor=ingestor, source=file.name)
+        with session_factory().begin() as session:
+            results = backfill(session, operator(), chunk, ingestor=ingestor, source=file.name)
         for record, result in zip(chunk, results):
             counts[result.outcome.value] = counts.get(result.outcome.value, 0) + 1
             if result.outcome == Outcome.REFUSED:
                 click.echo(f"{record.mn} {record.data_time}: {result.reason}: {result.detail}", err=True)
-    monitoring_jobs.open_all(_sessions())
+    monitoring_jobs.open_all(session_factory())
     click.echo(f"{len(parsed.records)} records: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
     sys.exit(1 if parsed.errors or counts.get(Outcome.REFUSED.value) else 0)
 
@@ -140,7 +133,7 @@ def rates_command(month: str, level: str) -> None:
         first = date.fromisoformat(f"{month}-01")
     except ValueError:
         raise click.ClickException(f"--month {month!r} is not YYYY-MM") from None
-    with _sessions().begin() as session:
+    with session_factory().begin() as session:
         points = rates.point_rates(session, first)
         rows = points if level == "point" else rates.enterprise_rates(session, first, points=points)
         if level in ("city", "county"):
@@ -156,7 +149,7 @@ def rates_command(month: str, level: str) -> None:
 @with_appcontext
 def check_missing_command() -> None:
     """Run the missing-data rule now (the scheduler runs it every few minutes)."""
-    found = monitoring_jobs.run_missing_check(_sessions())
+    found = monitoring_jobs.run_missing_check(session_factory())
     click.echo(f"{found} new missing-data anomalies")
 
 
@@ -165,7 +158,7 @@ def check_missing_command() -> None:
 def purge_command() -> None:
     """Delete real-time and minute data older than their retention; create partitions ahead."""
     settings = MonitoringSettings.from_raw(current_app.extensions["ecoloop.settings"].raw)
-    deleted = monitoring_jobs.run_purge(_sessions(), settings, datetime.now(timezone.utc))
+    deleted = monitoring_jobs.run_purge(session_factory(), settings, datetime.now(timezone.utc))
     click.echo(f"{deleted} rows of real-time and minute data deleted")
 
 

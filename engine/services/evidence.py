@@ -7,7 +7,7 @@ the display name and scope. One file may back several tasks.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,7 +30,7 @@ def owner_of(actor: Actor) -> str:
     return f"user:{actor.username}"
 
 
-def upload(session: Session, store: FileStore, actor: Actor, stream: BinaryIO, filename: str) -> Attachment:
+def upload(session: Session, store: FileStore, actor: Actor, stream: IO[bytes], filename: str) -> Attachment:
     """Store a file (type checked by content, size limited) in the actor's library.
 
     :raises NotAllowed: for actors that keep no evidence library.

@@ -33,7 +33,7 @@ from engine.db import locked_singleton, utcnow, valid_id
 from engine.errors import EcoLoopError, InvalidInput, NotFound, ProcessNotFound
 from engine.models import (
     AuditEvent, DeliveryStatus, HumanTask, InstanceStatus, Notification, NotificationCursor, NotificationDelivery,
-    NotificationKind, NotificationPreference, NotificationRead, ProcessInstance, ProcessModel, TaskStatus,
+    NotificationKind, NotificationPreference, NotificationRead, ProcessInstance, TaskStatus,
 )
 from engine.scoping import can_work, visible_clause
 from engine.services.processes import compiled_by_id

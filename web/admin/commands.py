@@ -2,32 +2,18 @@
 
 from __future__ import annotations
 
-import getpass
-import sys
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from engine.actors import Actor, Role
 from engine.errors import EcoLoopError
 from engine.services import calendar, deadlines, retention
 from integrations import scheduler
+from web.cli_support import fail, operator, session_factory
 
 
-def _operator() -> Actor:
-    return Actor(f"cli:{getpass.getuser()}", frozenset({Role.ADMIN}))
 
-
-def _sessions():  # type: ignore[no-untyped-def]
-    return current_app.extensions["ecoloop.sessions"]
-
-
-def _fail(error: EcoLoopError) -> None:
-    click.echo(f"error: {error.message}", err=True)
-    for name, messages in (error.details.get("fields") or {}).items():  # type: ignore[union-attr]
-        click.echo(f"  {name}: {'; '.join(messages)}", err=True)
-    sys.exit(2)
 
 
 @click.group("calendar")
@@ -39,8 +25,8 @@ def calendar_group() -> None:
 @with_appcontext
 def calendar_seed() -> None:
     """Add the years chinese-calendar knows (never overwriting an entered year); recompute what they settle."""
-    with _sessions().begin() as session:
-        added, recomputed = deadlines.seed_calendar(session, _operator())
+    with session_factory().begin() as session:
+        added, recomputed = deadlines.seed_calendar(session, operator())
     click.echo(f"years added: {', '.join(map(str, added)) or 'none'}; instances recomputed: {len(recomputed)}")
 
 
@@ -48,7 +34,7 @@ def calendar_seed() -> None:
 @with_appcontext
 def calendar_show() -> None:
     """List the entered years and the years open deadlines need but nobody entered."""
-    with _sessions()() as session:
+    with session_factory()() as session:
         for entry in reversed(calendar.list_years(session)):
             click.echo(f"{entry.year}  {entry.source:<16} holidays {len(entry.holidays):>3}  "
                        f"make-up days {len(entry.makeup_workdays):>2}  {entry.entered_by}")
@@ -61,7 +47,7 @@ def calendar_show() -> None:
 @with_appcontext
 def calendar_recompute() -> None:
     """Recompute provisional deadlines whose years have been entered (the scheduler does this daily)."""
-    click.echo(f"instances recomputed: {scheduler.recompute_all(_sessions(), _operator())}")
+    click.echo(f"instances recomputed: {scheduler.recompute_all(session_factory(), operator())}")
 
 
 @click.command("archive")
@@ -73,8 +59,8 @@ def archive(days: int | None, batch: int) -> None:
     """Move finished instances older than DAYS out of the hot tables (one transaction per batch)."""
     try:
         age = days or retention.archive_after_days(current_app.extensions["ecoloop.settings"].raw)
-        archived, skipped = scheduler.archive_all(_sessions(), _operator(), age, batch=batch)
+        archived, skipped = scheduler.archive_all(session_factory(), operator(), age, batch=batch)
     except EcoLoopError as error:
-        _fail(error)
+        fail(error)
         return
     click.echo(f"instances archived: {archived}; kept (still referenced): {skipped}")

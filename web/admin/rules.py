@@ -98,7 +98,7 @@ def update_factor(mn: str, factor_id: int) -> ResponseReturnValue:
         data = FactorForm().load(request.form.to_dict())
         overrides = json.loads(data.pop("rule_params") or "{}")
     except ValidationError as exc:
-        return _point_page(mn, exc.normalized_messages()), 422  # type: ignore[arg-type]
+        return _point_page(mn, exc.normalized_messages()), 422
     except json.JSONDecodeError as exc:
         return _point_page(mn, {"rule_params": [f"不是有效的 JSON (invalid JSON): {exc.msg}"]}), 422
     try:

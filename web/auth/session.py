@@ -36,7 +36,7 @@ def forget() -> None:
 def current_actor() -> Actor | None:
     """The logged-in actor, if the cookie names a session that is open and not idle."""
     if "actor" in g:
-        return g.actor  # type: ignore[no-any-return]
+        return g.actor
     data = session.get("actor")
     actor = None
     idle = timedelta(minutes=settings().session_idle_minutes)

@@ -18,7 +18,8 @@ import logging
 import threading
 import time
 
-from flask import Flask, Response, current_app, g, request
+from flask import Response, current_app, g, request
+from flask.sansio.app import App
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.services import notifications
@@ -101,12 +102,12 @@ def _remember_status(response: Response) -> Response:
     return response
 
 
-def _after_teardown(app: Flask, error: BaseException | None) -> None:
+def _after_teardown(app: App, error: BaseException | None) -> None:
     if error is None and g.pop("ecoloop_write_ok", False) and "db" in g:
         app.extensions["ecoloop.dispatcher"].after_commit()
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: App) -> None:
     raw = app.extensions["ecoloop.settings"].raw
     app.extensions["ecoloop.dispatcher"] = Dispatcher(app.extensions["ecoloop.sessions"], notifier_from(raw),
                                                       raw.get("BASE_URL", ""))

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from engine.services import operations
+from engine.services.identity import Directory
 from web.auth.session import actor, login_required
 from web.database import db
 from web.tasks import bp
@@ -31,8 +32,9 @@ def _args() -> dict[str, object]:
                                  "opinion": form.get("opinion", ""), "note": form.get("note", "")})
 
 
-def _directory():  # type: ignore[no-untyped-def]
-    return current_app.extensions.get("ecoloop.directory")
+def _directory() -> Directory | None:
+    directory: Directory | None = current_app.extensions.get("ecoloop.directory")
+    return directory
 
 
 @bp.post("/<task_id>/return")

@@ -45,7 +45,7 @@ def _list_request(args: dict[str, object]) -> worklist.ListRequest:
         enterprise=args["enterprise"], point=args["point"], due_before=args["due_before"],  # type: ignore[arg-type]
         overdue=bool(args["overdue"]), due_soon=bool(args["due_soon"]),
     )
-    return worklist.ListRequest(tab=worklist.Tab(args["tab"]), filters=filters, sort=str(args["sort"]),
+    return worklist.ListRequest(tab=worklist.Tab(str(args["tab"])), filters=filters, sort=str(args["sort"]),
                                 descending=bool(args["desc"]), page=int(args["page"]),  # type: ignore[call-overload]
                                 per_page=int(args["per_page"]))  # type: ignore[call-overload]
 

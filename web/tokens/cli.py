@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-import getpass
-import sys
 from datetime import timedelta
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from engine.actors import Actor, Role
+from engine.actors import Role
 from engine.db import utcnow
 from engine.errors import EcoLoopError
 from engine.services import tokens
+from web.cli_support import fail, operator
 
 
-def _operator() -> Actor:
-    return Actor(f"cli:{getpass.getuser()}", frozenset({Role.ADMIN}))
-
-
-def _fail(error: EcoLoopError) -> None:
-    click.echo(f"error: {error.message}", err=True)
-    fields = error.details.get("fields")
-    for name, messages in (fields if isinstance(fields, dict) else {}).items():
-        click.echo(f"  {name}: {'; '.join(messages)}", err=True)
-    sys.exit(2)
 
 
 @click.group("tokens")
@@ -47,10 +36,10 @@ def create(name: str, role: str, region: str | None, enterprise: str | None, exp
                                   expires_at=expires_at)
     try:
         with current_app.extensions["ecoloop.sessions"].begin() as session:
-            token, secret = tokens.create(session, _operator(), request)
+            token, secret = tokens.create(session, operator(), request)
             token_id = token.id
     except EcoLoopError as error:
-        _fail(error)
+        fail(error)
     click.echo(f"token {token_id} ({name}, {role}) created; its secret, shown only now:", err=True)
     click.echo(secret)
 
@@ -60,7 +49,7 @@ def create(name: str, role: str, region: str | None, enterprise: str | None, exp
 def list_tokens() -> None:
     """Every token: id, name, role, scope, last use, state."""
     with current_app.extensions["ecoloop.sessions"]() as session:
-        for token in tokens.list_tokens(session, _operator()):
+        for token in tokens.list_tokens(session, operator()):
             used = f"{token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "never"
             state = "revoked" if token.revoked_at else "active"
             scope = token.region_code or token.enterprise_code or "-"
@@ -75,8 +64,8 @@ def revoke(token_id: int) -> None:
     """Revoke a token at once (it can no longer authenticate)."""
     try:
         with current_app.extensions["ecoloop.sessions"].begin() as session:
-            token = tokens.revoke(session, _operator(), token_id)
+            token = tokens.revoke(session, operator(), token_id)
             name = token.name
     except EcoLoopError as error:
-        _fail(error)
+        fail(error)
     click.echo(f"token {token_id} ({name}) revoked")
