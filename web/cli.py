@@ -23,12 +23,9 @@ from integrations import scheduler
 from integrations.hj212.cli import hj212
 from web import cli_monitoring, create_app
 from web.admin.commands import archive, calendar_group
+from web.cli_support import fail, operator, session_factory
 from web.reports.cli import reports_group
 from web.tokens.cli import tokens_group
-from web.cli_support import fail, operator, session_factory
-
-
-
 
 
 @click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_default_commands=False, add_version_option=False)

@@ -28,8 +28,6 @@ from integrations.hj212.workers import serve_workers
 from web.cli_support import operator, session_factory
 
 
-
-
 @click.command("receive")
 @click.option("--host", default=None, help="address to listen on [0.0.0.0]")
 @click.option("--port", default=None, type=int, help="TCP port [6212]")

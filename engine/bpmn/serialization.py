@@ -124,7 +124,8 @@ def _build_serializer() -> BpmnWorkflowSerializer:
     serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config), version=SERIALIZER_VERSION)
     # This serializer only ever writes JSON: the registry stays in the mode Spiff switches on around its
     # own JSON dump (switching it per dump would race between threads), and values JSON has no type for
-    # go to Spiff's JSON encoder hook (datetimes and UUIDs as typed objects, sets as lists).
+    # go to Spiff's JSON encoder hook (datetimes as typed objects, sets as lists; orjson itself writes
+    # a UUID as its text).
     serializer.registry._encoder_mode = True
     return serializer
 

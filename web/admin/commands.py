@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -11,9 +10,6 @@ from engine.errors import EcoLoopError
 from engine.services import calendar, deadlines, retention
 from integrations import scheduler
 from web.cli_support import fail, operator, session_factory
-
-
-
 
 
 @click.group("calendar")
@@ -62,5 +58,4 @@ def archive(days: int | None, batch: int) -> None:
         archived, skipped = scheduler.archive_all(session_factory(), operator(), age, batch=batch)
     except EcoLoopError as error:
         fail(error)
-        return
     click.echo(f"instances archived: {archived}; kept (still referenced): {skipped}")

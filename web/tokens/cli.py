@@ -15,8 +15,6 @@ from engine.services import tokens
 from web.cli_support import fail, operator
 
 
-
-
 @click.group("tokens")
 def tokens_group() -> None:
     """API tokens of machine clients (tax bureau, monitoring gateways, …)."""
