@@ -22,8 +22,7 @@ from engine.errors import Conflict, InvalidInput, NotAllowed, TaskNotFound
 from engine.models import HumanTask, InstanceStatus, NoteKind, TaskNote, TaskStatus
 from engine.scoping import can_see_instance, can_work
 from engine.services.identity import Directory, find_actor
-from engine.services.processes import compiled
-from engine.services.tasks import get_task, may_work, model_of, workable
+from engine.services.tasks import compiled_of, get_task, may_work, workable
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +36,7 @@ def allowed_operations(session: Session, task: HumanTask) -> frozenset[str]:
 
 
 def _property(session: Session, task: HumanTask, name: str) -> str:
-    model = model_of(session, task)
-    spec = compiled(model).spec.task_specs[task.spec_name]
+    spec = compiled_of(session, task).spec.task_specs[task.spec_name]
     value: str = spec.extensions.get("properties", {}).get(name, "")
     return value.strip()
 

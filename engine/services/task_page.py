@@ -25,7 +25,6 @@ from engine.models import (
 from engine.monitoring import registry, store
 from engine.scoping import can_see_instance, can_work, instance_clause
 from engine.services import evidence, operations, tasks
-from engine.services.processes import compiled
 from engine.services.tasks import TaskDetail
 from engine.services.users import actor_of
 
@@ -276,8 +275,7 @@ def _operations(session: Session, actor: Actor, task: HumanTask, workable: bool)
 
 
 def _return_targets(session: Session, task: HumanTask) -> list[tuple[str, str]]:
-    model = tasks.model_of(session, task)
-    spec = compiled(model).spec.task_specs[task.spec_name]
+    spec = tasks.compiled_of(session, task).spec.task_specs[task.spec_name]
     named = [t for t in spec.extensions.get("properties", {}).get("returnTargets", "").split(",") if t.strip()]
     done = dict(session.execute(select(HumanTask.spec_name, HumanTask.title).where(
         HumanTask.instance_id == task.instance_id, HumanTask.status == TaskStatus.COMPLETED)).all())

@@ -12,13 +12,14 @@ from sqlalchemy.orm import Session
 
 from engine import audit, process_hooks, runtime
 from engine.actors import Actor
+from engine.bpmn.compiler import CompiledModel
 from engine.db import utcnow, write_row
 from engine.errors import AttachmentNotFound, Conflict, InvalidForm, NotAllowed, PreconditionFailed, TaskNotFound
 from engine.forms import FormDefinition
-from engine.models import Attachment, AuditEvent, HumanTask, InstanceStatus, ProcessInstance, ProcessModel, TaskStatus
+from engine.models import Attachment, AuditEvent, HumanTask, InstanceStatus, ProcessInstance, TaskStatus
 from engine.scoping import can_see, can_work, visible_clause
 from engine.services import configs, evidence
-from engine.services.processes import form_of
+from engine.services.processes import compiled_by_id
 
 log = logging.getLogger(__name__)
 
@@ -104,17 +105,14 @@ def _sees(actor: Actor, task: HumanTask) -> bool:
 
 def task_form(session: Session, task: HumanTask) -> FormDefinition:
     """The form definition the task's model version declares for it."""
-    model = model_of(session, task)
-    return form_of(model, task.form_key)
+    return compiled_of(session, task).forms[task.form_key]
 
 
-def model_of(session: Session, task: HumanTask) -> ProcessModel:
-    """The model version the task's instance runs on."""
+def compiled_of(session: Session, task: HumanTask) -> CompiledModel:
+    """The compiled model version the task's instance runs on (its ≈20 KB row read only when not cached)."""
     instance = session.get(ProcessInstance, task.instance_id)
     assert instance is not None
-    model = session.get(ProcessModel, instance.model_id)
-    assert model is not None
-    return model
+    return compiled_by_id(session, instance.model_id)
 
 
 def claim(session: Session, actor: Actor, task_id: str) -> HumanTask:
@@ -174,11 +172,12 @@ def complete(
     cleaned = form.validate(data, _config_of(session, task, locked) if form.config_keys else None)
     attachments = _evidence(session, actor, form, cleaned)
     spiff_task = runtime.ready_task(live, task.spiff_task_id)
-    spiff_task.data.update(_json_ready(cleaned))
+    submitted = _json_ready(cleaned)
+    spiff_task.data.update(submitted)
     process_hooks.step_completed(process_hooks.StepContext(
         session, actor, instance, spiff_task.task_spec.bpmn_id, spiff_task.data, task))
     spiff_task.run()
-    _mark_completed(session, task, actor, form, cleaned)
+    _mark_completed(session, task, actor, form, cleaned, submitted)
     live.finished(task)
     evidence.link(session, actor, task, attachments)
     created = runtime.advance(session, live, actor=actor)
@@ -238,9 +237,9 @@ def _require_ready(task: HumanTask) -> None:
 
 
 def _mark_completed(session: Session, task: HumanTask, actor: Actor, form: FormDefinition,
-                    cleaned: dict[str, Any]) -> None:
+                    cleaned: dict[str, Any], submitted: dict[str, Any]) -> None:
     values: dict[str, Any] = {"status": TaskStatus.COMPLETED, "completed_by": actor.username,
-                              "completed_at": utcnow(), "submitted": _json_ready(cleaned)}
+                              "completed_at": utcnow(), "submitted": submitted}
     if form.outcome_field:
         values["outcome"] = _text(cleaned.get(form.outcome_field))
     if form.opinion_field:
@@ -275,15 +274,13 @@ def task_detail(session: Session, actor: Actor, task_id: str) -> TaskDetail:
     task = get_task(session, actor, task_id)
     instance = session.get(ProcessInstance, task.instance_id)
     assert instance is not None
-    model = session.get(ProcessModel, instance.model_id)
-    assert model is not None
     history = list(session.scalars(
         select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == TaskStatus.COMPLETED)
         .order_by(HumanTask.completed_at)
     ))
     return TaskDetail(
         task=task,
-        form=form_of(model, task.form_key),
+        form=compiled_by_id(session, instance.model_id).forms[task.form_key],
         instance=instance,
         context=_start_data(session, instance.id),
         history=history,
