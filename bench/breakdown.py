@@ -95,7 +95,7 @@ def instrumented(db_engine: Engine) -> Iterator[Breakdown]:
     breakdown.wrap(FormDefinition, "validate", FORM)
     breakdown.wrap(Session, "flush", FLUSH)
     dialect = db_engine.dialect
-    breakdown.wrap(dialect, "do_ping", SQL, trip="ping (pool_pre_ping)")
+    breakdown.wrap(dialect, "do_ping", SQL, trip="ping (idle connection)")
     breakdown.wrap(dialect, "do_commit", SQL)
     breakdown.wrap(dialect, "do_rollback", SQL)
     _count_commands(breakdown)

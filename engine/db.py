@@ -10,11 +10,12 @@ import functools
 import hashlib
 from collections.abc import Callable
 from datetime import datetime, timezone
+from time import monotonic
 from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, MetaData, Table, Update, bindparam, create_engine, event, inspect, select, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DisconnectionError, IntegrityError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
@@ -77,7 +78,37 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(url, **kwargs)
+    _ping_after_idle(engine)
+    return engine
+
+
+PING_AFTER_IDLE_S = 10.0
+
+
+def _ping_after_idle(engine: Engine) -> None:
+    """Check a pooled PostgreSQL connection before use only when it has been idle for a while.
+
+    ``pool_pre_ping`` would cost a round trip on every checkout, more than a tenth of a
+    task completion. Connections die while idle — a server restart, a firewall's idle
+    timeout — so one that came back to the pool moments ago is used without a check; if
+    the server went away in between, its first statement fails, SQLAlchemy sees the
+    disconnect and replaces the pool's connections, and that one request gets an error.
+    """
+
+    @event.listens_for(engine, "connect")
+    @event.listens_for(engine, "checkin")
+    def _idle_from_now(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if monotonic() - record.info.get("idle_since", 0.0) < PING_AFTER_IDLE_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError(f"pooled connection failed its ping: {exc}") from exc
 
 
 def make_session_factory(engine: Engine) -> sessionmaker:
