@@ -25,6 +25,7 @@ from engine.actors import Actor
 from engine.db import column_values, is_postgres, locked_singleton, sha256_hex, table_of, utcnow
 from engine.models import AuditChainHead, AuditEvent
 from engine.models.audit import GENESIS_HASH
+from engine.write_batch import WriteBatch
 
 HEAD_ID = 1
 VERIFY_BATCH = 2000
@@ -46,6 +47,41 @@ def record(
     around it. On PostgreSQL the event's INSERT rides in the same statement, so an append is one
     round trip.
     """
+    event, params = _prepared(actor, action, instance_id, task_id, payload)
+    if is_postgres(session):
+        _taken(event, _on_head(session, _APPEND, params))
+    else:
+        _taken(event, _on_head(session, _ADVANCE_HEAD, params))
+        session.execute(_INSERT_EVENT, column_values(event))
+    return event
+
+
+def record_in(
+    writes: WriteBatch,
+    actor: Actor | str,
+    action: str,
+    *,
+    instance_id: int | None = None,
+    task_id: str | None = None,
+    payload: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """:func:`record` as one of a step's writes: on PostgreSQL the append rides in the batch's
+    statement (the event's number and hashes are set when the batch has run); on SQLite it is
+    written at once."""
+    if not is_postgres(writes.session):
+        return record(writes.session, actor, action, instance_id=instance_id, task_id=task_id, payload=payload)
+    event, params = _prepared(actor, action, instance_id, task_id, payload)
+
+    def taken(_count: int, returned: tuple[Any, ...] | None) -> None:
+        _taken(event, returned if returned is not None else _on_head(writes.session, _APPEND, params))
+
+    writes.add(_APPEND, params, taken)
+    return event
+
+
+def _prepared(actor: Actor | str, action: str, instance_id: int | None, task_id: str | None,
+              payload: dict[str, Any] | None) -> tuple[AuditEvent, dict[str, Any]]:
+    """The event without its number and hashes, and the parameters of the statements that append it."""
     event = AuditEvent(
         at=utcnow(),
         actor=actor.username if isinstance(actor, Actor) else actor,
@@ -57,12 +93,11 @@ def record(
     before_prev, after_seq = _canonical_around_prev_and_seq(event)
     params = {"before_prev": before_prev, "after_seq": after_seq,
               **{f"event_{name}": getattr(event, name) for name in _EVENT_FIELDS}}
-    if is_postgres(session):
-        event.seq, event.prev_hash, event.hash = _on_head(session, _APPEND, params)
-    else:
-        event.seq, event.prev_hash, event.hash = _on_head(session, _ADVANCE_HEAD, params)
-        session.execute(_INSERT_EVENT, column_values(event))
-    return event
+    return event, params
+
+
+def _taken(event: AuditEvent, taken: tuple[Any, ...]) -> None:
+    event.seq, event.prev_hash, event.hash = int(taken[0]), str(taken[1]), str(taken[2])
 
 
 _HEAD = table_of(AuditChainHead)
@@ -94,14 +129,14 @@ def _append_statement() -> Insert:
 _APPEND = _append_statement()
 
 
-def _on_head(session: Session, statement: Any, params: dict[str, Any]) -> tuple[int, str, str]:
+def _on_head(session: Session, statement: Any, params: dict[str, Any]) -> tuple[Any, ...]:
     """Run a statement that advances the head; the head stays locked until the transaction ends."""
     taken = session.execute(statement, params).one_or_none()
     if taken is None:  # the first event ever: create the head (race-safe), then advance it
         locked_singleton(session, AuditChainHead, HEAD_ID,
                          lambda: AuditChainHead(id=HEAD_ID, last_seq=0, last_hash=GENESIS_HASH, prev_hash=GENESIS_HASH))
         taken = session.execute(statement, params).one()
-    return int(taken[0]), str(taken[1]), str(taken[2])
+    return tuple(taken)
 
 
 def _json_safe(payload: dict[str, Any]) -> dict[str, Any]:

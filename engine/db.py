@@ -190,32 +190,3 @@ def column_values(row: Base) -> dict[str, Any]:
 @functools.cache
 def _column_keys(model: type[Base]) -> tuple[str, ...]:
     return tuple(column.key for column in table_of(model).columns)
-
-
-def write_row(session: Session, row: Any, values: dict[str, Any], *, check: str | None = None) -> bool:
-    """UPDATE one mapped row by primary key with a plain statement, then tell the object the values as
-    committed — for the hot paths, where a unit-of-work flush costs more than the statement.
-
-    :param check: a column that must still hold the object's value (an optimistic version check).
-    :returns: whether the row matched.
-    """
-    mapper = inspect(row).mapper
-    params = {**values, **{f"_key_{column.key}": getattr(row, mapper.get_property_by_column(column).key)
-                           for column in mapper.primary_key}}
-    if check is not None:
-        params["_check"] = getattr(row, check)
-    written = session.execute(_row_update(mapper.local_table, check), params)
-    if written.rowcount != 1:  # type: ignore[attr-defined]
-        return False
-    for name, value in values.items():
-        set_committed_value(row, name, value)
-    return True
-
-
-@functools.cache
-def _row_update(table: Table, check: str | None) -> Update:
-    """Built once per table: the parameters that name columns become the SET clause."""
-    conditions = [column == bindparam(f"_key_{column.key}") for column in table.primary_key]
-    if check is not None:
-        conditions.append(table.c[check] == bindparam("_check"))
-    return update(table).where(*conditions)

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import Select, bindparam, insert, inspect, select, update
+from sqlalchemy import Select, bindparam, inspect, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.session import make_transient_to_detached
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -29,11 +30,12 @@ from engine.bpmn.compiler import CompiledModel
 from engine.bpmn.expressions import evaluate
 from engine.bpmn.serialization import SERIALIZER_VERSION, dump_state, load_state
 from engine.bpmn.task_scan import tasks_in
-from engine.db import column_values, table_of, utcnow, write_row
+from engine.db import utcnow
 from engine.errors import Conflict, InstanceNotFound, InvalidModel
 from engine.models import HumanTask, InstanceStatus, ProcessInstance, ProcessModel, TaskStatus
 from engine.services import deadlines
 from engine.services.processes import compiled, compiled_by_id
+from engine.write_batch import WriteBatch
 
 log = logging.getLogger(__name__)
 
@@ -144,12 +146,21 @@ def ready_task(live: LiveInstance, task_id: str) -> Any:
 
 
 def advance(
-    session: Session, live: LiveInstance, *, fire_timers: bool = False, actor: Actor = SYSTEM
+    session: Session,
+    live: LiveInstance,
+    *,
+    fire_timers: bool = False,
+    actor: Actor = SYSTEM,
+    writes: WriteBatch | None = None,
+    then_write: Callable[[list[HumanTask]], object] | None = None,
 ) -> list[HumanTask]:
     """Run engine steps and write everything back; returns the task index rows created now.
 
-    Afterwards the process hooks of the elements the engine passed (start, end and timer
-    events, …) run with ``actor`` — who caused the move — in the same transaction.
+    The new index rows and the state go out as one :class:`WriteBatch` — the caller's
+    ``writes`` if given (e.g. the task it finished), with what ``then_write`` adds to it once
+    the new rows are known (e.g. its audit event). Afterwards the process hooks of the
+    elements the engine passed (start, end and timer events, …) run with ``actor`` — who
+    caused the move — in the same transaction.
 
     :raises InvalidModel: when the model fails at run time (an expression names unknown data).
     """
@@ -167,8 +178,12 @@ def advance(
             raise InvalidModel(f"流程执行出错 (process error) in instance {live.row.id}: {exc}") from None
         created = _sync_task_index(session, live)
     deadlines.after_advance(session, live, current, created)
-    _insert_index_rows(session, created)
-    _store(session, live)
+    writes = writes or WriteBatch(session)
+    _insert_index_rows(writes, created)
+    _store(writes, live)
+    if then_write is not None:
+        then_write(created)
+    writes.run()
     if reminders:
         deadlines.urge_for_fired(session, live, reminders)
     if watched:
@@ -228,17 +243,16 @@ def _passed(workflow: BpmnWorkflow, finished_before: set[UUID]) -> list[tuple[st
     ]
 
 
-def _store(session: Session, live: LiveInstance) -> None:
-    """Write the state, next timer and status with one UPDATE that checks the instance's version.
+def _store(writes: WriteBatch, live: LiveInstance) -> None:
+    """Queue the write of the state, next timer and status, checked against the instance's version.
 
-    A plain statement (:func:`engine.db.write_row`): the state document is the largest value a
-    completion writes, and the unit of work would cost more than the statement.
-
-    :raises Conflict: when the stored version moved on (someone else changed the instance).
+    A plain statement: the state document is the largest value a completion writes, and the unit of
+    work would cost more than the statement. :meth:`WriteBatch.run` raises :class:`Conflict` when the
+    stored version moved on (someone else changed the instance).
     """
     row = live.row
     if inspect(row).modified:
-        session.flush()  # pending changes of the row (e.g. a migration's model) first, with their version bump
+        writes.session.flush()  # pending changes of the row (e.g. a migration's model) first, with their version bump
     values: dict[str, Any] = {
         "state": dump_state(live.workflow),
         "serializer_version": SERIALIZER_VERSION,
@@ -248,21 +262,16 @@ def _store(session: Session, live: LiveInstance) -> None:
     if live.workflow.is_completed() and row.status == InstanceStatus.RUNNING:
         values.update(status=InstanceStatus.COMPLETED, ended_at=utcnow(), next_timer_at=None)
         log.info("instance %s completed", row.id)
-    if not write_row(session, row, values, check="version"):
-        raise Conflict(f"instance {row.id} was changed by someone else at the same time")
+    writes.update_row(row, values, check="version",
+                      conflict=f"instance {row.id} was changed by someone else at the same time")
 
 
-def _insert_index_rows(session: Session, created: list[HumanTask]) -> None:
-    """One INSERT for the new rows, which then join the session as if loaded."""
-    if not created:
-        return
-    session.execute(_INSERT_INDEX_ROW, [column_values(row) for row in created])
+def _insert_index_rows(writes: WriteBatch, created: list[HumanTask]) -> None:
+    """Queue one INSERT for the new rows, which join the session at once as if loaded."""
+    writes.insert_rows(created)
     for row in created:
         make_transient_to_detached(row)
-        session.add(row)
-
-
-_INSERT_INDEX_ROW = insert(table_of(HumanTask))
+        writes.session.add(row)
 
 
 def next_timer_due(workflow: BpmnWorkflow) -> datetime | None:

@@ -13,13 +13,14 @@ from sqlalchemy.orm import Session
 from engine import audit, process_hooks, runtime
 from engine.actors import Actor
 from engine.bpmn.compiler import CompiledModel
-from engine.db import utcnow, write_row
+from engine.db import utcnow
 from engine.errors import AttachmentNotFound, Conflict, InvalidForm, NotAllowed, PreconditionFailed, TaskNotFound
 from engine.forms import FormDefinition
 from engine.models import Attachment, AuditEvent, HumanTask, InstanceStatus, ProcessInstance, TaskStatus
 from engine.scoping import can_see, can_work, visible_clause
 from engine.services import configs, evidence
 from engine.services.processes import compiled_by_id
+from engine.write_batch import WriteBatch
 
 log = logging.getLogger(__name__)
 
@@ -177,15 +178,19 @@ def complete(
     process_hooks.step_completed(process_hooks.StepContext(
         session, actor, instance, spiff_task.task_spec.bpmn_id, spiff_task.data, task))
     spiff_task.run()
-    _mark_completed(session, task, actor, form, cleaned, submitted)
+    writes = WriteBatch(session)
+    _mark_completed(writes, task, actor, form, cleaned, submitted)
     live.finished(task)
     evidence.link(session, actor, task, attachments)
-    created = runtime.advance(session, live, actor=actor)
-    audit.record(
-        session, actor, "task.complete", instance_id=instance.id, task_id=task.id,
-        payload={"step": task.spec_name, "outcome": task.outcome, "opinion": task.opinion, "data": cleaned,
-                 "next": [t.spec_name for t in created]},
-    )
+
+    def record(created: list[HumanTask]) -> None:
+        audit.record_in(
+            writes, actor, "task.complete", instance_id=instance.id, task_id=task.id,
+            payload={"step": task.spec_name, "outcome": task.outcome, "opinion": task.opinion, "data": cleaned,
+                     "next": [t.spec_name for t in created]},
+        )
+
+    runtime.advance(session, live, actor=actor, writes=writes, then_write=record)
     log.info("task %s (%s) of instance %s completed by %s", task.id, task.spec_name, instance.id, actor.username)
     return task
 
@@ -236,7 +241,7 @@ def _require_ready(task: HumanTask) -> None:
         raise Conflict(f"task {task.id} ({task.title}) is already {task.status}")
 
 
-def _mark_completed(session: Session, task: HumanTask, actor: Actor, form: FormDefinition,
+def _mark_completed(writes: WriteBatch, task: HumanTask, actor: Actor, form: FormDefinition,
                     cleaned: dict[str, Any], submitted: dict[str, Any]) -> None:
     values: dict[str, Any] = {"status": TaskStatus.COMPLETED, "completed_by": actor.username,
                               "completed_at": utcnow(), "submitted": submitted}
@@ -244,7 +249,7 @@ def _mark_completed(session: Session, task: HumanTask, actor: Actor, form: FormD
         values["outcome"] = _text(cleaned.get(form.outcome_field))
     if form.opinion_field:
         values["opinion"] = _text(cleaned.get(form.opinion_field))
-    write_row(session, task, values)  # locked by the caller
+    writes.update_row(task, values)  # locked by the caller
 
 
 def _text(value: Any) -> str | None:

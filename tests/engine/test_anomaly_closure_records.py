@@ -92,7 +92,7 @@ def test_each_reviewer_sends_back_to_the_level_below(session: Session) -> None:
     assert [s for s, _ in history(session, instance.id)] == [
         "explain", "county_review", "city_review", "province_review", "city_review", "county_review", "explain",
         "county_review", "city_review", "province_review"]
-    assert actions(session, instance.id)[-2:] == ["anomaly.conclude", "task.complete"]
+    assert actions(session, instance.id)[-2:] == ["task.complete", "anomaly.conclude"]
     assert anomalies.conclusion_of(session, ENT_TIANHE, instance.id) == "confirmed_exceedance"
 
 
@@ -107,7 +107,7 @@ def test_referral_closes_the_loop_with_a_referral_record(session: Session) -> No
     assert (referral.opinion, referral.referred_by, referral.anomaly_case_id) == (
         "涉嫌篡改数据", COUNTY_TIANHE.username, case.id)
     assert case.conclusion == "referred"
-    assert actions(session, instance.id)[-3:] == ["anomaly.conclude", "anomaly.refer", "task.complete"]
+    assert actions(session, instance.id)[-3:] == ["task.complete", "anomaly.conclude", "anomaly.refer"]
     with pytest.raises(InstanceNotFound):
         anomalies.referral_of(session, COUNTY_BAIYUN, instance.id)
 

@@ -86,7 +86,7 @@ def test_county_verifies_and_the_province_countersigns_a_correction(session: Ses
     notice = session.get(PublicNotice, decided.notice_id)
     assert notice.kind == "objection_result" and "更正为环保良好企业" in notice.title
     assert actions(session, instance.id)[-5:] == [
-        "task.complete", "credit.level_change", "credit.notice", "credit.objection_decided", "task.complete"]
+        "task.complete", "task.complete", "credit.level_change", "credit.notice", "credit.objection_decided"]
     assert history(session, instance.id) == [("submit", "completed"), ("county_verify", "completed"),
                                              ("province_decide", "completed"), ("province_decide", "completed")]
 

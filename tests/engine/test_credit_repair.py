@@ -72,7 +72,7 @@ def test_approved_repair_rises_one_level_when_the_notice_ends(session: Session, 
     notice = session.get(PublicNotice, noticed.notice_id)
     assert noticed.status == "noticed" and notice.kind == "repair" and notice.ends_at == notice_step.due_at
     assert "拟由环保警示企业调整为环保良好企业" in notice.title
-    assert actions(session, instance.id)[-2:] == ["credit.notice", "task.complete"]
+    assert actions(session, instance.id)[-2:] == ["task.complete", "credit.notice"]
 
     with later(days=6, hours=23):
         assert sweep(session) == []
@@ -105,7 +105,7 @@ def test_each_step_can_refuse_with_reasons(session: Session, store: LocalFileSto
     assert instance.status == "completed" and rating.level == 4
     refused = repair(session, instance)
     assert (refused.status, refused.refused_at_step, refused.refusal_reason) == ("refused", step, "整改不彻底")
-    assert actions(session, instance.id)[-2:] == ["credit.repair_refused", "task.complete"]
+    assert actions(session, instance.id)[-2:] == ["task.complete", "credit.repair_refused"]
 
 
 @pytest.mark.parametrize("level, message", [(1, "只有环保警示"), (2, "只有环保警示")], ids=["green", "blue"])

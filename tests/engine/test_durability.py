@@ -14,6 +14,7 @@ from engine.db import make_engine, make_session_factory
 from engine.models import AuditEvent, HumanTask, ProcessInstance, TaskStatus
 from engine.services import tasks
 from engine.services.consistency import check_all
+from engine.write_batch import WriteBatch
 from tests.engine.test_anomaly_walkthrough import ready_task, start_anomaly
 from tests.engine.test_timers import BACKENDS, deploy_all
 from tests.support.actors import ENT_TIANHE
@@ -24,10 +25,11 @@ class Crash(Exception):
     """Stands for the process dying at this point: the transaction never commits."""
 
 
-CRASH_POINTS = {
-    "after engine steps, before the index": (runtime, "_sync_task_index"),
-    "after the index, before the state": (runtime, "_store"),
-    "at the audit append": (audit, "record"),
+CRASH_POINTS = {  # (owner, function, whether it runs before the crash)
+    "after engine steps, before the index": (runtime, "_sync_task_index", False),
+    "after the index, before the state": (runtime, "_store", False),
+    "at the audit append": (audit, "record_in", False),
+    "after the step's writes, before the commit": (WriteBatch, "run", True),
 }
 
 
@@ -56,12 +58,15 @@ def test_crash_during_completion_changes_nothing(point: str, sessions: sessionma
         task_id = ready_task(session, instance_id).id
     with sessions() as session:
         before = snapshot(session, instance_id)
-    module, name = CRASH_POINTS[point]
+    owner, name, runs = CRASH_POINTS[point]
+    original = getattr(owner, name)
 
     def crash(*args: object, **kwargs: object) -> None:
+        if runs:
+            original(*args, **kwargs)
         raise Crash(point)
 
-    monkeypatch.setattr(module, name, crash)
+    monkeypatch.setattr(owner, name, crash)
     with pytest.raises(Crash), sessions.begin() as session:
         tasks.complete(session, ENT_TIANHE, task_id, {"reason": "other", "description": "x"})
     monkeypatch.undo()

@@ -58,7 +58,7 @@ def test_complete_plans_get_consecutive_filing_numbers(session: Session, store: 
     assert first.status == "completed"
     year = local_year()
     assert (filing(session, first).filing_number, filing(session, first).status) == (f"440106-{year}-001-L", "filed")
-    assert actions(session, first.id) == ["instance.start", "task.complete", "emergency.filed", "task.complete"]
+    assert actions(session, first.id) == ["instance.start", "task.complete", "task.complete", "emergency.filed"]
 
     second = filings.submit(session, ENT_TIANHE, "440106",
                             plan(session, store, plan_name="二号预案", risk_level="major", cross_region=True))
@@ -81,7 +81,7 @@ def test_returns_loop_back_to_the_enterprise_until_the_limit(session: Session, s
     assert instance.status == "completed"
     refused = filing(session, instance)
     assert (refused.status, refused.filing_number, refused.return_rounds) == ("refused", None, 3)
-    assert actions(session, instance.id)[-2:] == ["emergency.refused", "task.complete"]
+    assert actions(session, instance.id)[-2:] == ["task.complete", "emergency.refused"]
     assert [step for step, _ in history(session, instance.id)] == [
         "submit", "county_check", "submit", "county_check", "submit", "county_check"]
 

@@ -81,7 +81,7 @@ def test_triage_assigns_and_the_reporter_confirms(session: Session) -> None:
         "closed", "support-2", "network", "fault", "high")
     assert closed.resolution == "11 月 26 日恢复传输" and closed.auto_closed is False
     assert [s for s, _ in history(session, instance.id)] == ["triage", "investigate", "verify", "follow_up", "confirm"]
-    assert actions(session, instance.id)[-2:] == ["ticket.closed", "task.complete"]
+    assert actions(session, instance.id)[-2:] == ["task.complete", "ticket.closed"]
     (row,) = tickets.support_table(session, SUPPORT)
     assert (row.ticket.ticket_no, row.stage) == (closed.ticket_no, None)
 
@@ -110,7 +110,7 @@ def test_unresolved_tickets_reopen_until_the_limit_then_escalate(session: Sessio
     complete(session, ENT_TIANHE, instance.id, "confirm", UNRESOLVED)
     assert instance.status == "completed"
     assert (ticket(session, instance).status, ticket(session, instance).reopen_count) == ("escalated", 3)
-    assert actions(session, instance.id)[-2:] == ["ticket.escalated", "task.complete"]
+    assert actions(session, instance.id)[-2:] == ["task.complete", "ticket.escalated"]
 
 
 def test_an_unanswered_confirmation_closes_the_ticket(session: Session) -> None:

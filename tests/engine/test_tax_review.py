@@ -71,7 +71,7 @@ def test_the_county_answers_and_the_tax_side_reads_the_result(session: Session) 
     assert (result.status, result.conclusion, result.answered_by) == ("answered", "understated", COUNTY_TIANHE.username)
     assert result.reviewed == {"emission_kg": 1830.5, "concentration": 23.4, "note": None}
     assert (result.overdue, result.escalated) == (False, False)
-    assert actions(session, instance.id) == ["instance.start", "tax.answer", "task.complete"]
+    assert actions(session, instance.id) == ["instance.start", "task.complete", "tax.answer"]
 
 
 def test_bad_or_repeated_requests_are_refused(session: Session) -> None:
