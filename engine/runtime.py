@@ -152,13 +152,13 @@ def advance(
     fire_timers: bool = False,
     actor: Actor = SYSTEM,
     writes: WriteBatch | None = None,
-    then_write: Callable[[list[HumanTask]], object] | None = None,
+    then_write: Callable[[WriteBatch, list[HumanTask]], object] | None = None,
 ) -> list[HumanTask]:
     """Run engine steps and write everything back; returns the task index rows created now.
 
     The new index rows and the state go out as one :class:`WriteBatch` — the caller's
     ``writes`` if given (e.g. the task it finished), with what ``then_write`` adds to it once
-    the new rows are known (e.g. its audit event). Afterwards the process hooks of the
+    the new rows are known (e.g. the caller's audit event, which names them). Afterwards the process hooks of the
     elements the engine passed (start, end and timer events, …) run with ``actor`` — who
     caused the move — in the same transaction.
 
@@ -182,7 +182,7 @@ def advance(
     _insert_index_rows(writes, created)
     _store(writes, live)
     if then_write is not None:
-        then_write(created)
+        then_write(writes, created)
     writes.run()
     if reminders:
         deadlines.urge_for_fired(session, live, reminders)

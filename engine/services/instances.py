@@ -19,6 +19,7 @@ from engine.models import AuditEvent, HumanTask, InstanceStatus, ProcessInstance
 from engine.scoping import can_see_instance, covers_region
 from engine.services import configs
 from engine.services.processes import active_model, compiled
+from engine.write_batch import WriteBatch
 
 log = logging.getLogger(__name__)
 
@@ -65,12 +66,15 @@ def start(session: Session, actor: Actor, request: StartRequest) -> ProcessInsta
     )
     session.add(row)
     session.flush()
-    created = runtime.advance(session, runtime.LiveInstance(row, compiled(model), workflow), actor=actor)
-    audit.record(
-        session, actor, "instance.start", instance_id=row.id,
-        payload={"process": model.key, "version": model.version, "business_key": request.business_key,
-                 "data": start_data, "tasks": [t.spec_name for t in created]},
-    )
+
+    def record(writes: WriteBatch, created: list[HumanTask]) -> None:
+        audit.record_in(
+            writes, actor, "instance.start", instance_id=row.id,
+            payload={"process": model.key, "version": model.version, "business_key": request.business_key,
+                     "data": start_data, "tasks": [t.spec_name for t in created]},
+        )
+
+    runtime.advance(session, runtime.LiveInstance(row, compiled(model), workflow), actor=actor, then_write=record)
     log.info("started instance %s of %s v%s", row.id, model.key, model.version)
     return row
 

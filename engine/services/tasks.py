@@ -183,9 +183,9 @@ def complete(
     live.finished(task)
     evidence.link(session, actor, task, attachments)
 
-    def record(created: list[HumanTask]) -> None:
+    def record(batch: WriteBatch, created: list[HumanTask]) -> None:
         audit.record_in(
-            writes, actor, "task.complete", instance_id=instance.id, task_id=task.id,
+            batch, actor, "task.complete", instance_id=instance.id, task_id=task.id,
             payload={"step": task.spec_name, "outcome": task.outcome, "opinion": task.opinion, "data": cleaned,
                      "next": [t.spec_name for t in created]},
         )

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from engine import audit, runtime
 from engine.actors import SYSTEM
-from engine.models import InstanceStatus, ProcessInstance
+from engine.models import HumanTask, InstanceStatus, ProcessInstance
+from engine.write_batch import WriteBatch
 
 log = logging.getLogger(__name__)
 
@@ -42,13 +43,15 @@ def sweep_batch(session: Session, now: datetime, limit: int = DEFAULT_BATCH) -> 
 def _fire(session: Session, row: ProcessInstance, now: datetime) -> None:
     live = runtime.load(session, row)
     before = {(e.name, e.value) for e in live.workflow.waiting_events()}
-    created = runtime.advance(session, live, fire_timers=True)
-    after = {(e.name, e.value) for e in live.workflow.waiting_events()}
-    fired = sorted(name for name, value in before - after)
-    if not fired and not created:
-        return
-    audit.record(
-        session, SYSTEM, "timer.fire", instance_id=row.id,
-        payload={"timers": fired, "due_before": now.isoformat(), "tasks": [t.spec_name for t in created]},
-    )
-    log.info("instance %s: timers %s fired", row.id, fired)
+
+    def record(writes: WriteBatch, created: list[HumanTask]) -> None:
+        """The firing's audit event, in the advance's writes, if a timer fired or a task opened."""
+        fired = sorted(name for name, value in before - {(e.name, e.value) for e in live.workflow.waiting_events()})
+        if fired or created:
+            audit.record_in(
+                writes, SYSTEM, "timer.fire", instance_id=row.id,
+                payload={"timers": fired, "due_before": now.isoformat(), "tasks": [t.spec_name for t in created]},
+            )
+            log.info("instance %s: timers %s fired", row.id, fired)
+
+    runtime.advance(session, live, fire_timers=True, then_write=record)

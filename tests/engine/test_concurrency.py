@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
 
-from engine.db import make_engine, make_session_factory
+from engine import audit
+from engine.db import make_engine, make_session_factory, utcnow
 from engine.errors import Conflict
-from engine.models import HumanTask, ProcessInstance, TaskStatus
+from engine.models import AuditEvent, CalendarState, HumanTask, ProcessInstance, TaskStatus
+from engine.write_batch import WriteBatch
 from engine.services import tasks
 from tests.engine.test_anomaly_walkthrough import ready_task, start_anomaly
 from tests.engine.test_timers import BACKENDS, deploy_all
@@ -70,8 +74,6 @@ def race(factory, task_id: str) -> list[object]:
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_first_audit_appends_racing_both_succeed(backend: str, tmp_path: Path) -> None:
     """The chain head does not exist yet; two writers create it at once and both events land in order."""
-    from engine import audit
-
     with fresh_database(backend, tmp_path) as url:
         engine = make_engine(url, pool_size=4) if backend == "postgres" else make_engine(url)
         factory = make_session_factory(engine)
@@ -98,11 +100,26 @@ def test_first_audit_appends_racing_both_succeed(backend: str, tmp_path: Path) -
         engine.dispose()
 
 
+def append_alone(session: Session) -> AuditEvent:
+    return audit.record(session, "waiter", "test.waited")
+
+
+def append_in_a_batch(session: Session) -> AuditEvent:
+    """The append as part of a step's writes: on PostgreSQL one statement with another write."""
+    writes = WriteBatch(session)
+    writes.insert_rows([CalendarState(id=99, version=1, stamp="waiter", changed_at=utcnow())])
+    event = audit.record_in(writes, "waiter", "test.waited")
+    writes.run()
+    return event
+
+
+@pytest.mark.parametrize("append", [append_alone, append_in_a_batch])
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_an_append_that_waited_for_the_head_chains_to_the_event_it_waited_for(backend: str, tmp_path: Path) -> None:
+def test_an_append_that_waited_for_the_head_chains_to_the_event_it_waited_for(
+    backend: str, append: Callable[[Session], AuditEvent], tmp_path: Path
+) -> None:
     """A writer blocked on the head resumes when the holder commits, and links to the holder's event, not to
     the event before it. (On PostgreSQL a read inside the blocked statement would still see the older one.)"""
-    from engine import audit
 
     with fresh_database(backend, tmp_path) as url:
         engine = make_engine(url, pool_size=4) if backend == "postgres" else make_engine(url)
@@ -112,7 +129,7 @@ def test_an_append_that_waited_for_the_head_chains_to_the_event_it_waited_for(ba
         holder, waiter = factory(), factory()
         held = audit.record(holder, "holder", "test.held")
         appended: list[object] = []
-        thread = threading.Thread(target=lambda: appended.append(audit.record(waiter, "waiter", "test.waited")))
+        thread = threading.Thread(target=lambda: appended.append(append(waiter)))
         thread.start()
         wait_until_blocked(engine, thread)
         holder.commit()

@@ -200,7 +200,7 @@ def test_an_unsubmitted_objection_lapses_when_the_notice_ends(session: Session, 
     session.refresh(instance)
     assert instance.status == "completed" and submit.status == TaskStatus.CANCELLED
     assert objection(session, instance).status == "lapsed"
-    assert actions(session, instance.id)[-2:] == ["credit.objection_lapsed", "timer.fire"]
+    assert actions(session, instance.id)[-2:] == ["timer.fire", "credit.objection_lapsed"]
 
 
 def test_an_overdue_verification_is_urged_once(session: Session, store: LocalFileStore) -> None:
@@ -213,7 +213,7 @@ def test_an_overdue_verification_is_urged_once(session: Session, store: LocalFil
     with at(due + timedelta(minutes=1)):
         assert sweep(session) == [instance.id]
         assert sweep(session) == []
-    assert verify.status == TaskStatus.READY and actions(session, instance.id)[-1] == "timer.fire"
+    assert verify.status == TaskStatus.READY and actions(session, instance.id)[-2:] == ["timer.fire", "task.urge"]
     complete(session, COUNTY_TIANHE, instance.id, "county_verify", FOUNDED)
     assert waiting_at(session, instance.id) == ["province_decide", "province_decide"]
 

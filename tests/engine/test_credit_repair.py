@@ -84,7 +84,7 @@ def test_approved_repair_rises_one_level_when_the_notice_ends(session: Session, 
     change = ratings.history(session, ENT_TIANHE, rating.id)[-1]
     assert (change.from_level, change.to_level, change.reason, change.changed_by) == (3, 2, "repair", "system")
     assert repair(session, instance).status == "repaired"
-    assert actions(session, instance.id)[-2:] == ["credit.level_change", "timer.fire"]
+    assert actions(session, instance.id)[-2:] == ["timer.fire", "credit.level_change"]
 
 
 @pytest.mark.parametrize("step, actor, earlier", [

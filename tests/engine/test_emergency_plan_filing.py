@@ -96,7 +96,7 @@ def test_an_overdue_check_is_urged_once(session: Session, store: LocalFileStore)
     with at(due + timedelta(minutes=1)):
         assert sweep(session) == [instance.id]
         assert sweep(session) == []
-    assert check.status == TaskStatus.READY and actions(session, instance.id)[-2:] == ["task.urge", "timer.fire"]
+    assert check.status == TaskStatus.READY and actions(session, instance.id)[-2:] == ["timer.fire", "task.urge"]
     complete(session, COUNTY_TIANHE, instance.id, "county_check", ACCEPT)
     assert filing(session, instance).status == "filed"
 

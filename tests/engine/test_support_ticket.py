@@ -127,7 +127,7 @@ def test_an_unanswered_confirmation_closes_the_ticket(session: Session) -> None:
     assert instance.status == "completed" and confirm.status == TaskStatus.CANCELLED
     closed = ticket(session, instance)
     assert (closed.status, closed.auto_closed) == ("closed", True)
-    assert actions(session, instance.id)[-2:] == ["ticket.closed", "timer.fire"]
+    assert actions(session, instance.id)[-2:] == ["timer.fire", "ticket.closed"]
 
 
 def test_reports_and_assignments_are_checked(session: Session) -> None:

@@ -135,7 +135,7 @@ def test_urged_at_ten_days_escalated_to_the_city_at_fifteen(session: Session) ->
     assert urged.urged_at is not None and county.status == TaskStatus.READY
     (note,) = session.scalars(select(TaskNote).where(TaskNote.task_id == county.id)).all()
     assert (note.kind, note.author) == (NoteKind.URGE, "system") and "临期催办" in note.body
-    assert actions(session, instance.id)[-3:] == ["task.urge", "tax.urge", "timer.fire"]
+    assert actions(session, instance.id)[-3:] == ["timer.fire", "task.urge", "tax.urge"]
 
     with later(days=15, minutes=1):
         assert sweep(session) == [instance.id]
@@ -144,7 +144,7 @@ def test_urged_at_ten_days_escalated_to_the_city_at_fifteen(session: Session) ->
     city = ready(session, instance.id, "city_review")
     assert city.role == "city_reviewer"
     assert review(session, instance).status == "escalated"
-    assert actions(session, instance.id)[-2:] == ["tax.escalate", "timer.fire"]
+    assert actions(session, instance.id)[-2:] == ["timer.fire", "tax.escalate"]
     assert_refused(session, city, [COUNTY_TIANHE, CITY_SZ, TAX], ANSWER)
     with later(days=16):
         complete(session, CITY_GZ, instance.id, "city_review", ANSWER)
