@@ -157,7 +157,7 @@ def _combined(statements: tuple[UpdateBase, ...]) -> _Combined:
         count_at.append(len(columns))
         columns.append(select(func.count()).select_from(cte).scalar_subquery())
         first = len(columns)
-        columns += [select(cte.c[position]).scalar_subquery() for position in range(len(returning))]
+        columns += [select(cte.c[i]).scalar_subquery() for i in range(len(returning))]
         returned_at.append(slice(first, len(columns)) if returning else None)
     return _Combined(select(*columns), tuple(count_at), tuple(returned_at))
 
