@@ -92,7 +92,6 @@ def instrumented(db_engine: Engine) -> Iterator[Breakdown]:
     breakdown.wrap(BpmnWorkflow, "do_engine_steps", ENGINE_STEP)
     breakdown.wrap(Task, "run", ENGINE_STEP)
     breakdown.wrap(engine.audit, "record", AUDIT)
-    breakdown.wrap(engine.audit, "record_in", AUDIT)
     breakdown.wrap(FormDefinition, "validate", FORM)
     breakdown.wrap(Session, "flush", FLUSH)
     dialect = db_engine.dialect

@@ -39,6 +39,7 @@ def record(
     instance_id: int | None = None,
     task_id: str | None = None,
     payload: dict[str, Any] | None = None,
+    writes: WriteBatch | None = None,
 ) -> AuditEvent:
     """Append one event to the chain (written, not committed); the returned object is not in the session.
 
@@ -46,36 +47,21 @@ def record(
     computes the event's hash there, from the head's last hash and the event's canonical text
     around it. On PostgreSQL the event's INSERT rides in the same statement, so an append is one
     round trip.
+
+    :param writes: a step's write batch on this session: on PostgreSQL the append then rides in the
+        batch's statement, and the event's number and hashes are set when the batch has run.
     """
     event, params = _prepared(actor, action, instance_id, task_id, payload)
-    if is_postgres(session):
-        _taken(event, _on_head(session, _APPEND, params))
-    else:
+    if not is_postgres(session):
         _taken(event, _on_head(session, _ADVANCE_HEAD, params))
         session.execute(_INSERT_EVENT, column_values(event))
-    return event
+    elif writes is None:
+        _taken(event, _on_head(session, _APPEND, params))
+    else:
+        def taken(_count: int, returned: tuple[Any, ...] | None) -> None:
+            _taken(event, returned if returned is not None else _on_head(session, _APPEND, params))
 
-
-def record_in(
-    writes: WriteBatch,
-    actor: Actor | str,
-    action: str,
-    *,
-    instance_id: int | None = None,
-    task_id: str | None = None,
-    payload: dict[str, Any] | None = None,
-) -> AuditEvent:
-    """:func:`record` as one of a step's writes: on PostgreSQL the append rides in the batch's
-    statement (the event's number and hashes are set when the batch has run); on SQLite it is
-    written at once."""
-    if not is_postgres(writes.session):
-        return record(writes.session, actor, action, instance_id=instance_id, task_id=task_id, payload=payload)
-    event, params = _prepared(actor, action, instance_id, task_id, payload)
-
-    def taken(_count: int, returned: tuple[Any, ...] | None) -> None:
-        _taken(event, returned if returned is not None else _on_head(writes.session, _APPEND, params))
-
-    writes.add(_APPEND, params, taken)
+        writes.add(_APPEND, params, taken)
     return event
 
 

@@ -68,8 +68,8 @@ def start(session: Session, actor: Actor, request: StartRequest) -> ProcessInsta
     session.flush()
 
     def record(writes: WriteBatch, created: list[HumanTask]) -> None:
-        audit.record_in(
-            writes, actor, "instance.start", instance_id=row.id,
+        audit.record(
+            session, actor, "instance.start", instance_id=row.id, writes=writes,
             payload={"process": model.key, "version": model.version, "business_key": request.business_key,
                      "data": start_data, "tasks": [t.spec_name for t in created]},
         )

@@ -184,8 +184,8 @@ def complete(
     evidence.link(session, actor, task, attachments)
 
     def record(batch: WriteBatch, created: list[HumanTask]) -> None:
-        audit.record_in(
-            batch, actor, "task.complete", instance_id=instance.id, task_id=task.id,
+        audit.record(
+            session, actor, "task.complete", instance_id=instance.id, task_id=task.id, writes=batch,
             payload={"step": task.spec_name, "outcome": task.outcome, "opinion": task.opinion, "data": cleaned,
                      "next": [t.spec_name for t in created]},
         )

@@ -48,8 +48,8 @@ def _fire(session: Session, row: ProcessInstance, now: datetime) -> None:
         """The firing's audit event, in the advance's writes, if a timer fired or a task opened."""
         fired = sorted(name for name, value in before - {(e.name, e.value) for e in live.workflow.waiting_events()})
         if fired or created:
-            audit.record_in(
-                writes, SYSTEM, "timer.fire", instance_id=row.id,
+            audit.record(
+                session, SYSTEM, "timer.fire", instance_id=row.id, writes=writes,
                 payload={"timers": fired, "due_before": now.isoformat(), "tasks": [t.spec_name for t in created]},
             )
             log.info("instance %s: timers %s fired", row.id, fired)

@@ -108,7 +108,7 @@ def append_in_a_batch(session: Session) -> AuditEvent:
     """The append as part of a step's writes: on PostgreSQL one statement with another write."""
     writes = WriteBatch(session)
     writes.insert_rows([CalendarState(id=99, version=1, stamp="waiter", changed_at=utcnow())])
-    event = audit.record_in(writes, "waiter", "test.waited")
+    event = audit.record(session, "waiter", "test.waited", writes=writes)
     writes.run()
     return event
 

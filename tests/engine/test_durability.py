@@ -28,7 +28,7 @@ class Crash(Exception):
 CRASH_POINTS = {  # (owner, function, whether it runs before the crash)
     "after engine steps, before the index": (runtime, "_sync_task_index", False),
     "after the index, before the state": (runtime, "_store", False),
-    "at the audit append": (audit, "record_in", False),
+    "at the audit append": (audit, "record", False),
     "after the step's writes, before the commit": (WriteBatch, "run", True),
 }
 

@@ -51,7 +51,8 @@ def test_the_writes_of_a_batch_all_land_and_the_objects_hold_them(session: Sessi
     writes.update_row(task, {"status": TaskStatus.COMPLETED, "completed_by": "probe", "completed_at": utcnow()})
     writes.insert_rows([new_row(task, "第一"), new_row(task, "第二")])
     writes.update_row(instance, {"subject": "改过", "version": version + 1}, check="version", conflict="changed")
-    event = audit.record_in(writes, ADMIN, "probe.batch", instance_id=instance.id, payload={"名": "值"})
+    event = audit.record(session, ADMIN, "probe.batch", instance_id=instance.id, payload={"名": "值"},
+                         writes=writes)
     with statements(session) as sent:
         writes.run()
     assert len(sent) == (1 if is_postgres(session) else 3)  # SQLite: the audit event was written at once
@@ -82,7 +83,7 @@ def test_a_failed_version_check_raises_the_conflict_it_was_given(session: Sessio
 def test_the_first_event_ever_creates_the_chain_head_from_within_a_batch(session: Session) -> None:
     session.execute(delete(AuditChainHead))
     writes = WriteBatch(session)
-    first = audit.record_in(writes, ADMIN, "probe.first")
+    first = audit.record(session, ADMIN, "probe.first", writes=writes)
     writes.run()
     assert first.prev_hash == GENESIS_HASH
     head = session.scalars(select(AuditChainHead)).one()
