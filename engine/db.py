@@ -13,12 +13,11 @@ from datetime import datetime, timezone
 from time import monotonic
 from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, MetaData, Table, Update, bindparam, create_engine, event, inspect, select, update
+from sqlalchemy import DateTime, MetaData, Table, create_engine, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError, IntegrityError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import GenericFunction
 from sqlalchemy.types import String, TypeDecorator

@@ -158,9 +158,9 @@ def advance(
 
     The new index rows and the state go out as one :class:`WriteBatch` — the caller's
     ``writes`` if given (e.g. the task it finished), with what ``then_write`` adds to it once
-    the new rows are known (e.g. the caller's audit event, which names them). Afterwards the process hooks of the
-    elements the engine passed (start, end and timer events, …) run with ``actor`` — who
-    caused the move — in the same transaction.
+    the new rows are known (e.g. the caller's audit event, which names them). Afterwards the
+    process hooks of the elements the engine passed (start, end and timer events, …) run with
+    ``actor`` — who caused the move — in the same transaction.
 
     :raises InvalidModel: when the model fails at run time (an expression names unknown data).
     """
@@ -178,7 +178,7 @@ def advance(
             raise InvalidModel(f"流程执行出错 (process error) in instance {live.row.id}: {exc}") from None
         created = _sync_task_index(session, live)
     deadlines.after_advance(session, live, current, created)
-    writes = writes or WriteBatch(session)
+    writes = writes if writes is not None else WriteBatch(session)
     _insert_index_rows(writes, created)
     _store(writes, live)
     if then_write is not None:
