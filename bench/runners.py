@@ -50,7 +50,6 @@ class RunResult:
     label: str
     instances: int
     wall_s: float
-    threads: int = 1
     start_s: list[float] = field(default_factory=list)
     completion_s: list[float] = field(default_factory=list)  # each completion's latency
     completing_s: float = 0.0  # wall time of the completion phases: with threads, less than the latencies' sum
@@ -90,7 +89,7 @@ def run(runner: Runner, cases: Sequence[Case], label: str, threads: int = 1) -> 
     thread with its own session, as a threaded web worker serves requests.
     """
     began = perf_counter()
-    result = RunResult(label, len(cases), 0.0, threads)
+    result = RunResult(label, len(cases), 0.0)
     keys = []
     for case in cases:
         t0 = perf_counter()
