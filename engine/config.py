@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine.bpmn.limits import ModelLimits
 from engine.errors import EcoLoopError
 
 PREFIX = "ECOLOOP_"
@@ -37,6 +38,7 @@ class Settings:
     timer_sweep_seconds: int
     session_idle_minutes: int
     run_scheduler_in_web: bool
+    model_limits: ModelLimits = field(default_factory=ModelLimits)
     raw: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -76,8 +78,35 @@ def _settings_from(values: dict[str, str]) -> Settings:
         timer_sweep_seconds=_int(values, "TIMER_SWEEP_SECONDS", 30),
         session_idle_minutes=_int(values, "SESSION_IDLE_MINUTES", 30),
         run_scheduler_in_web=values.get("RUN_SCHEDULER_IN_WEB", "1") not in ("0", "false", "no"),
+        model_limits=_model_limits(values),
         raw=dict(values),
     )
+
+
+MODEL_LIMIT_KEYS = {
+    "max_cardinality": "MODEL_MAX_CARDINALITY",
+    "max_timer_years": "MODEL_MAX_TIMER_YEARS",
+    "max_timer_repetitions": "MODEL_MAX_TIMER_REPETITIONS",
+    "max_sequence_length": "EXPRESSION_MAX_LENGTH",
+    "max_integer_bits": "EXPRESSION_MAX_INTEGER_BITS",
+    "time_budget_ms": "EXPRESSION_TIME_BUDGET_MS",
+}
+
+
+def _model_limits(values: Mapping[str, str]) -> ModelLimits:
+    """The deploy and evaluation bounds (``engine/bpmn/limits.py`` names each default's source).
+
+    :raises ConfigError: naming a key whose value is not a positive whole number.
+    """
+    chosen: dict[str, int] = {}
+    for name, key in MODEL_LIMIT_KEYS.items():
+        text = values.get(key)
+        if text:
+            number = _positive(text, whole=True)
+            if number is None:
+                raise ConfigError(f"{PREFIX}{key} must be a positive whole number, not {text!r}")
+            chosen[name] = int(number)
+    return ModelLimits(**chosen)
 
 
 def _int(values: Mapping[str, str], key: str, default: int) -> int:

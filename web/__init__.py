@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from flask import Flask
 
+from engine.bpmn import limits
 from engine.config import PREFIX, Settings, load_settings
 from engine.db import make_engine, make_session_factory
 from engine.filestore import LocalFileStore
@@ -26,6 +27,7 @@ def create_app(test_config: Mapping[str, str] | None = None) -> Flask:
     _configure(app, settings)
     engine = make_engine(settings.database_url)
     app.extensions["ecoloop.settings"] = settings
+    limits.configure(settings.model_limits)
     app.extensions["ecoloop.engine"] = engine
     app.extensions["ecoloop.sessions"] = make_session_factory(engine)
     app.extensions["ecoloop.files"] = LocalFileStore(settings.evidence_dir, settings.max_upload_bytes)

@@ -15,7 +15,7 @@ tasks created after it). See :func:`providing` and ``engine/services/deadlines.p
 
 The same check runs when a model is deployed (with a message naming the
 problem) and again before every evaluation, and evaluation itself is done by
-``simpleeval``, which also bounds string and number sizes.
+``simpleeval`` with sizes and time bounded (``engine/bpmn/bounded_eval.py``).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from typing import Any
 
 import simpleeval
 
+from engine.bpmn.bounded_eval import BoundedEval, BoundExceeded, time_budget
 from engine.errors import InvalidModel
 
 def _scalar_str(value: Any) -> str:
@@ -145,6 +146,14 @@ def check_script(text: str) -> None:
     _parsed_script(text)
 
 
+def parsed_script(text: str) -> tuple[tuple[str, str], ...]:
+    """The ``(name, expression)`` lines of a checked script.
+
+    :raises UnsafeExpression: as :func:`check_script`.
+    """
+    return _parsed_script(text)
+
+
 @lru_cache(maxsize=1024)
 def _parsed_script(text: str) -> tuple[tuple[str, str], ...]:
     try:
@@ -174,14 +183,22 @@ def evaluate(text: str, names: Mapping[str, Any]) -> Any:
     """
     text = text.strip()
     tree = _checked_expression(text)
-    evaluator = simpleeval.EvalWithCompoundTypes(names=dict(names), functions=dict(SAFE_FUNCTIONS))
+    evaluator = BoundedEval(names=dict(names), functions=dict(SAFE_FUNCTIONS))
     try:
-        return evaluator.eval(text, previously_parsed=tree.body)  # the tree that passed the check, parsed once
+        with time_budget():
+            return evaluator.eval(text, previously_parsed=tree.body)  # the tree that passed the check, parsed once
+    except BoundExceeded as exc:
+        raise type(exc)(f"cannot evaluate {_shown(text)}: {exc}") from None
     except (simpleeval.InvalidExpression, TypeError, ArithmeticError, LookupError, ValueError) as exc:
-        raise ValueError(f"cannot evaluate {text!r}: {exc}") from None
+        raise ValueError(f"cannot evaluate {_shown(text)}: {exc}") from None
+
+
+def _shown(text: str) -> str:
+    return repr(text if len(text) <= 200 else text[:200] + "…")
 
 
 def run_script(text: str, data: MutableMapping[str, Any]) -> None:
-    """Run a checked script: each line's expression is evaluated and assigned into ``data``."""
-    for name, expression in _parsed_script(text):
-        data[name] = evaluate(expression, data)
+    """Run a checked script: each line's expression is evaluated and assigned into ``data``, within one budget."""
+    with time_budget():
+        for name, expression in _parsed_script(text):
+            data[name] = evaluate(expression, data)
