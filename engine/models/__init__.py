@@ -1,5 +1,6 @@
 """The persistent data model; importing this package registers every table on ``Base.metadata``."""
 
+from engine.models.access_token import AccessToken
 from engine.models.attachment import Attachment, TaskAttachment
 from engine.models.archive import ArchivedInstance
 from engine.models.audit import AuditChainHead, AuditEvent
@@ -31,6 +32,7 @@ from engine.models.notification import (
     NotificationPreference,
     NotificationRead,
 )
+from engine.models.password import PasswordHistory
 from engine.models.process import ProcessModel
 from engine.models.report import ReportRun, ReportStatus
 from engine.models.task import HumanTask, NoteKind, TaskNote, TaskStatus
@@ -40,6 +42,8 @@ from engine.models.user_session import UserSession
 from engine.models.workspace import TaskDraft
 
 __all__ = [
+    "AccessToken",
+    "PasswordHistory",
     "Anomaly",
     "AnomalyCase",
     "Enterprise",
