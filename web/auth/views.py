@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from urllib.parse import urlparse
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
@@ -16,6 +15,7 @@ from web.auth.session import current_actor, forget, remember
 from web.database import db, settings
 from web.errors import status_of
 from web.i18n import LANGUAGES
+from web.redirects import safe_target
 from web.ui import nav_of
 
 
@@ -27,7 +27,7 @@ class LoginSchema(Schema):
 
 @bp.get("/login")
 def login() -> ResponseReturnValue:
-    return render_template("auth/login.html", next=request.args.get("next", ""))
+    return render_template("auth/login.html", next=safe_target(request.args.get("next")) or "")
 
 
 @bp.post("/login")
@@ -42,10 +42,11 @@ def login_post() -> ResponseReturnValue:
                                client=request.remote_addr or "", policy=current_app.extensions["ecoloop.lockout"])
     except (AuthenticationFailed, DirectoryUnavailable, InvalidIdentity) as exc:
         db().commit()  # the failed attempt and the failure count stay
-        page = render_template("auth/login.html", error=exc.message, next=form["next"], username=form["username"])
+        page = render_template("auth/login.html", error=exc.message, next=safe_target(form["next"]) or "",
+                               username=form["username"])
         return page, status_of(exc), _retry_after(exc)
     remember(actor)
-    return redirect(_safe_next(form["next"]) or url_for("auth.home"))
+    return redirect(safe_target(form["next"]) or url_for("auth.home"))
 
 
 def _retry_after(exc: Exception) -> dict[str, str]:
@@ -54,14 +55,6 @@ def _retry_after(exc: Exception) -> dict[str, str]:
         return {}
     until = datetime.fromisoformat(str(exc.details["retry_at"]))
     return {"Retry-After": str(max(1, math.ceil((until - utcnow()).total_seconds())))}
-
-
-def _safe_next(target: str) -> str | None:
-    """Only same-site paths, so the login page cannot redirect elsewhere."""
-    parsed = urlparse(target)
-    if target.startswith("/") and not target.startswith("//") and not parsed.netloc and not parsed.scheme:
-        return target
-    return None
 
 
 @bp.post("/logout")
@@ -76,7 +69,7 @@ def language() -> ResponseReturnValue:
     chosen = request.form.get("lang", "")
     if chosen in LANGUAGES:
         session["lang"] = chosen
-    return redirect(_safe_next(request.form.get("next", "")) or url_for("tasks.index"))
+    return redirect(safe_target(request.form.get("next", "")) or url_for("tasks.index"))
 
 
 @bp.get("/")

@@ -11,6 +11,7 @@ from engine.errors import InvalidForm
 from engine.services import task_page, tasks, worklist
 from web.auth.session import actor, login_required
 from web.database import db
+from web.form_args import load_form
 from web.tasks import bp
 
 SORTS = tuple(worklist.SORTS)
@@ -73,7 +74,8 @@ class BatchArgs(Schema):
 @login_required
 def batch() -> ResponseReturnValue:
     """批量审核: the same decision (通过) for each chosen task, with a result per task."""
-    args = BatchArgs().load({"task_ids": request.form.getlist("task_ids"), "opinion": request.form.get("opinion", "")})
+    args = load_form(BatchArgs(), {"task_ids": request.form.getlist("task_ids"),
+                                   "opinion": request.form.get("opinion", "")})
     data = {"decision": "accept", **({"opinion": args["opinion"]} if args["opinion"].strip() else {})}
     results = worklist.batch_complete(db(), actor(), args["task_ids"], data)
     return render_template("tasks/batch_result.html", results=results)
