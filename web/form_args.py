@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from marshmallow import Schema, ValidationError
+from marshmallow import EXCLUDE, Schema, ValidationError
 
 from engine.errors import InvalidInput
 from web.api.core import flatten
@@ -16,7 +16,7 @@ def load_form(schema: Schema, values: Mapping[str, Any]) -> dict[str, Any]:
     empty batch, …), which ``web/errors.py`` shows as a 422 page with the fields listed.
     """
     try:
-        loaded: dict[str, Any] = schema.load(values)
+        loaded: dict[str, Any] = schema.load(values, unknown=EXCLUDE)
     except ValidationError as exc:
         fields = flatten(exc.messages)
         raise InvalidInput("请检查填写内容：" + "、".join(fields) + " (invalid form fields)", fields=fields) from None

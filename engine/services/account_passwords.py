@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Protocol
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session
 from engine import audit
 from engine.actors import Actor
 from engine.db import utcnow
-from engine.errors import InvalidInput, NotAllowed, NotFound
+from engine.errors import AuthenticationFailed, InvalidInput, NotAllowed, NotFound
 from engine.models import LocalUser, PasswordHistory
 from engine.models.user_session import UserSession
 from engine.services import access_tokens, configs
@@ -108,6 +109,45 @@ def change_own(session: Session, actor: Actor, current: str, new: str, repeated:
     audit.record(session, actor, "auth.password_change", payload={"username": user.username, **ended})
     log.info("%s changed its password", user.username)
     return user
+
+
+class PasswordDirectory(Protocol):
+    """The directory's side of 修改密码 (``integrations.ldap`` provides it)."""
+
+    @property
+    def password_change_allowed(self) -> bool: ...
+
+    @property
+    def password_url(self) -> str: ...
+
+    def change_password(self, login: str, old: str, new: str) -> None: ...
+
+
+def change_in_directory(session: Session, actor: Actor, directory: PasswordDirectory | None, current: str, new: str,
+                        repeated: str, keep_session: str | None = None) -> None:
+    """Change a directory account's password through the directory, where the deployment allows it.
+
+    The policy's rules apply too (the directory keeps the history and may refuse more).
+
+    :raises NotAllowed: the deployment sends people to the directory's own page instead.
+    :raises InvalidInput: naming the field: wrong current password, repetition differs, policy broken.
+    :raises DirectoryUnavailable: when no directory server answers.
+    """
+    if directory is None or not directory.password_change_allowed:
+        raise NotAllowed("目录账号请在统一身份认证平台修改密码 (change it in the directory)")
+    if new != repeated:
+        raise InvalidInput("两次输入的新密码不一致 (passwords differ)", fields={"repeated": ["两次输入的新密码不一致"]})
+    found = problems(policy(session), actor.username, new)
+    if found:
+        raise InvalidInput("新密码不符合密码策略 (password policy)", fields={"new": found})
+    try:
+        directory.change_password(actor.username, current, new)
+    except AuthenticationFailed:
+        raise InvalidInput("当前密码不正确 (wrong current password)", fields={"current": ["当前密码不正确"]}) from None
+    ended = _end_access(session, actor.username, "password", keep_session)
+    audit.record(session, actor, "auth.password_change", payload={"username": actor.username, "directory": True,
+                                                                  **ended})
+    log.info("%s changed its directory password", actor.username)
 
 
 def reset(session: Session, actor: Actor, username: str, temporary: str) -> LocalUser:

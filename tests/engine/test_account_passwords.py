@@ -109,8 +109,8 @@ def test_only_admins_reset_and_only_local_accounts_change(session: Session, acco
 
 
 def test_policy_is_data_an_admin_changes_versioned_and_audited(session: Session, account: Actor) -> None:
-    configs.change(session, ADMIN, account_passwords.POLICY_KEY, {"min_length": 16})
-    assert account_passwords.policy(session).min_length == 16
+    configs.change(session, ADMIN, account_passwords.POLICY_KEY, {"min_length": 20})
+    assert account_passwords.policy(session).min_length == 20
     with pytest.raises(InvalidInput, match="password policy"):
         account_passwords.change_own(session, account, FIRST, "Lvshui&Qingshan7", "Lvshui&Qingshan7")
     with pytest.raises(InvalidInput):  # MLPS level 2: never below 8

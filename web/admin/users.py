@@ -10,7 +10,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from engine.actors import Role
 from engine.errors import DirectoryUnavailable, InvalidInput
-from engine.services import directory_admin
+from engine.services import account_passwords, directory_admin
 from engine.services.directory_admin import DirectoryAdmin, NewDirectoryUser
 from web.admin import bp
 from web.auth.session import actor, login_required
@@ -136,6 +136,21 @@ def user_disable() -> ResponseReturnValue:
 def local_user_list() -> ResponseReturnValue:
     found = directory_admin.list_local_users(db(), actor())
     return render_template("admin/users_local.html", users=found, role_names=ROLE_NAMES)
+
+
+class ResetForm(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+@bp.post("/local-users/password")
+@login_required
+def local_user_password_reset() -> ResponseReturnValue:
+    """Set a temporary password; the account must change it at its next log-in (sessions and tokens end)."""
+    form = _load(ResetForm(), request.form.to_dict())
+    account_passwords.reset(db(), actor(), form["username"], form["password"])
+    flash(f"已重置 {form['username']} 的密码，该用户下次登录时须修改密码")
+    return redirect(url_for("admin.local_user_list"))
 
 
 @bp.post("/local-users/state")

@@ -7,8 +7,8 @@ from typing import Any
 
 from flask import current_app, request
 
-from engine.errors import AuthenticationFailed, DirectoryUnavailable, InvalidIdentity
-from engine.services import access_tokens, identity
+from engine.errors import AuthenticationFailed, DirectoryUnavailable, InvalidIdentity, NotAllowed
+from engine.services import access_tokens, account_passwords, identity
 from web.api import bearer
 from web.api.core import ApiBlueprint
 from web.api.schemas.auth import AccessTokenSchema, ActorSchema, EndedSchema, TokenRequestSchema, UserTokenSchema
@@ -32,6 +32,8 @@ def token(body: dict[str, Any]) -> dict[str, Any]:
     except (AuthenticationFailed, DirectoryUnavailable, InvalidIdentity):
         db().commit()  # the failed attempt stays in the audit trail
         raise
+    if account_passwords.must_change(db(), person.username):
+        raise NotAllowed("密码已被管理员重置，请先在网页上修改密码 (change the reset password first)")
     return bearer.issue(person)
 
 

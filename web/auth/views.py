@@ -11,6 +11,7 @@ from engine.db import utcnow
 from engine.errors import AccountLocked, AuthenticationFailed, DirectoryUnavailable, InvalidIdentity
 from engine.services import identity
 from web.auth import bp
+from web.auth.password import mark_if_forced
 from web.auth.session import current_actor, forget, remember
 from web.database import db, settings
 from web.errors import status_of
@@ -46,6 +47,9 @@ def login_post() -> ResponseReturnValue:
                                username=form["username"])
         return page, status_of(exc), _retry_after(exc)
     remember(actor)
+    if mark_if_forced(actor.username):
+        flash("管理员已重置您的密码，请先设置新密码")
+        return redirect(url_for("auth.password"))
     return redirect(safe_target(form["next"]) or url_for("auth.home"))
 
 
