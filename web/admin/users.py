@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validate
 
 from engine.actors import Role
@@ -149,7 +150,7 @@ def local_user_password_reset() -> ResponseReturnValue:
     """Set a temporary password; the account must change it at its next log-in (sessions and tokens end)."""
     form = _load(ResetForm(), request.form.to_dict())
     account_passwords.reset(db(), actor(), form["username"], form["password"])
-    flash(f"已重置 {form['username']} 的密码，该用户下次登录时须修改密码")
+    flash(_("已重置 %(user)s 的密码，该用户下次登录时须修改密码", user=form["username"]))
     return redirect(url_for("admin.local_user_list"))
 
 

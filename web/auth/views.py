@@ -5,6 +5,7 @@ from datetime import datetime
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validate
 
 from engine.db import utcnow
@@ -48,7 +49,7 @@ def login_post() -> ResponseReturnValue:
         return page, status_of(exc), _retry_after(exc)
     remember(actor)
     if mark_if_forced(actor.username):
-        flash("管理员已重置您的密码，请先设置新密码")
+        flash(_("管理员已重置您的密码，请先设置新密码"))
         return redirect(url_for("auth.password"))
     return redirect(safe_target(form["next"]) or url_for("auth.home"))
 
