@@ -56,14 +56,14 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-class BoundedEval(simpleeval.EvalWithCompoundTypes):  # type: ignore[misc]
+class BoundedEval(simpleeval.EvalWithCompoundTypes):
     """simpleeval's compound-type evaluator with growth checked against :class:`ModelLimits`."""
 
     def __init__(self, names: dict[str, Any], functions: dict[str, Callable[..., Any]],
                  limits: ModelLimits | None = None) -> None:
         super().__init__(names=names, functions=functions)
         self.limits = limits or current()
-        self.operators = {**self.operators, ast.Mult: self._mult, ast.Add: self._add, ast.Sub: self._sub,
+        self.operators: dict[Any, Any] = {**self.operators, ast.Mult: self._mult, ast.Add: self._add, ast.Sub: self._sub,
                           ast.Mod: self._mod, ast.FloorDiv: self._floordiv}
 
     def _eval(self, node: ast.AST) -> Any:

@@ -78,7 +78,7 @@ def _duration(text: str, start: datetime, horizon: datetime) -> timedelta:
         raise TimerRefused(f"timer duration {text!r} is longer than the limit ({horizon.year - start.year} years)")
     try:
         parsed = TimerEventDefinition.parse_iso_duration(text)
-        return TimerEventDefinition.get_timedelta_from_start(parsed, start)  # type: ignore[no-any-return]
+        return TimerEventDefinition.get_timedelta_from_start(parsed, start)
     except Exception as exc:  # SpiffWorkflow raises a bare Exception for what it cannot read
         raise TimerRefused(f"{text!r} is not a duration SpiffWorkflow accepts: {exc}") from None
 
@@ -86,8 +86,8 @@ def _duration(text: str, start: datetime, horizon: datetime) -> timedelta:
 def _moment(text: str) -> datetime:
     try:
         if "W" in text.upper() and not text.upper().startswith("P"):
-            return TimerEventDefinition.parse_iso_week(text)  # type: ignore[no-any-return]
-        return TimerEventDefinition.get_datetime(text)  # type: ignore[no-any-return]
+            return TimerEventDefinition.parse_iso_week(text)
+        return TimerEventDefinition.get_datetime(text)
     except (ValueError, TypeError, AttributeError, OverflowError):
         raise TimerRefused(f"{text!r} is not a valid ISO 8601 date or date-time") from None
 

@@ -142,7 +142,7 @@ def _expressions(root: Any) -> Iterator[tuple[Any, str]]:
 def _typed_expression(element: Any) -> bool:
     """An element declared ``xsi:type="bpmn:tFormalExpression"`` (assignments, transformations, …)."""
     declared = element.get(f"{{{XSI_NS}}}type") if isinstance(element.tag, str) else None
-    return bool(declared) and declared.rpartition(":")[2] in FORMAL_EXPRESSION_TYPES
+    return isinstance(declared, str) and declared.rpartition(":")[2] in FORMAL_EXPRESSION_TYPES
 
 
 def _owner_id(element: Any) -> str:
