@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.models import Measurement, MonitoringPoint
-from engine.monitoring import anomalies
+from engine.monitoring.models import Measurement, MonitoringPoint
+from engine.monitoring import anomaly_rows as anomalies
 from engine.monitoring.evaluation import Slot, evaluate
 from engine.monitoring.ingest import Ingestor
 from engine.monitoring.records import HOURLY, MeasurementRecord, Outcome, PacketResult, refused

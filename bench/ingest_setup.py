@@ -9,8 +9,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.db import table_of
-from engine.models import Enterprise, MonitoringPoint, PointFactor
-from engine.monitoring.demo import credit_code
+from engine.monitoring.models import Enterprise, MonitoringPoint, PointFactor
+from engine.demo.monitoring import credit_code
 from engine.monitoring.passwords import hash_password
 from engine.monitoring.records import HOURLY, MeasurementRecord
 from engine.monitoring.synthetic import FACTORS_BY_KIND, SimPoint, TrafficModel, demo_mn

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from bench.databases import DEFAULT_PG_URL, bench_database, machine
 from engine.actors import Actor, Role
 from engine.db import make_engine
-from engine.models import Enterprise, Measurement, MonitoringPoint, PointFactor
+from engine.monitoring.models import Enterprise, Measurement, MonitoringPoint, PointFactor
 from engine.monitoring import rates
 from engine.regions import region_tree
 from engine.reports import builders, figures

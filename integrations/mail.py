@@ -1,4 +1,4 @@
-"""E-mail through a configurable SMTP server: the :class:`~engine.services.notifications.Notifier` for production.
+"""E-mail through a configurable SMTP server: the :class:`~engine.notifications.centre.Notifier` for production.
 
 Settings (``ECOLOOP_SMTP_*``): ``HOST`` (mail is off without it), ``PORT`` (25),
 ``USER`` and ``PASSWORD`` (log in when set), ``FROM`` (sender address),
@@ -18,8 +18,8 @@ from email.utils import formatdate, make_msgid
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.errors import InvalidInput
-from engine.services import notifications
-from engine.services.notifications import DeliveryFailed, Mail
+from engine.notifications import centre as notifications
+from engine.notifications.centre import DeliveryFailed, Mail
 
 SECURITY = ("none", "starttls", "ssl")
 

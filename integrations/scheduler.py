@@ -27,7 +27,8 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.actors import SYSTEM, Actor
-from engine.services import deadlines, retention, timers
+from engine.workflow import deadlines, timers
+from engine.instances import retention
 from integrations import monitoring_jobs, notification_jobs, report_jobs
 
 log = logging.getLogger(__name__)

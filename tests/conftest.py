@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from engine.bundle import bundled_model_files, read_model_file
+from engine.workflow.bundle import bundled_model_files, read_model_file
 from engine.db import make_engine
-from engine.services import processes
+from engine.workflow import deployment as processes
 from tests.support.actors import ADMIN
 from tests.support.databases import fresh_database
 

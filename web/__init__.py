@@ -10,7 +10,7 @@ from flask import Flask
 
 from engine.config import PREFIX, Settings, load_settings
 from engine.db import make_engine, make_session_factory
-from engine.filestore import LocalFileStore
+from engine.evidence.filestore import LocalFileStore
 from integrations.ldap.directory import LdapDirectory
 from integrations.ldap.settings import LdapSettings
 from web import database, errors, i18n, rate_limits, ui

@@ -11,14 +11,15 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from werkzeug.serving import run_simple
 
-from engine import audit
+from engine.audit import trail as audit
 from engine.actors import Role
-from engine.bundle import read_model_file
-from engine.demo import seed
+from engine.workflow.bundle import read_model_file
+from engine.demo.bootstrap import seed
 from engine.errors import EcoLoopError
 from engine.migrate import upgrade
-from engine.services import consistency, processes, users
-from engine.services.retention import archive_after_days
+from engine.workflow import consistency, deployment as processes
+from engine.identity import local_users as users
+from engine.instances.retention import archive_after_days
 from integrations import scheduler
 from integrations.hj212.cli import hj212
 from web import cli_monitoring, create_app

@@ -15,17 +15,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import audit
+from engine.audit import trail as audit
 from engine.actors import Actor, Role
 from engine.credit import ratings
-from engine.credit.common import local_date, require_own_enterprise, start_and_submit
+from engine.instances.casework import local_date, require_own_enterprise, start_and_submit
 from engine.db import utcnow
 from engine.errors import Conflict, InvalidInput, NotFound
-from engine.models import CreditObjection, CreditRating, InstanceStatus, ProcessInstance, PublicNotice
-from engine.models.credit import NoticeKind, ObjectionStatus
-from engine.process_hooks import HOOKS, StartContext, StepContext
-from engine.services import instances
-from engine.services.instances import StartRequest
+from engine.credit.models import CreditObjection, CreditRating, PublicNotice
+from engine.workflow.models import InstanceStatus, ProcessInstance
+from engine.credit.models import NoticeKind, ObjectionStatus
+from engine.workflow.hooks import HOOKS, StartContext, StepContext
+from engine.instances import service as instances
+from engine.instances.service import StartRequest
 
 log = logging.getLogger(__name__)
 

@@ -15,17 +15,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import audit
+from engine.audit import trail as audit
 from engine.actors import Actor, Role
 from engine.credit import ratings
-from engine.credit.common import last_completed, local_date, ready_step, require_own_enterprise, start_and_submit
+from engine.instances.casework import last_completed, local_date, ready_step, require_own_enterprise, start_and_submit
 from engine.db import utcnow
 from engine.errors import Conflict, InvalidInput, NotFound
-from engine.models import CreditRating, CreditRepair, InstanceStatus, ProcessInstance
-from engine.models.credit import CreditLevel, NoticeKind, RepairStatus
-from engine.process_hooks import HOOKS, StartContext, StepContext
-from engine.services import instances
-from engine.services.instances import StartRequest
+from engine.credit.models import CreditRating, CreditRepair
+from engine.workflow.models import InstanceStatus, ProcessInstance
+from engine.credit.models import CreditLevel, NoticeKind, RepairStatus
+from engine.workflow.hooks import HOOKS, StartContext, StepContext
+from engine.instances import service as instances
+from engine.instances.service import StartRequest
 
 PROCESS_KEY = "credit_repair"
 FORM_KEY = "credit_repair_apply"

@@ -26,12 +26,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine import audit
+from engine.audit import trail as audit
 from engine.actors import SYSTEM
 from engine.db import is_postgres, utcnow
-from engine.models import Anomaly, AnomalyCase, Enterprise, InstanceStatus, MonitoringPoint, PointFactor, ProcessInstance
+from engine.monitoring.models import Anomaly, AnomalyCase, Enterprise, MonitoringPoint, PointFactor
+from engine.workflow.models import InstanceStatus, ProcessInstance
 from engine.monitoring import rules
-from engine.services import instances
+from engine.instances import service as instances
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ A case whose instance ended is stamped with the enterprise's last reason and
 the reviewers' conclusion (as the process hook recorded it, else the last one
 given). When the conclusion is ``explanation_accepted``
 and the reason a shutdown or maintenance, the case's period becomes a
-:class:`~engine.models.PointDowntime`: those slots leave the rates' denominators.
+:class:`~engine.tables.PointDowntime`: those slots leave the rates' denominators.
 """
 
 from __future__ import annotations
@@ -15,11 +15,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import audit
+from engine.audit import trail as audit
 from engine.actors import SYSTEM, Actor
 from engine.db import utcnow
 from engine.errors import InvalidInput, NotAllowed
-from engine.models import AnomalyCase, HumanTask, InstanceStatus, MonitoringPoint, PointDowntime, ProcessInstance, TaskStatus
+from engine.monitoring.models import AnomalyCase, MonitoringPoint, PointDowntime
+from engine.workflow.models import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
 
 log = logging.getLogger(__name__)
 

@@ -25,11 +25,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from engine import audit
+from engine.audit import trail as audit
 from engine.actors import Actor
 from engine.db import utcnow
 from engine.errors import NotAllowed
-from engine.monitoring import anomalies, cases, store
+from engine.monitoring import anomaly_rows as anomalies, cases, store
 from engine.monitoring.evaluation import Finding, Slot, evaluate
 from engine.monitoring.history import Deeper, History, RecentRecords
 from engine.monitoring.records import (

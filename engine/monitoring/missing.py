@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.models import Measurement, MonitoringPoint, PointDowntime
-from engine.monitoring import anomalies, rules
+from engine.monitoring.models import Measurement, MonitoringPoint, PointDowntime
+from engine.monitoring import anomaly_rows as anomalies, rules
 from engine.monitoring.evaluation import WHOLE_RECORD, Finding
 from engine.monitoring.records import HOURLY
 

@@ -16,11 +16,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import audit
+from engine.audit import trail as audit
 from engine.actors import Actor
 from engine.db import utcnow
 from engine.errors import InvalidInput, NotAllowed, NotFound
-from engine.models import MonitoringRule
+from engine.monitoring.models import MonitoringRule
 
 ALL_FLAGS = "NFMSDCTB"
 

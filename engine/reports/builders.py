@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from engine.actors import Actor
 from engine.errors import InvalidInput
-from engine.models.casework import SupportTicket
+from engine.support.models import SupportTicket
 from engine.reports import baselist, ledgers, monthly
 from engine.reports.ledgers import OBJECTION_STATES, TAX_STATES, TICKET_STATES, Step, level_name
 from engine.reports.period import Period

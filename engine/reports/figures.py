@@ -22,20 +22,12 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from engine.actors import Actor
 from engine.db import is_postgres, utcnow
-from engine.models import (
-    AnomalyCase,
-    CreditObjection,
-    CreditRating,
-    EmergencyPlanFiling,
-    Enterprise,
-    HumanTask,
-    InstanceStatus,
-    MonitoringPoint,
-    ProcessInstance,
-    SupportTicket,
-    TaskStatus,
-    TaxReview,
-)
+from engine.monitoring.models import AnomalyCase, Enterprise, MonitoringPoint
+from engine.credit.models import CreditObjection, CreditRating
+from engine.emergency.models import EmergencyPlanFiling
+from engine.workflow.models import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
+from engine.support.models import SupportTicket
+from engine.tax.models import TaxReview
 from engine.monitoring import rates
 from engine.reports import scope
 from engine.reports.period import Period

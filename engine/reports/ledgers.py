@@ -1,6 +1,6 @@
 """The rows of the ledger-style reports, each read over what the viewer may see.
 
-Every step of a process is a row of the task index (:class:`~engine.models.HumanTask`), so a
+Every step of a process is a row of the task index (:class:`~engine.tables.HumanTask`), so a
 ledger shows a case's explanation, each review opinion and its state without loading workflows.
 """
 
@@ -15,19 +15,12 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor
-from engine.models import (
-    AnomalyCase,
-    CreditObjection,
-    CreditRating,
-    Enterprise,
-    HumanTask,
-    MonitoringPoint,
-    RatingChange,
-    SupportTicket,
-    TaskStatus,
-    TaxReview,
-)
-from engine.models.credit import LEVEL_NAMES, RatingStatus
+from engine.monitoring.models import AnomalyCase, Enterprise, MonitoringPoint
+from engine.credit.models import CreditObjection, CreditRating, RatingChange
+from engine.workflow.models import HumanTask, TaskStatus
+from engine.support.models import SupportTicket
+from engine.tax.models import TaxReview
+from engine.credit.models import LEVEL_NAMES, RatingStatus
 from engine.monitoring.cases import TYPE_LABELS
 from engine.reports import scope
 from engine.reports.period import CHINA, Period

@@ -9,11 +9,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.credit import anomalies
-from engine.credit.common import local_year
+from engine.anomalies import closure as anomalies
+from engine.instances.casework import local_year
 from engine.db import utcnow
 from engine.errors import InstanceNotFound, NotFound
-from engine.models import AnomalyCase, Enterprise, EnforcementReferral, MonitoringPoint, ProcessInstance
+from engine.monitoring.models import AnomalyCase, Enterprise, MonitoringPoint
+from engine.anomalies.models import EnforcementReferral
+from engine.workflow.models import ProcessInstance
 from tests.support.actors import (
     CITY_GZ, CITY_SZ, COUNTY_BAIYUN, COUNTY_TIANHE, ENT_BAIYUN, ENT_TIANHE, ENTERPRISE_TIANHE, PROVINCE,
 )

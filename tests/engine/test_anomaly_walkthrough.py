@@ -3,9 +3,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.models import HumanTask, InstanceStatus, TaskStatus
-from engine.services import instances, tasks
-from engine.services.instances import StartRequest
+from engine.workflow.models import HumanTask, InstanceStatus, TaskStatus
+from engine.instances import service as instances
+from engine.tasks import actions as tasks
+from engine.instances.service import StartRequest
 from tests.support.actors import ADMIN, CITY_GZ, COUNTY_TIANHE, ENT_TIANHE, ENTERPRISE_TIANHE, PROVINCE
 
 

@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from engine import audit
+from engine.audit import trail as audit
 from engine.errors import InstanceNotFound
-from engine.models import AuditChainHead, AuditEvent
-from engine.services import instances, tasks
+from engine.audit.models import AuditChainHead, AuditEvent
+from engine.instances import service as instances
+from engine.tasks import actions as tasks
 from tests.support.actors import ADMIN, COUNTY_BAIYUN, COUNTY_TIANHE, ENT_BAIYUN, ENT_TIANHE
 from tests.support.flows import EXPLANATION, ready_task, start_anomaly
 

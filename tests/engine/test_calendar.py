@@ -11,12 +11,15 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine import audit
+from engine.audit import trail as audit
 from engine.db import make_engine, make_session_factory
 from engine.errors import InvalidInput, NotAllowed
-from engine.models import AuditEvent, CalendarDay, CalendarSource, CalendarYear, DayKind, HumanTask
-from engine.services import calendar, configs
-from engine.workdays import SHANGHAI
+from engine.audit.models import AuditEvent
+from engine.calendar.models import CalendarDay, CalendarSource, CalendarYear, DayKind
+from engine.workflow.models import HumanTask
+from engine.calendar import holidays as calendar
+from engine.workflow import configs
+from engine.calendar.workdays import SHANGHAI
 from tests.support.actors import ADMIN, PROVINCE
 from tests.support.admin_app import admin_app  # noqa: F401  (a light web app per backend)
 from tests.support.flows import start_anomaly

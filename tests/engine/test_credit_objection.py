@@ -12,10 +12,13 @@ from sqlalchemy.orm import Session
 from engine.actors import Actor, Role
 from engine.credit import objections, ratings
 from engine.errors import Conflict, InvalidForm, NotAllowed
-from engine.filestore import LocalFileStore
-from engine.models import CreditObjection, CreditRating, ProcessInstance, PublicNotice, TaskStatus
-from engine.services import configs, instances, operations, tasks
-from engine.services.instances import StartRequest
+from engine.evidence.filestore import LocalFileStore
+from engine.credit.models import CreditObjection, CreditRating, PublicNotice
+from engine.workflow.models import ProcessInstance, TaskStatus
+from engine.workflow import configs
+from engine.instances import service as instances
+from engine.tasks import operations, actions as tasks
+from engine.instances.service import StartRequest
 from tests.support.actors import (
     ADMIN, CITY_GZ, CITY_SZ, COUNTY_BAIYUN, COUNTY_TIANHE, ENT_BAIYUN, ENT_TIANHE, ENTERPRISE_BAIYUN,
     ENTERPRISE_TIANHE, PROVINCE,

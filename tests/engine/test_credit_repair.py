@@ -12,10 +12,12 @@ from sqlalchemy.orm import Session
 
 from engine.credit import ratings, repairs
 from engine.errors import Conflict, InstanceNotFound, InvalidForm, NotAllowed
-from engine.filestore import LocalFileStore
-from engine.models import CreditRating, CreditRepair, ProcessInstance, PublicNotice, TaskStatus
-from engine.services import instances, operations, tasks
-from engine.services.instances import StartRequest
+from engine.evidence.filestore import LocalFileStore
+from engine.credit.models import CreditRating, CreditRepair, PublicNotice
+from engine.workflow.models import ProcessInstance, TaskStatus
+from engine.instances import service as instances
+from engine.tasks import operations, actions as tasks
+from engine.instances.service import StartRequest
 from tests.support.actors import (
     ADMIN, CITY_GZ, CITY_SZ, COUNTY_BAIYUN, COUNTY_TIANHE, ENT_BAIYUN, ENT_TIANHE, ENTERPRISE_TIANHE, PROVINCE,
 )

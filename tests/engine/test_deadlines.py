@@ -10,12 +10,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from SpiffWorkflow.util.task import TaskState
 
-from engine import audit, runtime
-from engine.bpmn.expressions import check_expression, evaluate
+from engine.audit import trail as audit
+from engine.workflow import runtime
+from engine.workflow.expressions import check_expression, evaluate
 from engine.errors import Conflict
-from engine.models import AuditEvent, HumanTask, NoteKind, ProcessInstance, ProvisionalDeadline, TaskNote, TaskStatus
-from engine.services import calendar, configs, deadlines, processes, tasks, timers
-from engine.workdays import SHANGHAI
+from engine.audit.models import AuditEvent
+from engine.workflow.models import HumanTask, NoteKind, ProcessInstance, TaskNote, TaskStatus
+from engine.calendar.models import ProvisionalDeadline
+from engine.calendar import holidays as calendar
+from engine.workflow import configs, deadlines, deployment as processes, timers
+from engine.tasks import actions as tasks
+from engine.calendar.workdays import SHANGHAI
 from tests.support.actors import ADMIN, COUNTY_TIANHE, ENT_TIANHE
 from tests.support.flows import EXPLANATION, bundled_model, ready_task, start_anomaly
 

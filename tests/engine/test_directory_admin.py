@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from engine.actors import Role
 from engine.errors import DirectoryUnavailable, InvalidInput, NotAllowed, NotFound
-from engine.models import AuditEvent
-from engine.services import directory_admin, users
-from engine.services.directory_admin import NewDirectoryUser
+from engine.audit.models import AuditEvent
+from engine.identity import directory_admin, local_users as users
+from engine.identity.directory_admin import NewDirectoryUser
 from tests.support.actors import ADMIN, COUNTY_TIANHE, ENT_TIANHE, ENTERPRISE_TIANHE, PROVINCE
 
 GOOD = NewDirectoryUser("new-reviewer", "新审核员", "Xin-Mima-2024", "440106", ("county_reviewer",))

@@ -10,13 +10,15 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.credit import filings
-from engine.credit.common import local_year
+from engine.emergency import filings
+from engine.instances.casework import local_year
 from engine.errors import InstanceNotFound, InvalidForm, NotAllowed
-from engine.filestore import LocalFileStore
-from engine.models import EmergencyPlanFiling, ProcessInstance, TaskStatus
-from engine.services import instances, operations, tasks
-from engine.services.instances import StartRequest
+from engine.evidence.filestore import LocalFileStore
+from engine.emergency.models import EmergencyPlanFiling
+from engine.workflow.models import ProcessInstance, TaskStatus
+from engine.instances import service as instances
+from engine.tasks import operations, actions as tasks
+from engine.instances.service import StartRequest
 from tests.support.actors import (
     ADMIN, CITY_GZ, COUNTY_BAIYUN, COUNTY_TIANHE, ENT_BAIYUN, ENT_TIANHE, ENTERPRISE_TIANHE,
 )

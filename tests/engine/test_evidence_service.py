@@ -11,9 +11,12 @@ from sqlalchemy.orm import Session
 
 from engine.actors import Actor
 from engine.errors import AttachmentNotFound, InvalidFile, InvalidForm, NotAllowed
-from engine.filestore import LocalFileStore
-from engine.models import Attachment, AuditEvent, HumanTask
-from engine.services import evidence, tasks
+from engine.evidence.filestore import LocalFileStore
+from engine.evidence.models import Attachment
+from engine.audit.models import AuditEvent
+from engine.workflow.models import HumanTask
+from engine.evidence import library as evidence
+from engine.tasks import actions as tasks
 from tests.support.actors import (
     ADMIN, CITY_GZ, CITY_SZ, COUNTY_BAIYUN, COUNTY_TIANHE, ENT_BAIYUN, ENT_TIANHE, ENTERPRISE_BAIYUN, PROVINCE,
 )

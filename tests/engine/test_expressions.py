@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from engine.bpmn.expressions import UnsafeExpression, check_expression, check_script, evaluate, run_script
+from engine.workflow.expressions import UnsafeExpression, check_expression, check_script, evaluate, run_script
 from engine.errors import InvalidModel
 
 DATA: dict[str, Any] = {

@@ -14,8 +14,8 @@ from typing import Callable
 import pytest
 
 from engine.errors import AttachmentNotFound, FileTooLarge, InvalidFile
-from engine.filestore import CHUNK_BYTES, MAX_DISPLAY_NAME, LocalFileStore, StoredFile, safe_display_name
-from engine.filetypes import MAX_ARCHIVE_MEMBERS
+from engine.evidence.filestore import CHUNK_BYTES, MAX_DISPLAY_NAME, LocalFileStore, StoredFile, safe_display_name
+from engine.evidence.filetypes import MAX_ARCHIVE_MEMBERS
 
 KIB = 1024
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

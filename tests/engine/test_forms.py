@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from engine.errors import InvalidForm, InvalidModel
-from engine.forms import FormDefinition, parse_form_definition
+from engine.workflow.forms import FormDefinition, parse_form_definition
 
 
 def _field(name: str, kind: str, **extra: Any) -> dict[str, Any]:

@@ -15,9 +15,10 @@ from engine.actors import Role
 from engine.config import ConfigError
 from engine.db import utcnow
 from engine.errors import AccountLocked, AuthenticationFailed
-from engine.models import AuditEvent, LoginFailure
-from engine.services import identity, lockout, users
-from engine.services.lockout import LockoutPolicy
+from engine.audit.models import AuditEvent
+from engine.identity.models import LoginFailure
+from engine.identity import login as identity, lockout, local_users as users
+from engine.identity.lockout import LockoutPolicy
 
 POLICY = LockoutPolicy(max_failures=3, window=timedelta(minutes=10), lockout=timedelta(minutes=5))
 PASSWORD = "Zhengque-Mima-1"

@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy.orm import Session
 
 from engine.errors import InvalidModel, NotAllowed
-from engine.models import InstanceStatus, ProcessModel
-from engine.services import processes, tasks
+from engine.workflow.models import InstanceStatus, ProcessModel
+from engine.workflow import deployment as processes
+from engine.tasks import actions as tasks
 from tests.support.actors import ADMIN, COUNTY_TIANHE, PROVINCE
 from tests.support.flows import PROCESS_KEY, advance_to, bundled_model, ready_task, start_anomaly
 

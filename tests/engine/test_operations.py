@@ -6,11 +6,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import audit
+from engine.audit import trail as audit
 from engine.actors import Actor, Role
 from engine.errors import Conflict, InvalidInput, NotAllowed, TaskNotFound
-from engine.models import HumanTask, TaskStatus
-from engine.services import operations, tasks, users
+from engine.workflow.models import HumanTask, TaskStatus
+from engine.tasks import operations, actions as tasks
+from engine.identity import local_users as users
 from tests.engine.test_anomaly_walkthrough import ready_task, start_anomaly
 from tests.support.actors import CITY_GZ, COUNTY_BAIYUN, COUNTY_TIANHE, ENT_TIANHE
 

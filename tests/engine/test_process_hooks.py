@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
-from engine import process_hooks
+from engine.workflow import hooks as process_hooks
 from engine.actors import Role
-from engine.process_hooks import HookRegistry, StartContext, StepContext
+from engine.workflow.hooks import HookRegistry, StartContext, StepContext
 from tests.support.actors import (
     ADMIN, COUNTY_TIANHE, ENT_BAIYUN, ENT_TIANHE, ENTERPRISE_BAIYUN, ENTERPRISE_TIANHE,
 )

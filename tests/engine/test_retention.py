@@ -10,15 +10,17 @@ from flask import Flask
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from engine import audit
+from engine.audit import trail as audit
 from engine.actors import SYSTEM
 from engine.config import ConfigError
 from engine.db import utcnow
 from engine.errors import InstanceNotFound, NotAllowed
-from engine.models import (
-    ArchivedInstance, AuditEvent, HumanTask, InstanceStatus, ProcessInstance, TaskDraft, TaskNote,
-)
-from engine.services import instances, operations, retention, tasks
+from engine.instances.models import ArchivedInstance
+from engine.audit.models import AuditEvent
+from engine.workflow.models import HumanTask, InstanceStatus, ProcessInstance, TaskNote
+from engine.tasks.models import TaskDraft
+from engine.instances import service as instances, retention
+from engine.tasks import operations, actions as tasks
 from integrations import scheduler
 from tests.support.actors import ADMIN, CITY_GZ, COUNTY_BAIYUN, COUNTY_TIANHE, ENT_TIANHE, PROVINCE
 from tests.support.flows import EXPLANATION, advance_to, ready_task, start_anomaly

@@ -10,12 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor
-from engine.credit import tickets
+from engine.support import tickets
 from engine.db import utcnow
 from engine.errors import InvalidForm, InvalidInput, NotAllowed, NotFound
-from engine.models import ProcessInstance, SupportTicket, TaskStatus
-from engine.services import instances, operations, tasks
-from engine.services.instances import StartRequest
+from engine.workflow.models import ProcessInstance, TaskStatus
+from engine.support.models import SupportTicket
+from engine.instances import service as instances
+from engine.tasks import operations, actions as tasks
+from engine.instances.service import StartRequest
 from tests.support.actors import (
     ADMIN, CITY_GZ, COUNTY_TIANHE, ENT_BAIYUN, ENT_TIANHE, ENTERPRISE_BAIYUN, ENTERPRISE_TIANHE, PROVINCE,
 )

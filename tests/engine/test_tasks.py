@@ -9,15 +9,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from SpiffWorkflow.util.task import TaskState
 
-from engine import audit, runtime
+from engine.audit import trail as audit
+from engine.workflow import runtime
 from engine.actors import Actor, Role
 from engine.db import utcnow
 from engine.errors import Conflict, InstanceNotFound, InvalidForm, NotAllowed, PreconditionFailed, TaskNotFound
-from engine.models import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
-from engine.services import instances, tasks
+from engine.workflow.models import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
+from engine.instances import service as instances
+from engine.tasks import actions as tasks
 from engine.scoping import can_see_instance
-from engine.services.calendar import current_calendar
-from engine.services.tasks import TaskQuery
+from engine.calendar.holidays import current_calendar
+from engine.tasks.actions import TaskQuery
 from tests.support.actors import (
     ADMIN, CITY_GZ, CITY_SZ, COUNTY_BAIYUN, COUNTY_TIANHE, ENT_BAIYUN, ENT_TIANHE, ENTERPRISE_BAIYUN,
     ENTERPRISE_FUTIAN, ENTERPRISE_TIANHE, PROVINCE,
@@ -60,7 +62,7 @@ def test_start_indexes_the_first_task(session: Session) -> None:
     assert (task.region_code, task.enterprise_code, task.subject) == ("440106", ENTERPRISE_TIANHE, "COD 超标")
     assert task.process_key == "anomaly_closure" and task.claimed_by is None
     assert task.due_at is not None
-    # explain_workdays = 5 working days on the statutory calendar (engine/services/deadlines.py)
+    # explain_workdays = 5 working days on the statutory calendar (engine/workflow/deadlines.py)
     calendar = current_calendar(session)
     assert task.due_at in {calendar.add_workdays(moment, 5).due_at for moment in (before, utcnow())}
     assert instance.status == InstanceStatus.RUNNING and instance.model_version == 1

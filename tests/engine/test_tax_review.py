@@ -10,11 +10,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.credit import tax
+from engine.tax import review as tax
 from engine.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from engine.models import NoteKind, ProcessInstance, TaskNote, TaskStatus, TaxReview
-from engine.services import instances, operations, tasks
-from engine.services.instances import StartRequest
+from engine.workflow.models import NoteKind, ProcessInstance, TaskNote, TaskStatus
+from engine.tax.models import TaxReview
+from engine.instances import service as instances
+from engine.tasks import operations, actions as tasks
+from engine.instances.service import StartRequest
 from tests.support.actors import (
     ADMIN, CITY_GZ, CITY_SZ, COUNTY_BAIYUN, COUNTY_TIANHE, ENT_BAIYUN, ENT_TIANHE, ENTERPRISE_TIANHE, PROVINCE,
 )

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.db import utcnow
-from engine.models import AuditEvent
-from engine.services import user_sessions
+from engine.audit.models import AuditEvent
+from engine.identity import sessions as user_sessions
 from tests.support.actors import COUNTY_TIANHE
 
 IDLE = timedelta(minutes=30)

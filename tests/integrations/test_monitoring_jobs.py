@@ -11,11 +11,11 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
-from engine.bundle import bundled_model_files, read_model_file
+from engine.workflow.bundle import bundled_model_files, read_model_file
 from engine.db import make_engine, make_session_factory
-from engine.models import AnomalyCase, MinuteMeasurement
+from engine.monitoring.models import AnomalyCase, MinuteMeasurement
 from engine.monitoring.settings import MonitoringSettings
-from engine.services import processes
+from engine.workflow import deployment as processes
 from integrations import monitoring_jobs, scheduler
 from tests.conftest import BACKENDS
 from tests.engine.monitoring.factories import air, ingestor, register

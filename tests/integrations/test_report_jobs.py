@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker, undefer
 
 from engine.db import make_engine, make_session_factory
-from engine.models import ReportRun, ReportStatus
+from engine.reports.models import ReportRun, ReportStatus
 from engine.regions import region_tree
 from integrations import report_jobs, scheduler
 from tests.conftest import BACKENDS

@@ -21,9 +21,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.actors import Role
-from engine.bundle import bundled_model_files, read_model_file
-from engine.models import AuditEvent
-from engine.services import processes, users
+from engine.workflow.bundle import bundled_model_files, read_model_file
+from engine.audit.models import AuditEvent
+from engine.workflow import deployment as processes
+from engine.identity import local_users as users
 from tests.integrations.ldap.slapd import SlapdServer, slapd_installed
 from tests.integrations.ldap.tree import (
     BAIYUN_ENTERPRISE,

@@ -10,7 +10,7 @@ import pytest
 from stdnum.cn import uscc
 
 from engine.actors import Role
-from engine.services import users
+from engine.identity import local_users as users
 from tests.conftest import BACKENDS
 from tests.integrations.ldap.slapd import SlapdServer
 from tests.integrations.ldap.tree import PASSWORD

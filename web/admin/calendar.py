@@ -14,7 +14,8 @@ from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy.exc import SQLAlchemyError
 
 from engine.errors import InvalidInput, NotAllowed
-from engine.services import calendar, deadlines
+from engine.calendar import holidays as calendar
+from engine.workflow import deadlines
 from web.admin import bp
 from web.auth.session import actor, current_actor, login_required
 from web.database import db

@@ -7,7 +7,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from engine.errors import EcoLoopError
-from engine.services import calendar, deadlines, retention
+from engine.calendar import holidays as calendar
+from engine.workflow import deadlines
+from engine.instances import retention
 from integrations import scheduler
 from web.cli_support import fail, operator, session_factory
 

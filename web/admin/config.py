@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 from marshmallow import Schema, ValidationError, fields, validate
 
 from engine.errors import InvalidInput, NotAllowed, ProcessNotFound
-from engine.services import configs
+from engine.workflow import configs
 from web.admin import bp
 from web.auth.session import actor, login_required
 from web.database import db

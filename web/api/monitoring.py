@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import request
 
-from engine.services import exchange
+from engine.monitoring import exchange
 from integrations.hj212.records import parse_line
 from web.api.core import ApiBlueprint
 from web.api.schemas.exchange import AnomalyPageSchema, AnomalyQuerySchema, AnomalySchema, PacketResultSchema

@@ -7,8 +7,8 @@ from typing import Any
 from flask import current_app
 
 from engine.db import utcnow
-from engine.models import TaskStatus
-from engine.services import operations, task_evidence, tasks
+from engine.workflow.models import TaskStatus
+from engine.tasks import operations, evidence as task_evidence, actions as tasks
 from web.api.core import ApiBlueprint
 from web.api.schemas.attachments import AttachmentSchema, LinkSchema
 from web.api.schemas.tasks import (

@@ -6,8 +6,9 @@ from typing import Any
 
 from flask import url_for
 
-from engine.credit import tax
-from engine.services import exchange, instances
+from engine.tax import review as tax
+from engine.monitoring import exchange
+from engine.instances import service as instances
 from web.api.core import ApiBlueprint
 from web.api.schemas.exchange import (
     FiguresQuerySchema,

@@ -10,7 +10,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from engine.db import utcnow
 from engine.errors import AccountLocked, AuthenticationFailed, DirectoryUnavailable, InvalidIdentity
-from engine.services import identity
+from engine.identity import login as identity
 from web.auth import bp
 from web.auth.session import current_actor, forget, remember
 from web.database import db, settings

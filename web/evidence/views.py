@@ -5,7 +5,7 @@ from flask import request
 from flask.typing import ResponseReturnValue
 
 from engine.errors import InvalidInput
-from engine.services import evidence
+from engine.evidence import library as evidence
 from web.auth.session import actor, login_required
 from web.database import db, files
 from web.evidence import bp

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from engine.models import Enterprise, MonitoringPoint
+from engine.monitoring.models import Enterprise, MonitoringPoint
 from engine.monitoring import registry
 from engine.monitoring.ingest import Ingestor
 from engine.monitoring.passwords import hash_password

@@ -7,7 +7,9 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.models import Anomaly, AnomalyCase, AuditEvent, HumanTask, Measurement, MeasurementRevision, ProcessInstance
+from engine.monitoring.models import Anomaly, AnomalyCase, Measurement, MeasurementRevision
+from engine.audit.models import AuditEvent
+from engine.workflow.models import HumanTask, ProcessInstance
 from engine.monitoring import cases, store
 from engine.monitoring.ingest import ingest_packets
 from engine.monitoring.records import MeasurementRecord, Outcome, Refusal

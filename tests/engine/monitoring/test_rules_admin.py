@@ -7,7 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.errors import InvalidInput, NotAllowed
-from engine.models import AuditEvent, PointFactor
+from engine.audit.models import AuditEvent
+from engine.monitoring.models import PointFactor
 from engine.monitoring import registry, rules
 from engine.monitoring.registry import PointDirectory
 from tests.engine.monitoring.factories import AIR_MN, air, ingestor, register

@@ -14,11 +14,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
-from engine.bundle import bundled_model_files, read_model_file
+from engine.workflow.bundle import bundled_model_files, read_model_file
 from engine.db import make_engine, make_session_factory
-from engine.models import AnomalyCase, Measurement, MonitoringPoint
+from engine.monitoring.models import AnomalyCase, Measurement, MonitoringPoint
 from engine.monitoring import registry
-from engine.services import processes
+from engine.workflow import deployment as processes
 from integrations.hj212.builder import build_packet
 from integrations.hj212.frame import frame
 from integrations.hj212.packet import Packet
