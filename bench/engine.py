@@ -41,6 +41,7 @@ from bench.breakdown import CompletionsOnly, instrumented
 from bench.databases import DEFAULT_PG_URL, bench_database, machine
 from bench.prefill import StepInfo, Template, prefill
 from bench.runners import MemoryRunner, RunResult, ServiceRunner, run
+from engine import processes as bundled_processes
 from engine.audit import trail as audit
 from engine.actors import Actor, Role, role_for_lane
 from engine.workflow.compiler import CompiledModel, compile_model
@@ -62,6 +63,7 @@ TARGET_PREFILL = 100_000
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    bundled_processes.wire()
     args = _arguments(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("bench").setLevel(logging.INFO)

@@ -1,7 +1,6 @@
 """The persistent data model; importing this package registers every table on ``Base.metadata``."""
 
-from engine.evidence.models import Attachment, TaskAttachment
-from engine.instances.models import ArchivedInstance
+from engine.anomalies.models import EnforcementReferral
 from engine.audit.models import AuditChainHead, AuditEvent
 from engine.calendar.models import (
     CalendarDay,
@@ -11,14 +10,18 @@ from engine.calendar.models import (
     DayKind,
     ProvisionalDeadline,
 )
+from engine.credit.models import (
+    CreditObjection,
+    CreditRating,
+    CreditRepair,
+    PublicNotice,
+    RatingChange,
+)
 from engine.emergency.models import EmergencyPlanFiling
-from engine.anomalies.models import EnforcementReferral
-from engine.support.models import SupportTicket
-from engine.tax.models import TaxReview
-from engine.workflow.models import ProcessConfig
-from engine.credit.models import CreditObjection, CreditRating, CreditRepair, PublicNotice, RatingChange
-from engine.workflow.models import InstanceStatus, ProcessInstance
-from engine.identity.models import LoginFailure
+from engine.evidence.models import Attachment, TaskAttachment
+from engine.idempotency.models import IdempotencyRecord
+from engine.identity.models import ApiToken, LocalUser, LoginFailure, UserSession
+from engine.instances.models import ArchivedInstance
 from engine.monitoring.models import (
     Anomaly,
     AnomalyCase,
@@ -41,14 +44,20 @@ from engine.notifications.models import (
     NotificationPreference,
     NotificationRead,
 )
-from engine.workflow.models import ProcessModel
 from engine.reports.models import ReportRun, ReportStatus
-from engine.workflow.models import HumanTask, NoteKind, TaskNote, TaskStatus
-from engine.identity.models import ApiToken
-from engine.idempotency.models import IdempotencyRecord
-from engine.identity.models import LocalUser
-from engine.identity.models import UserSession
+from engine.support.models import SupportTicket
 from engine.tasks.models import TaskDraft
+from engine.tax.models import TaxReview
+from engine.workflow.models import (
+    HumanTask,
+    InstanceStatus,
+    NoteKind,
+    ProcessConfig,
+    ProcessInstance,
+    ProcessModel,
+    TaskNote,
+    TaskStatus,
+)
 
 __all__ = [
     "Anomaly",

@@ -18,7 +18,8 @@ from apscheduler.schedulers.base import BaseScheduler
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.config import load_settings
-from engine.monitoring import cases, closures, missing, store
+from engine.anomalies import cases
+from engine.monitoring import closures, missing, store
 from engine.monitoring.settings import MonitoringSettings
 
 log = logging.getLogger(__name__)

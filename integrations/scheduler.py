@@ -27,7 +27,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.actors import SYSTEM, Actor
-from engine.workflow import deadlines, timers
+from engine.workflow import recompute, timers
 from engine.instances import retention
 from integrations import monitoring_jobs, notification_jobs, report_jobs
 
@@ -91,10 +91,10 @@ def recompute_all(sessions: sessionmaker[Session], actor: Actor = SYSTEM) -> int
     recomputed = 0
     while True:
         with sessions.begin() as session:
-            pending = deadlines.settled_pending(session)
-            batch = deadlines.recompute_settled(session, actor, deadlines.RECOMPUTE_BATCH)
+            pending = recompute.settled_pending(session)
+            batch = recompute.recompute_settled(session, actor, recompute.RECOMPUTE_BATCH)
         recomputed += len(batch)
-        if pending <= deadlines.RECOMPUTE_BATCH or not batch:
+        if pending <= recompute.RECOMPUTE_BATCH or not batch:
             return recomputed
 
 

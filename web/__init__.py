@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from flask import Flask
 
+from engine import processes
 from engine.config import PREFIX, Settings, load_settings
 from engine.db import make_engine, make_session_factory
 from engine.evidence.filestore import LocalFileStore
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 def create_app(test_config: Mapping[str, str] | None = None) -> Flask:
     """Build the app from ``ECOLOOP_*`` settings; ``test_config`` overrides them (keys without the prefix)."""
     settings = load_settings(overrides=test_config)
+    processes.wire()
     app = Flask(__name__)
     _configure(app, settings)
     engine = make_engine(settings.database_url)

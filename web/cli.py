@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from werkzeug.serving import run_simple
 
+from engine import processes as bundled_processes
 from engine.audit import trail as audit
 from engine.actors import Role
 from engine.workflow.bundle import read_model_file
@@ -32,6 +33,7 @@ from web.tokens.cli import tokens_group
 @click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_default_commands=False, add_version_option=False)
 def main() -> None:
     """EcoLoop 生态环境闭环监管平台."""
+    bundled_processes.wire()  # commands that run without the app (receiver, imports) move workflows too
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("spiff", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

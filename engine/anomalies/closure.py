@@ -13,33 +13,34 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.audit import trail as audit
 from engine.actors import Actor
-from engine.instances.casework import assign_number, local_year, next_sequence
+from engine.anomalies.models import EnforcementReferral
+from engine.audit import trail as audit
 from engine.db import utcnow
 from engine.errors import NotFound
-from engine.monitoring.models import AnomalyCase
-from engine.anomalies.models import EnforcementReferral
-from engine.workflow.hooks import HOOKS, StartContext, StepContext
 from engine.instances import service as instances
+from engine.instances.casework import assign_number, local_year, next_sequence
+from engine.monitoring.models import AnomalyCase
+from engine.workflow.hooks import IndexFields, ProcessHooks, StartContext, StepContext
 
 PROCESS_KEY = "anomaly_closure"
+HOOKS = ProcessHooks(PROCESS_KEY, IndexFields(kind=("anomaly_type", "kind"), point=("point_mn", "point")))
 DEFAULT_CONCLUSION = "explanation_accepted"  # 说明合理: accepted without a conclusion chosen
 REFERRED = "referred"
 
 
-@HOOKS.before_start(PROCESS_KEY)
+@HOOKS.before_start
 def _normalize(context: StartContext) -> dict[str, Any]:
     return {**context.data, "repeated": context.data.get("repeated") is True}
 
 
-@HOOKS.after(PROCESS_KEY, "end_closed")
+@HOOKS.after("end_closed")
 def _close(context: StepContext) -> None:
     conclusion = str(context.data.get("conclusion") or DEFAULT_CONCLUSION)
     _conclude(context, conclusion)
 
 
-@HOOKS.after(PROCESS_KEY, "end_referred")
+@HOOKS.after("end_referred")
 def _refer(context: StepContext) -> None:
     session, instance = context.session, context.instance
     case = _conclude(context, REFERRED)

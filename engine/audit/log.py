@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.audit import trail as audit
 from engine.actors import Actor
-from engine.errors import NotAllowed
+from engine.audit import trail as audit
 from engine.audit.models import AuditEvent
+from engine.errors import NotAllowed
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MAX_PER_PAGE = 200

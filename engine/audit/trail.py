@@ -22,9 +22,15 @@ from sqlalchemy import Insert, String, bindparam, cast, insert, literal, select,
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor
-from engine.db import column_values, is_postgres, locked_singleton, sha256_hex, table_of, utcnow
-from engine.audit.models import AuditChainHead, AuditEvent
-from engine.audit.models import GENESIS_HASH
+from engine.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
+from engine.db import (
+    column_values,
+    is_postgres,
+    locked_singleton,
+    sha256_hex,
+    table_of,
+    utcnow,
+)
 from engine.write_batch import WriteBatch
 
 HEAD_ID = 1

@@ -6,7 +6,7 @@ is *unknown*: deadlines through it count weekends only and are provisional
 (``engine/calendar/workdays.py``). ``chinese-calendar`` knows the years up to its release
 (2004–2026 for 1.11); later years are entered by an administrator when the State
 Council publishes them, which recomputes the provisional deadlines
-(:func:`engine.workflow.deadlines.enter_year`).
+(:func:`engine.workflow.recompute.enter_year`).
 
 Each process caches the calendar it built under the random ``stamp`` of the
 ``calendar_state`` row; every change draws a new stamp, so all web workers and
@@ -21,27 +21,25 @@ import threading
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Any
 
 from chinese_calendar import constants as package_data
 from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import Session
 
-from engine.audit import trail as audit
 from engine.actors import SYSTEM, Actor
-from engine.db import utcnow
-from engine.errors import InvalidInput, NotAllowed
+from engine.audit import trail as audit
 from engine.calendar.models import (
     CalendarDay,
     CalendarSource,
     CalendarState,
     CalendarYear,
     DayKind,
-    ProvisionalDeadline,
 )
-from engine.workflow.models import InstanceStatus, ProcessInstance
-from engine.calendar.workdays import SHANGHAI, WorkdayCalendar, from_chinese_calendar
+from engine.calendar.workdays import WorkdayCalendar, from_chinese_calendar
+from engine.db import utcnow
+from engine.errors import InvalidInput, NotAllowed
 
 log = logging.getLogger(__name__)
 
@@ -170,7 +168,7 @@ def set_year(
 ) -> YearSchedule:
     """Enter (or replace) a year's schedule; audited as ``calendar.set_year`` with before and after.
 
-    Recomputing the deadlines this settles is :func:`engine.workflow.deadlines.enter_year`'s job.
+    Recomputing the deadlines this settles is :func:`engine.workflow.recompute.enter_year`'s job.
 
     :raises NotAllowed: unless the actor is an admin.
     :raises InvalidInput: naming the field: dates outside the year, a day in both lists, a make-up
@@ -252,18 +250,3 @@ def year_schedule(session: Session, year: int) -> YearSchedule | None:
 def list_years(session: Session) -> list[YearSchedule]:
     """Every entered year, newest first."""
     return [s for s in (year_schedule(session, y) for y in reversed(present_years(session))) if s is not None]
-
-
-def unknown_years_warning(session: Session, now: datetime | None = None) -> list[int]:
-    """Years admins must enter: those open deadlines run into, and the current year, when not entered.
-
-    For the admin dashboard; empty when nothing is missing.
-    """
-    today = (now or datetime.now(timezone.utc)).astimezone(SHANGHAI).date()
-    known = current_calendar(session).known_years
-    pending = set(session.scalars(
-        select(ProvisionalDeadline.year).distinct()
-        .join(ProcessInstance, ProcessInstance.id == ProvisionalDeadline.instance_id)
-        .where(ProcessInstance.status.in_([InstanceStatus.RUNNING, InstanceStatus.SUSPENDED]))
-    ))
-    return sorted((pending | {today.year}) - known)

@@ -22,9 +22,15 @@ from sqlalchemy.sql.elements import ColumnElement
 from engine.actors import Actor, Role
 from engine.db import is_postgres, utcnow
 from engine.errors import NotAllowed
-from engine.workflow.models import HumanTask, InstanceStatus, ProcessInstance, ProcessModel, TaskStatus
 from engine.scoping import instance_clause
 from engine.tasks.worklist import todo_clause
+from engine.workflow.models import (
+    HumanTask,
+    InstanceStatus,
+    ProcessInstance,
+    ProcessModel,
+    TaskStatus,
+)
 
 DAYS = 30
 MONTHS = 12

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from engine.actors import Actor
 from engine.db import utcnow
-from engine.workflow.models import HumanTask, TaskStatus
 from engine.scoping import visible_clause
+from engine.workflow.models import HumanTask, TaskStatus
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,13 @@ from sqlalchemy.orm import Session
 
 from engine.actors import Actor, Role
 from engine.calendar import holidays as workday_calendar
-from engine.demo.accounts import ADMIN, DEMO_ENTERPRISES, DEMO_PASSWORD, DEMO_REVIEWERS, DemoEnterprise
+from engine.demo.accounts import (
+    ADMIN,
+    DEMO_ENTERPRISES,
+    DEMO_PASSWORD,
+    DEMO_REVIEWERS,
+    DemoEnterprise,
+)
 from engine.demo.monitoring import seed_monitoring
 from engine.demo.processes import seed_processes
 from engine.identity import local_users as users

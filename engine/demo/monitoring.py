@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 from stdnum.cn import uscc
 
 from engine.actors import Actor, Role
+from engine.anomalies import cases
 from engine.db import utcnow
-from engine.monitoring import cases, registry
+from engine.monitoring import registry
 from engine.monitoring.ingest import Ingestor
 from engine.monitoring.models import Enterprise
 from engine.monitoring.passwords import hash_password

@@ -12,8 +12,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.audit import trail as audit
 from engine.actors import Actor, Role
+from engine.audit import trail as audit
+from engine.db import utcnow
+from engine.emergency.models import EmergencyPlanFiling
+from engine.errors import NotFound
+from engine.instances import service as instances
 from engine.instances.casework import (
     assign_number,
     local_year,
@@ -21,19 +25,16 @@ from engine.instances.casework import (
     require_own_enterprise,
     start_and_submit,
 )
-from engine.db import utcnow
-from engine.errors import NotFound
-from engine.emergency.models import EmergencyPlanFiling
-from engine.workflow.models import ProcessInstance
-from engine.workflow.hooks import HOOKS, StartContext, StepContext
-from engine.instances import service as instances
 from engine.instances.service import StartRequest
+from engine.workflow.hooks import ProcessHooks, StartContext, StepContext
+from engine.workflow.models import ProcessInstance
 
 PROCESS_KEY = "emergency_plan_filing"
+HOOKS = ProcessHooks(PROCESS_KEY)
 FORM_KEY = "emergency_plan_submit"
 RISK_LETTERS = {"general": "L", "larger": "M", "major": "H"}
 
-HOOKS.starters(PROCESS_KEY, Role.ENTERPRISE)
+HOOKS.starters(Role.ENTERPRISE)
 
 
 def submit(session: Session, actor: Actor, region_code: str, data: dict[str, Any]) -> ProcessInstance:
@@ -47,13 +48,13 @@ def submit(session: Session, actor: Actor, region_code: str, data: dict[str, Any
     return start_and_submit(session, actor, request, FORM_KEY, data)
 
 
-@HOOKS.before_start(PROCESS_KEY)
+@HOOKS.before_start
 def _enterprise_only(context: StartContext) -> dict[str, Any]:
     require_own_enterprise(context.actor, context.enterprise_code, "申请应急预案备案")
     return {"kind": "emergency_plan"}
 
 
-@HOOKS.after(PROCESS_KEY, "start")
+@HOOKS.after("start")
 def _open(context: StepContext) -> None:
     instance = context.instance
     context.session.add(EmergencyPlanFiling(instance_id=instance.id, enterprise_code=instance.enterprise_code or "",
@@ -61,7 +62,7 @@ def _open(context: StepContext) -> None:
     context.session.flush()
 
 
-@HOOKS.after(PROCESS_KEY, "submit")
+@HOOKS.after("submit")
 def _record_plan(context: StepContext) -> None:
     filing = _of(context.session, context.instance.id)
     data = context.data
@@ -72,7 +73,7 @@ def _record_plan(context: StepContext) -> None:
     filing.status = "submitted"
 
 
-@HOOKS.after(PROCESS_KEY, "county_check")
+@HOOKS.after("county_check")
 def _record_check(context: StepContext) -> None:
     if context.data.get("decision") != "return":
         return
@@ -81,7 +82,7 @@ def _record_check(context: StepContext) -> None:
     filing.return_rounds += 1
 
 
-@HOOKS.after(PROCESS_KEY, "end_filed")
+@HOOKS.after("end_filed")
 def _issue_number(context: StepContext) -> None:
     session = context.session
     filing = _of(session, context.instance.id)
@@ -97,7 +98,7 @@ def _issue_number(context: StepContext) -> None:
                  payload={"filing": filing.id, "filing_number": number})
 
 
-@HOOKS.after(PROCESS_KEY, "end_refused")
+@HOOKS.after("end_refused")
 def _refuse(context: StepContext) -> None:
     filing = _of(context.session, context.instance.id)
     filing.status = "refused"

@@ -12,14 +12,14 @@ from typing import IO, BinaryIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.audit import trail as audit
 from engine.actors import Actor, Role
+from engine.audit import trail as audit
 from engine.db import valid_id
 from engine.errors import AttachmentNotFound, NotAllowed
 from engine.evidence.filestore import FileStore, safe_display_name
 from engine.evidence.models import Attachment, TaskAttachment
-from engine.workflow.models import HumanTask, ProcessInstance
 from engine.scoping import can_see_instance
+from engine.workflow.models import HumanTask, ProcessInstance
 
 UPLOADER_ROLES = frozenset({Role.ENTERPRISE, Role.COUNTY_REVIEWER, Role.CITY_REVIEWER, Role.PROVINCE_REVIEWER})
 

@@ -20,13 +20,13 @@ from typing import Protocol, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.audit import trail as audit
 from engine.actors import Actor, Role
+from engine.audit import trail as audit
 from engine.errors import DirectoryUnavailable, InvalidInput, NotAllowed, NotFound
 from engine.identifiers import valid_credit_code, valid_region
-from engine.identity.models import LocalUser
 from engine.identity import sessions as user_sessions
 from engine.identity.login import DirectoryAccount
+from engine.identity.models import LocalUser
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -9,8 +9,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.audit import trail as audit
 from engine.actors import Actor, Role
+from engine.audit import trail as audit
 from engine.errors import AuthenticationFailed, InvalidInput
 from engine.identifiers import valid_credit_code, valid_region
 from engine.identity.models import LocalUser

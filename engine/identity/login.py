@@ -16,13 +16,20 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.audit import trail as audit
 from engine.actors import Actor, Role
-from engine.errors import AccountLocked, AuthenticationFailed, DirectoryUnavailable, InvalidIdentity, NotFound
+from engine.audit import trail as audit
+from engine.errors import (
+    AccountLocked,
+    AuthenticationFailed,
+    DirectoryUnavailable,
+    InvalidIdentity,
+    NotFound,
+)
 from engine.identifiers import valid_credit_code, valid_region
-from engine.identity.models import LocalUser
-from engine.identity import lockout, local_users as users
+from engine.identity import local_users as users
+from engine.identity import lockout
 from engine.identity.lockout import LockoutPolicy
+from engine.identity.models import LocalUser
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from engine.audit import trail as audit
 from engine.actors import Actor
+from engine.audit import trail as audit
 from engine.db import utcnow
 from engine.identity.models import UserSession
 

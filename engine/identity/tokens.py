@@ -21,10 +21,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.audit import trail as audit
 from engine.actors import REVIEWER_ROLES, Actor, Role
+from engine.audit import trail as audit
 from engine.db import utcnow, valid_id
-from engine.errors import AuthenticationFailed, Conflict, InvalidInput, NotAllowed, NotFound
+from engine.errors import (
+    AuthenticationFailed,
+    Conflict,
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+)
 from engine.identifiers import valid_credit_code, valid_region
 from engine.identity.models import ApiToken
 

@@ -14,11 +14,11 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from engine.actors import Actor, Role
 from engine.db import utcnow
 from engine.errors import AttachmentNotFound, Conflict, InvalidForm, NotAllowed
-from engine.workflow.models import HumanTask, ProcessInstance, TaskStatus
 from engine.evidence import library as evidence
 from engine.instances import service as instances
 from engine.tasks import actions as tasks
 from engine.workflow.deployment import active_model, form_of
+from engine.workflow.models import HumanTask, ProcessInstance, TaskStatus
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NUMBER_ATTEMPTS = 5

@@ -12,35 +12,25 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from defusedxml import ElementTree
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
-from SpiffWorkflow.util.task import TaskState
 
-from engine.workflow import runtime
 from engine.actors import Actor, Role
-from engine.evidence.models import Attachment, TaskAttachment
 from engine.audit.models import AuditEvent
-from engine.workflow.models import HumanTask, ProcessInstance, ProcessModel, TaskStatus
+from engine.evidence.models import Attachment, TaskAttachment
 from engine.identity.models import LocalUser
-from engine.scoping import instance_clause
 from engine.instances import service as instances
+from engine.scoping import instance_clause
 from engine.tasks.actions import may_work
-from engine.tasks.worklist import outcome_labels
 from engine.tasks.page import enterprise_name
+from engine.tasks.worklist import outcome_labels
+from engine.workflow.models import HumanTask, ProcessInstance, ProcessModel, TaskStatus
+from engine.workflow.paths import Path, path_of
 
 log = logging.getLogger(__name__)
 
-BPMN_NS = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 HIDDEN_ACTIONS = frozenset({"task.draft"})
 MAX_PER_PAGE = 100
-
-
-@dataclass(frozen=True)
-class Path:
-    finished: list[str]
-    current: list[str]
-    taken: list[str]
 
 
 @dataclass(frozen=True)
@@ -84,43 +74,6 @@ def instance_page(session: Session, actor: Actor, instance_id: int) -> InstanceP
 def _may_urge(actor: Actor, task: HumanTask) -> bool:
     reviewer = bool(actor.roles - {Role.ENTERPRISE, Role.TAX_CLIENT})
     return reviewer and not may_work(actor, task)
-
-
-def path_of(session: Session, row: ProcessInstance, model: ProcessModel, steps: list[HumanTask]) -> Path:
-    """Finished elements, current steps and taken sequence flows of an instance."""
-    flows = _flows(model.bpmn_xml)
-    finished = {t.spec_name for t in steps if t.status == TaskStatus.COMPLETED}
-    current = {t.spec_name for t in steps if t.status == TaskStatus.READY}
-    taken: set[str] = set()
-    try:
-        workflow = runtime.load(session, row).workflow
-    except Exception:  # a state that cannot be loaded still shows the steps from the index
-        log.warning("instance %s: cannot load the workflow to draw its path", row.id, exc_info=True)
-        return Path(sorted(finished), sorted(current), [])
-    for task in workflow.get_tasks(state=TaskState.COMPLETED | TaskState.READY | TaskState.STARTED):
-        element = task.task_spec.bpmn_id
-        if element is None:
-            continue
-        if task.state == TaskState.COMPLETED:
-            finished.add(element)
-        source = _bpmn_ancestor(task)
-        if source is not None and (source, element) in flows:
-            taken.add(flows[(source, element)])
-    return Path(sorted(finished - current), sorted(current), sorted(taken))
-
-
-def _bpmn_ancestor(task: Any) -> str | None:
-    parent = task.parent
-    while parent is not None and parent.task_spec.bpmn_id is None:
-        parent = parent.parent
-    return None if parent is None else str(parent.task_spec.bpmn_id)
-
-
-def _flows(xml: str) -> dict[tuple[str, str], str]:
-    """(source, target) → sequence flow id, from the model's XML (checked at deployment)."""
-    root = ElementTree.fromstring(xml.encode("utf-8"))
-    return {(f.get("sourceRef", ""), f.get("targetRef", "")): f.get("id", "")
-            for f in root.iter(f"{BPMN_NS}sequenceFlow")}
 
 
 def _evidence(session: Session, task_ids: list[str]) -> dict[str, list[Attachment]]:

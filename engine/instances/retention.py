@@ -28,17 +28,17 @@ from sqlalchemy import Table, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from engine.audit import trail as audit
 from engine.actors import SYSTEM, Actor
+from engine.audit import trail as audit
+from engine.audit.models import AuditEvent
+from engine.calendar.models import ProvisionalDeadline
 from engine.config import PREFIX, ConfigError
 from engine.db import Base, utcnow, valid_id
 from engine.errors import InstanceNotFound, InvalidInput, NotAllowed
-from engine.instances.models import ArchivedInstance
-from engine.audit.models import AuditEvent
-from engine.workflow.models import HumanTask, InstanceStatus, ProcessInstance, TaskNote
-from engine.calendar.models import ProvisionalDeadline
 from engine.evidence.models import TaskAttachment
+from engine.instances.models import ArchivedInstance
 from engine.scoping import can_see_instance
+from engine.workflow.models import HumanTask, InstanceStatus, ProcessInstance, TaskNote
 
 log = logging.getLogger(__name__)
 

@@ -9,18 +9,24 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.audit import trail as audit
-from engine.workflow import hooks as process_hooks, runtime
 from engine.actors import SYSTEM, Actor, Role
-from engine.workflow.serialization import SERIALIZER_VERSION
+from engine.audit import trail as audit
+from engine.audit.models import AuditEvent
 from engine.db import utcnow, valid_id
 from engine.errors import Conflict, InstanceNotFound, InvalidInput, NotAllowed
 from engine.identifiers import valid_credit_code, valid_region
-from engine.audit.models import AuditEvent
-from engine.workflow.models import HumanTask, InstanceStatus, ProcessInstance, ProcessModel, TaskStatus
 from engine.scoping import can_see_instance, covers_region
-from engine.workflow import configs
+from engine.workflow import configs, runtime
+from engine.workflow import hooks as process_hooks
 from engine.workflow.deployment import active_model, compiled
+from engine.workflow.models import (
+    HumanTask,
+    InstanceStatus,
+    ProcessInstance,
+    ProcessModel,
+    TaskStatus,
+)
+from engine.workflow.serialization import SERIALIZER_VERSION
 from engine.write_batch import WriteBatch
 
 log = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 
 Findings are inserted with ``ON CONFLICT DO NOTHING`` on that key, so a record
 judged twice (a duplicate packet, two writers at once) leaves one anomaly. New
-anomalies are *pending*: :mod:`engine.monitoring.cases` opens or joins their
+anomalies are *pending*: :mod:`engine.anomalies.cases` opens or joins their
 closure task in a transaction of its own. When a slot is judged again (a
 corrected resend, or a record arriving after its missing-data anomaly) the
 anomalies the new data no longer shows are cleared, on the row and as an audit
@@ -20,11 +20,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from engine.audit import trail as audit
 from engine.actors import SYSTEM
+from engine.audit import trail as audit
 from engine.db import is_postgres, utcnow
-from engine.monitoring.models import Anomaly, AnomalyCase
 from engine.monitoring.evaluation import Finding
+from engine.monitoring.models import Anomaly, AnomalyCase
 
 log = logging.getLogger(__name__)
 

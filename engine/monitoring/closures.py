@@ -15,12 +15,17 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.audit import trail as audit
 from engine.actors import SYSTEM, Actor
+from engine.audit import trail as audit
 from engine.db import utcnow
 from engine.errors import InvalidInput, NotAllowed
 from engine.monitoring.models import AnomalyCase, MonitoringPoint, PointDowntime
-from engine.workflow.models import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
+from engine.workflow.models import (
+    HumanTask,
+    InstanceStatus,
+    ProcessInstance,
+    TaskStatus,
+)
 
 log = logging.getLogger(__name__)
 

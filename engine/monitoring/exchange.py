@@ -8,7 +8,7 @@ period to the tax client, admins and reviewers covering the enterprise.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,21 +16,23 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engine.actors import Actor
 from engine.audit import trail as audit
-from engine.actors import Actor, Role
-from engine.tax import review as tax
 from engine.db import valid_id
 from engine.errors import InvalidInput, NotFound
-from engine.monitoring.models import Anomaly, Enterprise, MonitoringPoint
 from engine.monitoring.ingest import ingest_packets
+from engine.monitoring.models import Anomaly, Enterprise, MonitoringPoint
 from engine.monitoring.records import LineParser, PacketResult
 from engine.scoping import can_see_instance, instance_clause
 
 MAX_PACKETS = 5000
 
 
-def ingest_hj212(session: Session, actor: Actor, lines: Sequence[str], parse: LineParser) -> list[PacketResult]:
+def ingest_hj212(session: Session, actor: Actor, lines: Sequence[str], parse: LineParser,
+                 open_tasks: Callable[[Session], object] | None = None) -> list[PacketResult]:
     """Ingest HJ 212 packets (one per line); each packet's own password (PW) is checked against its point.
+
+    ``open_tasks`` opens the closure tasks of new anomalies at once (see :func:`ingest_packets`).
 
     :raises InvalidInput: no packet, or more than :data:`MAX_PACKETS`.
     """
@@ -38,7 +40,7 @@ def ingest_hj212(session: Session, actor: Actor, lines: Sequence[str], parse: Li
     if not packets or len(packets) > MAX_PACKETS:
         raise InvalidInput("请提交 HJ 212 数据包 (no packets)",
                            fields={"body": [f"每行一个数据包，1–{MAX_PACKETS} 行 (1–{MAX_PACKETS} packets, one per line)"]})
-    results = ingest_packets(session, packets, parse=parse)
+    results = ingest_packets(session, packets, parse=parse, open_tasks=open_tasks)
     counts = Counter(result.outcome.value for result in results)
     audit.record(session, actor, "monitoring.ingest", payload={"packets": len(packets), "outcomes": dict(counts)})
     return results
@@ -87,18 +89,3 @@ def get_anomaly(session: Session, actor: Actor, anomaly_id: int) -> AnomalyRow:
     if row is None or not can_see_instance(actor, row[2].region_code, row[2].credit_code):
         raise NotFound(f"anomaly {anomaly_id} not found")
     return AnomalyRow(*row)
-
-
-def tax_figures(session: Session, actor: Actor, enterprise_code: str, tax_period: str) -> dict[str, Any]:
-    """The monitoring figures of an enterprise for a tax period (``YYYY-MM``), as the tax side receives them.
-
-    :raises NotFound: unknown enterprise, or outside the actor's scope.
-    """
-    enterprise = session.scalars(select(Enterprise).where(Enterprise.credit_code == enterprise_code)).one_or_none()
-    allowed = enterprise is not None and (
-        Role.TAX_CLIENT in actor.roles or can_see_instance(actor, enterprise.region_code, enterprise.credit_code))
-    if enterprise is None or not allowed:
-        raise NotFound(f"enterprise {enterprise_code!r} not found")
-    figures = tax.period_monitoring_figures(session, enterprise_code, tax_period)
-    return {"enterprise_code": enterprise_code, "tax_period": tax_period, "available": figures is not None,
-            "figures": figures}

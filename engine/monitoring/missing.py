@@ -15,9 +15,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.monitoring.models import Measurement, MonitoringPoint, PointDowntime
-from engine.monitoring import anomaly_rows as anomalies, rules
+from engine.monitoring import anomaly_rows as anomalies
+from engine.monitoring import rules
 from engine.monitoring.evaluation import WHOLE_RECORD, Finding
+from engine.monitoring.models import Measurement, MonitoringPoint, PointDowntime
 from engine.monitoring.records import HOURLY
 
 HOUR = timedelta(hours=1)

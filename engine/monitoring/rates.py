@@ -28,8 +28,13 @@ from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import Session
 
 from engine.db import utcnow
-from engine.monitoring.models import Enterprise, MonitoringPoint, PointDowntime, PointFactor
 from engine.monitoring import closures, rules
+from engine.monitoring.models import (
+    Enterprise,
+    MonitoringPoint,
+    PointDowntime,
+    PointFactor,
+)
 from engine.monitoring.records import period_length
 from engine.monitoring.store import table_for
 

@@ -19,14 +19,14 @@ from typing import Any
 from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
 
-from engine.audit import trail as audit
 from engine.actors import Actor
+from engine.audit import trail as audit
 from engine.db import utcnow, valid_id
 from engine.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from engine.identifiers import valid_credit_code, valid_region
-from engine.monitoring.models import Enterprise, MonitoringPoint, PointFactor, PointKind
 from engine.monitoring import rules
 from engine.monitoring.checks import Checks, compile_checks
+from engine.monitoring.models import Enterprise, MonitoringPoint, PointFactor, PointKind
 from engine.monitoring.passwords import VerifiedPasswords, hash_password
 from engine.monitoring.sql import among
 

@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.audit import trail as audit
 from engine.actors import Actor
+from engine.audit import trail as audit
 from engine.db import utcnow
 from engine.errors import InvalidInput, NotAllowed, NotFound
 from engine.monitoring.models import MonitoringRule

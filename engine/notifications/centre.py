@@ -27,11 +27,11 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from engine.audit import trail as audit
 from engine.actors import Actor, Role
+from engine.audit import trail as audit
+from engine.audit.models import AuditEvent
 from engine.db import locked_singleton, utcnow, valid_id
 from engine.errors import EcoLoopError, InvalidInput, NotFound, ProcessNotFound
-from engine.audit.models import AuditEvent
 from engine.notifications.models import (
     DeliveryStatus,
     Notification,
@@ -41,9 +41,14 @@ from engine.notifications.models import (
     NotificationPreference,
     NotificationRead,
 )
-from engine.workflow.models import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
 from engine.scoping import can_work, visible_clause
 from engine.workflow.deployment import compiled_by_id
+from engine.workflow.models import (
+    HumanTask,
+    InstanceStatus,
+    ProcessInstance,
+    TaskStatus,
+)
 
 log = logging.getLogger(__name__)
 

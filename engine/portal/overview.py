@@ -14,19 +14,24 @@ from sqlalchemy.orm import Session
 
 from engine.actors import Actor, Role
 from engine.credit import objections, ratings
+from engine.credit.models import (
+    CreditObjection,
+    CreditRating,
+    ObjectionStatus,
+    PublicNotice,
+    RatingChange,
+)
 from engine.db import utcnow
 from engine.errors import Conflict, NotAllowed
-from engine.workflow.forms import FormDefinition
-from engine.evidence.models import Attachment, TaskAttachment
-from engine.credit.models import CreditObjection, CreditRating, PublicNotice, RatingChange
-from engine.workflow.models import HumanTask, ProcessInstance, TaskStatus
-from engine.notifications.models import Notification
-from engine.credit.models import ObjectionStatus
 from engine.evidence import library as evidence
+from engine.evidence.models import Attachment, TaskAttachment
 from engine.notifications import centre as notifications
-from engine.workflow.deployment import active_model, form_of
+from engine.notifications.models import Notification
 from engine.tasks.page import form_values
 from engine.tasks.worklist import todo_clause
+from engine.workflow.deployment import active_model, form_of
+from engine.workflow.forms import FormDefinition
+from engine.workflow.models import HumanTask, ProcessInstance, TaskStatus
 
 MAX_SUBMISSIONS = 30
 RECENT_NOTICES = 6

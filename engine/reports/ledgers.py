@@ -15,15 +15,20 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor
+from engine.anomalies.cases import TYPE_LABELS
+from engine.credit.models import (
+    LEVEL_NAMES,
+    CreditObjection,
+    CreditRating,
+    RatingChange,
+    RatingStatus,
+)
 from engine.monitoring.models import AnomalyCase, Enterprise, MonitoringPoint
-from engine.credit.models import CreditObjection, CreditRating, RatingChange
-from engine.workflow.models import HumanTask, TaskStatus
-from engine.support.models import SupportTicket
-from engine.tax.models import TaxReview
-from engine.credit.models import LEVEL_NAMES, RatingStatus
-from engine.monitoring.cases import TYPE_LABELS
 from engine.reports import scope
 from engine.reports.period import CHINA, Period
+from engine.support.models import SupportTicket
+from engine.tax.models import TaxReview
+from engine.workflow.models import HumanTask, TaskStatus
 
 STEP_STATES: dict[str, str] = {TaskStatus.READY: "待办", TaskStatus.COMPLETED: "已完成", TaskStatus.RETURNED: "已退回",
                TaskStatus.CANCELLED: "已取消", TaskStatus.WITHDRAWN: "已撤回"}

@@ -17,21 +17,27 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.audit import trail as audit
 from engine.actors import Actor, Role
-from engine.instances.casework import SHANGHAI, assign_number, field_messages, next_sequence
+from engine.audit import trail as audit
 from engine.db import utcnow
 from engine.errors import InvalidForm, InvalidInput, NotAllowed, NotFound
-from engine.workflow.models import HumanTask, TaskStatus
 from engine.identity.models import LocalUser
-from engine.support.models import SupportTicket
-from engine.workflow.hooks import HOOKS, StartContext, StepContext
 from engine.instances import service as instances
+from engine.instances.casework import (
+    SHANGHAI,
+    assign_number,
+    field_messages,
+    next_sequence,
+)
+from engine.support.models import SupportTicket
+from engine.workflow.hooks import ProcessHooks, StartContext, StepContext
+from engine.workflow.models import HumanTask, TaskStatus
 
 PROCESS_KEY = "support_ticket"
+HOOKS = ProcessHooks(PROCESS_KEY)
 SUPPORT_ROLES = frozenset({Role.ADMIN, Role.PROVINCE_REVIEWER})
 
-HOOKS.starters(PROCESS_KEY, Role.ENTERPRISE, Role.TAX_CLIENT)
+HOOKS.starters(Role.ENTERPRISE, Role.TAX_CLIENT)
 
 
 class TicketReport(Schema):
@@ -46,7 +52,7 @@ class TicketReport(Schema):
     contact = fields.String(load_default="", validate=validate.Length(max=100))
 
 
-@HOOKS.before_start(PROCESS_KEY)
+@HOOKS.before_start
 def _accept_report(context: StartContext) -> dict[str, Any]:
     try:
         report: dict[str, Any] = TicketReport().load(dict(context.data))
@@ -58,7 +64,7 @@ def _accept_report(context: StartContext) -> dict[str, Any]:
     return {**report, "reporter": context.actor.username, "kind": report["subsystem"]}
 
 
-@HOOKS.after(PROCESS_KEY, "start")
+@HOOKS.after("start")
 def _register(context: StepContext) -> None:
     session, data, instance = context.session, context.data, context.instance
     ticket = SupportTicket(
@@ -73,7 +79,7 @@ def _register(context: StepContext) -> None:
                   lambda: f"{prefix}{next_sequence(session, SupportTicket.ticket_no, prefix):04d}")
 
 
-@HOOKS.after(PROCESS_KEY, "triage")
+@HOOKS.after("triage")
 def _assign(context: StepContext) -> None:
     handler = str(context.data.get("handler") or "").strip()
     known = context.session.scalars(select(LocalUser).where(LocalUser.username == handler)).first()
@@ -85,37 +91,37 @@ def _assign(context: StepContext) -> None:
     ticket.status = "assigned"
 
 
-@HOOKS.after(PROCESS_KEY, "investigate")
+@HOOKS.after("investigate")
 def _investigated(context: StepContext) -> None:
     ticket = _of(context.session, context.instance.id)
     ticket.findings, ticket.cause = str(context.data.get("findings") or ""), context.data.get("cause")
 
 
-@HOOKS.after(PROCESS_KEY, "coordinate")
+@HOOKS.after("coordinate")
 def _vendor(context: StepContext) -> None:
     ticket = _of(context.session, context.instance.id)
     ticket.vendor, ticket.vendor_ref = context.data.get("vendor"), context.data.get("vendor_ref")
 
 
-@HOOKS.after(PROCESS_KEY, "follow_up")
+@HOOKS.after("follow_up")
 def _followed(context: StepContext) -> None:
     ticket = _of(context.session, context.instance.id)
     ticket.resolution = str(context.data.get("resolution") or "")
 
 
-@HOOKS.after(PROCESS_KEY, "confirm")
+@HOOKS.after("confirm")
 def _confirmed(context: StepContext) -> None:
     if context.data.get("confirmation") == "unresolved":
         ticket = _of(context.session, context.instance.id)
         ticket.reopen_count += 1
 
 
-@HOOKS.after(PROCESS_KEY, "confirm_timer")
+@HOOKS.after("confirm_timer")
 def _auto_close(context: StepContext) -> None:
     _of(context.session, context.instance.id).auto_closed = True
 
 
-@HOOKS.after(PROCESS_KEY, "end_closed", "end_escalated")
+@HOOKS.after("end_closed", "end_escalated")
 def _close(context: StepContext) -> None:
     ticket = _of(context.session, context.instance.id)
     ticket.status = "closed" if context.element_id == "end_closed" else "escalated"

@@ -10,20 +10,32 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from engine.audit import trail as audit
-from engine.workflow import hooks as process_hooks, runtime
 from engine.actors import Actor
-from engine.workflow.compiler import CompiledModel
-from engine.db import utcnow
-from engine.errors import AttachmentNotFound, Conflict, InvalidForm, NotAllowed, PreconditionFailed, TaskNotFound
-from engine.workflow.forms import FormDefinition
-from engine.evidence.models import Attachment
+from engine.audit import trail as audit
 from engine.audit.models import AuditEvent
-from engine.workflow.models import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
-from engine.scoping import can_see, can_work, visible_clause
-from engine.workflow import configs
+from engine.db import utcnow
+from engine.errors import (
+    AttachmentNotFound,
+    Conflict,
+    InvalidForm,
+    NotAllowed,
+    PreconditionFailed,
+    TaskNotFound,
+)
 from engine.evidence import library as evidence
+from engine.evidence.models import Attachment
+from engine.scoping import can_see, can_work, visible_clause
+from engine.workflow import configs, runtime
+from engine.workflow import hooks as process_hooks
+from engine.workflow.compiler import CompiledModel
 from engine.workflow.deployment import compiled_by_id
+from engine.workflow.forms import FormDefinition
+from engine.workflow.models import (
+    HumanTask,
+    InstanceStatus,
+    ProcessInstance,
+    TaskStatus,
+)
 from engine.write_batch import WriteBatch
 
 log = logging.getLogger(__name__)

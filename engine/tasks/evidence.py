@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from engine.audit import trail as audit
 from engine.actors import Actor
+from engine.audit import trail as audit
 from engine.errors import AttachmentNotFound, InvalidInput
-from engine.evidence.models import Attachment
 from engine.evidence import library as evidence
+from engine.evidence.models import Attachment
 from engine.tasks import actions as tasks
 
 MAX_LINKS = 50

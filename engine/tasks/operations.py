@@ -15,15 +15,21 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.audit import trail as audit
-from engine.workflow import runtime
 from engine.actors import Actor
+from engine.audit import trail as audit
 from engine.db import utcnow
 from engine.errors import Conflict, InvalidInput, NotAllowed, TaskNotFound
-from engine.workflow.models import HumanTask, InstanceStatus, NoteKind, TaskNote, TaskStatus
-from engine.scoping import can_see_instance, can_work
 from engine.identity.login import Directory, find_actor
+from engine.scoping import can_see_instance, can_work
 from engine.tasks.actions import compiled_of, get_task, may_work, workable
+from engine.workflow import runtime
+from engine.workflow.models import (
+    HumanTask,
+    InstanceStatus,
+    NoteKind,
+    TaskNote,
+    TaskStatus,
+)
 
 log = logging.getLogger(__name__)
 

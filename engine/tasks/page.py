@@ -15,21 +15,22 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from engine.audit import trail as audit
 from engine.actors import Actor, Role
+from engine.audit import trail as audit
 from engine.db import utcnow
-from engine.workflow.forms import FormDefinition
-from engine.evidence.models import Attachment
-from engine.workflow.models import HumanTask, ProcessInstance, TaskNote, TaskStatus
-from engine.identity.models import LocalUser
-from engine.monitoring.models import PointFactor
-from engine.tasks.models import TaskDraft
-from engine.monitoring import registry, store
-from engine.scoping import can_see_instance, can_work, instance_clause
 from engine.evidence import library as evidence
-from engine.tasks import operations, actions as tasks
-from engine.tasks.actions import TaskDetail
+from engine.evidence.models import Attachment
 from engine.identity.local_users import actor_of
+from engine.identity.models import LocalUser
+from engine.monitoring import registry, store
+from engine.monitoring.models import PointFactor
+from engine.scoping import can_see_instance, can_work, instance_clause
+from engine.tasks import actions as tasks
+from engine.tasks import operations
+from engine.tasks.actions import TaskDetail
+from engine.tasks.models import TaskDraft
+from engine.workflow.forms import FormDefinition
+from engine.workflow.models import HumanTask, ProcessInstance, TaskNote, TaskStatus
 
 log = logging.getLogger(__name__)
 

@@ -20,9 +20,15 @@ from sqlalchemy.sql.elements import ColumnElement
 from engine.actors import Actor, Role
 from engine.db import utcnow
 from engine.errors import EcoLoopError, InvalidInput, NotAllowed, NotFound
-from engine.workflow.models import HumanTask, NoteKind, ProcessModel, TaskNote, TaskStatus
 from engine.scoping import visible_clause
 from engine.tasks import actions as tasks
+from engine.workflow.models import (
+    HumanTask,
+    NoteKind,
+    ProcessModel,
+    TaskNote,
+    TaskStatus,
+)
 
 log = logging.getLogger(__name__)
 

@@ -22,18 +22,19 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.audit import trail as audit
 from engine.actors import Actor, Role
-from engine.instances.casework import field_messages, ready_step
+from engine.audit import trail as audit
 from engine.db import utcnow
 from engine.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from engine.tax.models import TaxReview
-from engine.workflow.hooks import HOOKS, StartContext, StepContext
+from engine.instances.casework import field_messages, ready_step
 from engine.scoping import can_see_instance
+from engine.tax.models import TaxReview
+from engine.workflow.hooks import ProcessHooks, StartContext, StepContext
 
 log = logging.getLogger(__name__)
 
 PROCESS_KEY = "tax_review"
+HOOKS = ProcessHooks(PROCESS_KEY)
 REASONS = ("abnormal_return", "late_filing")
 LEGAL_LIMIT = timedelta(days=15)  # 环境保护税法实施条例 art. 22: answer within 15 days of receipt
 
@@ -78,7 +79,7 @@ class TaxReviewRequest(Schema):
     monitoring_figures = fields.Dict(load_default=None)
 
 
-@HOOKS.before_start(PROCESS_KEY)
+@HOOKS.before_start
 def _accept_request(context: StartContext) -> dict[str, Any]:
     if not (context.actor.is_admin or Role.TAX_CLIENT in context.actor.roles):
         raise NotAllowed("涉税复核由税务部门提请 (review requests come from the tax department)")
@@ -97,7 +98,7 @@ def _accept_request(context: StartContext) -> dict[str, Any]:
             "kind": request["reason"]}
 
 
-@HOOKS.after(PROCESS_KEY, "start")
+@HOOKS.after("start")
 def _receive(context: StepContext) -> None:
     data, instance = context.data, context.instance
     now = utcnow()
@@ -111,7 +112,7 @@ def _receive(context: StepContext) -> None:
     context.session.flush()
 
 
-@HOOKS.after(PROCESS_KEY, "urge_timer")
+@HOOKS.after("urge_timer")
 def _urged(context: StepContext) -> None:
     """Close to the deadline the county's step is urged (the runtime leaves a system 催办 note on it)."""
     review = _of(context.session, context.instance.id)
@@ -120,7 +121,7 @@ def _urged(context: StepContext) -> None:
                  payload={"request_no": review.request_no})
 
 
-@HOOKS.after(PROCESS_KEY, "escalate_timer")
+@HOOKS.after("escalate_timer")
 def _escalate(context: StepContext) -> None:
     review = _of(context.session, context.instance.id)
     review.escalated_at, review.status = utcnow(), "escalated"
@@ -129,7 +130,7 @@ def _escalate(context: StepContext) -> None:
     log.info("tax review %s (instance %s) escalated to the city", review.request_no, context.instance.id)
 
 
-@HOOKS.after(PROCESS_KEY, "end_answered")
+@HOOKS.after("end_answered")
 def _answer(context: StepContext) -> None:
     data = context.data
     review = _of(context.session, context.instance.id)

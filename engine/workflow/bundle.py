@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import workflows
-from engine.workflow.validation import SPIFF_NS, parse_safe_xml
 from engine.errors import InvalidModel
+from engine.workflow.validation import SPIFF_NS, parse_safe_xml
 
 BUNDLED_DIR = Path(workflows.__file__).parent / "bpmn"
 FORMS_DIR_NAME = "forms"

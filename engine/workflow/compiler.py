@@ -11,10 +11,10 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
-from engine.workflow.script_engine import SCRIPT_ENGINE
-from engine.workflow.validation import CheckedModel
 from engine.errors import InvalidModel
 from engine.workflow.forms import FormDefinition
+from engine.workflow.script_engine import SCRIPT_ENGINE
+from engine.workflow.validation import CheckedModel
 
 
 @dataclass(frozen=True)

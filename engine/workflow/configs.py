@@ -28,15 +28,22 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    validate,
+    validates_schema,
+)
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
-from engine.audit import trail as audit
 from engine.actors import Actor
-from engine.workflow.bundle import BUNDLED_DIR, bundled_config
+from engine.audit import trail as audit
 from engine.errors import InvalidInput, InvalidModel, NotAllowed
+from engine.workflow.bundle import BUNDLED_DIR, bundled_config
 from engine.workflow.forms import LabelSchema, OptionSchema
 from engine.workflow.models import ProcessConfig
 

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from SpiffWorkflow.util.task import TaskState
 
 from engine.workflow import runtime
-from engine.workflow.models import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
+from engine.workflow.models import (
+    HumanTask,
+    InstanceStatus,
+    ProcessInstance,
+    TaskStatus,
+)
 
 
 @dataclass(frozen=True)

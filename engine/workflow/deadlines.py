@@ -20,41 +20,42 @@ waiting task — and records it in the workflow data as
 (names starting with ``_`` are invisible to model expressions). A deadline that
 ran through a year without an entered schedule is *provisional*: its task row
 gets ``due_provisional``, and ``provisional_deadlines`` indexes it so that
-entering the year (:func:`enter_year`) recomputes it from the recorded start and
+entering the year (:func:`engine.workflow.recompute.enter_year`) recomputes it from the recorded start and
 count, moving the timer's event value, the task's due time and the variable.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
-from typing import TYPE_CHECKING, Any
+from datetime import datetime, timezone
+from typing import Any
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
+from engine.actors import SYSTEM
 from engine.audit import trail as audit
-from engine.actors import SYSTEM, Actor
-from engine.workflow.expressions import providing
-from engine.workflow.task_scan import OPEN, tasks_in
-from engine.workflow.models import HumanTask, InstanceStatus, NoteKind, ProcessInstance, TaskNote, TaskStatus
-from engine.calendar.models import ProvisionalDeadline
 from engine.calendar import holidays as workday_calendar
-from engine.workflow import configs
+from engine.calendar.models import ProvisionalDeadline
 from engine.calendar.workdays import END_OF_DAY, SHANGHAI, WorkdayCalendar
-
-if TYPE_CHECKING:
-    from engine.workflow.runtime import LiveInstance
+from engine.workflow import configs
+from engine.workflow.expressions import providing
+from engine.workflow.models import (
+    HumanTask,
+    NoteKind,
+    TaskNote,
+    TaskStatus,
+)
+from engine.workflow.task_scan import OPEN, tasks_in
 
 log = logging.getLogger(__name__)
 
 DATA_KEY = "_deadlines"
-RECOMPUTE_BATCH = 200  # instances recomputed in the transaction that enters a year; the scheduler does the rest
 MAX_WORKDAYS = 366
 SYSTEM_NOTE = "系统提醒：{name}"
 
@@ -197,9 +198,8 @@ def compute(calendar: WorkdayCalendar, start: datetime, n: int) -> Computed:
 
 # --- after an advance: record what consumed each deadline -------------------------------------------
 
-def after_advance(session: Session, live: LiveInstance, current: Scope, created: list[HumanTask]) -> None:
+def after_advance(session: Session, workflow: Any, instance_id: int, current: Scope, created: list[HumanTask]) -> None:
     """Record the deadlines of this advance, mark provisional task rows, keep the index table in step."""
-    workflow = live.workflow
     stored: dict[str, dict[str, Any]] = dict(workflow.data.get(DATA_KEY) or {})
     had_provisional = any(r.get("provisional") for r in stored.values())
     for row in created:
@@ -216,7 +216,7 @@ def after_advance(session: Session, live: LiveInstance, current: Scope, created:
     else:
         workflow.data.pop(DATA_KEY, None)
     if had_provisional or any(r["provisional"] for r in stored.values()):
-        _index_provisional(session, live.row.id, stored)
+        index_provisional(session, instance_id, stored)
 
 
 def _record_consumers(waiting: list[Any], computed: list[Computed], created: list[HumanTask],
@@ -250,7 +250,7 @@ def _timers(tasks: list[Any]) -> list[Any]:
             and isinstance(getattr(t.task_spec, "event_definition", None), TimerEventDefinition)]
 
 
-def _waiting_timers(workflow: Any) -> list[Any]:
+def waiting_timers(workflow: Any) -> list[Any]:
     return _timers(tasks_in(workflow, TaskState.WAITING))
 
 
@@ -267,7 +267,7 @@ def _is_live(waiting: list[Any], name: str, record: dict[str, Any]) -> bool:
     return any(t.data.get(name) == record["due"] for t in waiting)
 
 
-def _index_provisional(session: Session, instance_id: int, stored: dict[str, dict[str, Any]]) -> None:
+def index_provisional(session: Session, instance_id: int, stored: dict[str, dict[str, Any]]) -> None:
     session.execute(delete(ProvisionalDeadline).where(ProvisionalDeadline.instance_id == instance_id))
     session.add_all(
         ProvisionalDeadline(instance_id=instance_id, name=name[:100], year=year,
@@ -281,7 +281,7 @@ def _index_provisional(session: Session, instance_id: int, stored: dict[str, dic
 def pending_reminders(workflow: Any) -> dict[Any, tuple[str, str]]:
     """Waiting non-interrupting timers attached to user tasks: timer task id → (timer name, user task id)."""
     reminders = {}
-    for timer in _waiting_timers(workflow):
+    for timer in waiting_timers(workflow):
         if getattr(timer.task_spec, "cancel_activity", True) or timer.parent is None:
             continue
         attached = next((t for t in timer.parent.children if t.task_spec.manual), None)
@@ -290,15 +290,16 @@ def pending_reminders(workflow: Any) -> dict[Any, tuple[str, str]]:
     return reminders
 
 
-def urge_for_fired(session: Session, live: LiveInstance, before: dict[Any, tuple[str, str]]) -> list[TaskNote]:
+def urge_for_fired(session: Session, workflow: Any, instance_id: int,
+                   before: dict[Any, tuple[str, str]]) -> list[TaskNote]:
     """For each reminder timer that fired, a 催办 note by the system on the task it is attached to."""
     notes = []
     for timer_id, (name, spiff_task_id) in before.items():
-        timer = live.workflow.get_task_from_id(timer_id)
+        timer = workflow.get_task_from_id(timer_id)
         if timer is None or timer.state != TaskState.COMPLETED:
             continue
         row = session.scalars(select(HumanTask).where(
-            HumanTask.instance_id == live.row.id, HumanTask.spiff_task_id == spiff_task_id,
+            HumanTask.instance_id == instance_id, HumanTask.spiff_task_id == spiff_task_id,
             HumanTask.status == TaskStatus.READY)).first()
         if row is None:
             continue
@@ -313,106 +314,9 @@ def urge_for_fired(session: Session, live: LiveInstance, before: dict[Any, tuple
     return notes
 
 
-# --- recomputing provisional deadlines once their years are entered ---------------------------------
-
-@dataclass(frozen=True)
-class Recomputed:
-    instance_id: int
-    changes: list[dict[str, Any]]
-
-
-@dataclass(frozen=True)
-class YearEntered:
-    recomputed: list[Recomputed]
-    remaining: int  # instances left for the scheduler's ``deadline_recompute`` job
-
-
-def enter_year(session: Session, actor: Actor, year: int, holidays: Iterable[date], makeup_workdays: Iterable[date],
-               note: str = "", limit: int = RECOMPUTE_BATCH) -> YearEntered:
-    """Enter a year's schedule and recompute up to ``limit`` instances whose deadlines it settles.
-
-    :raises NotAllowed, InvalidInput: see :func:`engine.calendar.holidays.set_year`.
-    """
-    workday_calendar.set_year(session, actor, year, holidays, makeup_workdays, note)
-    recomputed = recompute_settled(session, actor, limit)
-    return YearEntered(recomputed, settled_pending(session))
-
-
-def seed_calendar(session: Session, actor: Actor = SYSTEM) -> tuple[list[int], list[Recomputed]]:
-    """``ecoloop calendar seed``: add the package's years, then recompute what they settle."""
-    added = workday_calendar.seed(session, actor)
-    return added, (recompute_settled(session, actor, RECOMPUTE_BATCH) if added else [])
-
-
-def _settled_query(session: Session) -> tuple[WorkdayCalendar, Any]:
-    calendar = workday_calendar.current_calendar(session)
-    query = (select(ProvisionalDeadline.instance_id).distinct()
-             .join(ProcessInstance, ProcessInstance.id == ProvisionalDeadline.instance_id)
-             .where(ProcessInstance.status.in_([InstanceStatus.RUNNING, InstanceStatus.SUSPENDED]),
-                    ProvisionalDeadline.year.in_(sorted(calendar.known_years))))
-    return calendar, query
-
-
-def settled_pending(session: Session) -> int:
-    """How many instances hold provisional deadlines whose years have been entered since."""
-    _, query = _settled_query(session)
-    return session.scalar(select(func.count()).select_from(query.subquery())) or 0
-
-
-def recompute_settled(session: Session, actor: Actor = SYSTEM, limit: int | None = None) -> list[Recomputed]:
-    """Recompute the open provisional deadlines whose unknown years have been entered since (lowest ids first)."""
-    calendar, query = _settled_query(session)
-    query = query.order_by(ProvisionalDeadline.instance_id)
-    ids = list(session.scalars(query.limit(limit) if limit else query))
-    return [r for r in (recompute_instance(session, actor, i, calendar) for i in ids) if r.changes]
-
-
-def recompute_instance(session: Session, actor: Actor, instance_id: int, calendar: WorkdayCalendar) -> Recomputed:
-    """Recompute one instance's provisional deadlines from their recorded start and count; audited."""
-    from engine.workflow import runtime
-
-    row = runtime.lock_instance(session, instance_id)
-    live = runtime.load(session, row)
-    stored: dict[str, dict[str, Any]] = dict(live.workflow.data.get(DATA_KEY) or {})
-    changes = []
-    for name, record in stored.items():
-        if not record["provisional"] or not set(record["unknown_years"]) & calendar.known_years:
-            continue
-        new = compute(calendar, datetime.fromisoformat(record["start"]), record["workdays"])
-        _move(session, live, name, record, new)
-        stored[name] = {**new.record(record["kind"])}
-        changes.append({"name": name, "kind": record["kind"], "before": record["due"], "after": new.due,
-                        "provisional": new.provisional})
-    if not changes:
-        _index_provisional(session, instance_id, stored)  # drop index rows the data no longer backs
-        return Recomputed(instance_id, [])
-    live.workflow.data[DATA_KEY] = stored
-    now = datetime.now(timezone.utc)
-    overdue = any(TimerEventDefinition.get_datetime(c["after"]) <= now for c in changes)
-    runtime.advance(session, live, fire_timers=overdue and row.status == InstanceStatus.RUNNING)
-    _index_provisional(session, instance_id, deadline_records(live.workflow.data))
-    audit.record(session, actor, "deadline.recompute", instance_id=instance_id, payload={"changes": changes})
-    log.info("instance %s: %d provisional deadlines recomputed", instance_id, len(changes))
-    return Recomputed(instance_id, changes)
-
-
-def _move(session: Session, live: LiveInstance, name: str, record: dict[str, Any], new: Computed) -> None:
-    workflow, old = live.workflow, record["due"]
-    if record["kind"] == "timer":
-        for task in _waiting_timers(workflow):
-            if task.task_spec.name == name and task.internal_data.get("event_value") == old:
-                task._set_internal_data(event_value=new.due)
-    elif record["kind"] == "task":
-        old_at = TimerEventDefinition.get_datetime(old)
-        for row in session.scalars(select(HumanTask).where(
-                HumanTask.instance_id == live.row.id, HumanTask.spec_name == name,
-                HumanTask.status == TaskStatus.READY)):
-            if row.due_at == old_at:
-                row.due_at, row.due_provisional = new.due_at, new.provisional
-    else:
-        for task in tasks_in(workflow, OPEN):
-            if task.data.get(name) == old:
-                task.data[name] = new.due
+def as_datetime(due: str) -> datetime:
+    """A recorded deadline's ISO date-time as SpiffWorkflow's timers read it."""
+    return TimerEventDefinition.get_datetime(due)
 
 
 def deadline_records(workflow_data: dict[str, Any]) -> dict[str, dict[str, Any]]:

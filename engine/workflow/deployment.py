@@ -11,14 +11,14 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from engine.audit import trail as audit
 from engine.actors import Actor
-from engine.workflow.compiler import CompiledModel, SpecCache, compile_model
-from engine.workflow.bundle import bundled_forms
-from engine.workflow.validation import check_model
+from engine.audit import trail as audit
 from engine.errors import NotAllowed, ProcessNotFound
+from engine.workflow.bundle import bundled_forms
+from engine.workflow.compiler import CompiledModel, SpecCache, compile_model
 from engine.workflow.forms import FormDefinition
 from engine.workflow.models import ProcessModel
+from engine.workflow.validation import check_model
 
 log = logging.getLogger(__name__)
 

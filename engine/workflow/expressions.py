@@ -31,6 +31,7 @@ import simpleeval
 
 from engine.errors import InvalidModel
 
+
 def _scalar_str(value: Any) -> str:
     """``str`` for text, numbers, booleans and None only: the text of a container could exceed the size limits."""
     if value is not None and not isinstance(value, (str, int, float, bool)):

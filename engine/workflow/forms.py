@@ -24,13 +24,20 @@ schema built from the definition; messages are Chinese and name the field.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-import json
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    validate,
+    validates_schema,
+)
 
 from engine.db import MAX_ID
 from engine.errors import InvalidForm, InvalidModel

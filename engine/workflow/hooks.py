@@ -5,32 +5,38 @@ Where a process must change a domain record — a credit rating, a filing number
 the answer to a tax review — a function registered here in Python code, keyed
 by (process key, BPMN element id), does it in the caller's transaction:
 
-``starters(key, *roles)``
+Each process declares its hooks once, in its capability's module, as a
+:class:`ProcessHooks` (``HOOKS = ProcessHooks("tax_review")``):
+
+``starters(*roles)``
     roles that may start the process within their own scope, besides the
     reviewers and admins who may start anything in their region (an enterprise
     only for its own credit code).
-``before_start(key)``
+``before_start``
     ``fn(StartContext) -> dict``: checks a start request before anything is
     written (e.g. refuses an objection after the notice period) and returns
     the start data to use instead of the request's (config values are merged
     under it). Raising refuses the start.
-``after(key, *element_ids)``
+``after(*element_ids)``
     ``fn(StepContext) -> None``: for a user task, runs when it is completed —
     after its form data is validated and merged into the task, before the
     workflow moves on (raising refuses the completion and nothing is written);
     for any other element (start, end and timer events, script tasks), runs
     once the engine has passed it and written the new state.
 
-The functions live in the modules named by :data:`HOOK_MODULES`, imported on
-first use, so the registry is complete whichever edge (web, CLI, scheduler)
-moves a workflow first.
+``index``
+    which start-data fields fill the task index's filter columns (kind, point,
+    enterprise name), so that the runtime knows no process's fields.
+
+The declarations are wired into the engine's one :func:`registry` by each edge at
+start (the app factory, the command line, the benchmarks and the tests call
+:func:`engine.processes.wire`); the runtime refuses to move a workflow before that,
+so a hook can never be skipped because nobody imported its module.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
-import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -38,13 +44,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor, Role
-from engine.workflow.models import HumanTask, ProcessInstance
 from engine.scoping import covers_region
+from engine.workflow.models import HumanTask, ProcessInstance
 
 log = logging.getLogger(__name__)
-
-HOOK_MODULES: tuple[str, ...] = ("engine.credit.hooks",)
-
 
 @dataclass(frozen=True)
 class StartContext:
@@ -76,60 +79,91 @@ StartHook = Callable[[StartContext], dict[str, Any]]
 StepHook = Callable[[StepContext], None]
 
 
-class HookRegistry:
-    def __init__(self) -> None:
-        self._starters: dict[str, frozenset[Role]] = {}
-        self._before_start: dict[str, StartHook] = {}
-        self._after: dict[tuple[str, str], list[StepHook]] = {}
-        self._keys: set[str] = set()
+@dataclass(frozen=True)
+class IndexFields:
+    """The start-data fields, first present first, that fill a task index row's filter columns."""
 
-    def starters(self, process_key: str, *roles: Role) -> None:
-        self._starters[process_key] = self._starters.get(process_key, frozenset()) | frozenset(roles)
+    kind: tuple[str, ...] = ("kind",)
+    point: tuple[str, ...] = ("point",)
+    enterprise_name: tuple[str, ...] = ("enterprise_name",)
 
-    def before_start(self, process_key: str) -> Callable[[StartHook], StartHook]:
-        def register(fn: StartHook) -> StartHook:
-            if process_key in self._before_start:
-                raise ValueError(f"{process_key} already has a before_start hook")
-            self._before_start[process_key] = fn
-            return fn
-        return register
 
-    def after(self, process_key: str, *element_ids: str) -> Callable[[StepHook], StepHook]:
+class ProcessHooks:
+    """One process's hooks, declared in its capability's module and wired into the registry at start."""
+
+    def __init__(self, process_key: str, index: IndexFields = IndexFields()) -> None:
+        self.process_key, self.index = process_key, index
+        self.starter_roles: frozenset[Role] = frozenset()
+        self.start_hook: StartHook | None = None
+        self.step_hooks: dict[str, list[StepHook]] = {}
+
+    def starters(self, *roles: Role) -> None:
+        self.starter_roles |= frozenset(roles)
+
+    def before_start(self, fn: StartHook) -> StartHook:
+        if self.start_hook is not None:
+            raise ValueError(f"{self.process_key} already has a before_start hook")
+        self.start_hook = fn
+        return fn
+
+    def after(self, *element_ids: str) -> Callable[[StepHook], StepHook]:
         def register(fn: StepHook) -> StepHook:
             for element_id in element_ids:
-                self._after.setdefault((process_key, element_id), []).append(fn)
-            self._keys.add(process_key)
+                self.step_hooks.setdefault(element_id, []).append(fn)
             return fn
         return register
 
+
+NO_HOOKS_INDEX = IndexFields()
+
+
+class HookRegistry:
+    """The wired declarations, one per process key."""
+
+    def __init__(self) -> None:
+        self._declarations: dict[str, ProcessHooks] = {}
+        self.wired = False
+
+    def add(self, declaration: ProcessHooks) -> None:
+        """Wire a declaration; wiring the same one again changes nothing."""
+        known = self._declarations.get(declaration.process_key)
+        if known is not None and known is not declaration:
+            raise ValueError(f"{declaration.process_key} already has hooks wired")
+        self._declarations[declaration.process_key] = declaration
+        self.wired = True
+
     def starter_roles(self, process_key: str) -> frozenset[Role]:
-        return self._starters.get(process_key, frozenset())
+        declaration = self._declarations.get(process_key)
+        return declaration.starter_roles if declaration else frozenset()
 
     def start_hook(self, process_key: str) -> StartHook | None:
-        return self._before_start.get(process_key)
+        declaration = self._declarations.get(process_key)
+        return declaration.start_hook if declaration else None
 
     def step_hooks(self, process_key: str, element_id: str) -> list[StepHook]:
-        return self._after.get((process_key, element_id), [])
+        declaration = self._declarations.get(process_key)
+        return declaration.step_hooks.get(element_id, []) if declaration else []
 
     def watches(self, process_key: str) -> bool:
-        return process_key in self._keys
+        declaration = self._declarations.get(process_key)
+        return bool(declaration and declaration.step_hooks)
+
+    def index_fields(self, process_key: str) -> IndexFields:
+        declaration = self._declarations.get(process_key)
+        return declaration.index if declaration else NO_HOOKS_INDEX
 
 
-HOOKS = HookRegistry()
-_loaded = False
-_load_lock = threading.Lock()
+REGISTRY = HookRegistry()
 
 
 def registry() -> HookRegistry:
-    """The registry, with every module of :data:`HOOK_MODULES` imported."""
-    global _loaded
-    if not _loaded:
-        with _load_lock:
-            if not _loaded:
-                for module in HOOK_MODULES:
-                    importlib.import_module(module)
-                _loaded = True
-    return HOOKS
+    """The engine's registry.
+
+    :raises RuntimeError: when no edge has wired the processes' hooks yet.
+    """
+    if not REGISTRY.wired:
+        raise RuntimeError("process hooks are not wired: the edge must call engine.processes.wire() at start")
+    return REGISTRY
 
 
 def lets_start(actor: Actor, process_key: str, region_code: str, enterprise_code: str | None) -> bool:

@@ -15,23 +15,29 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.util.diff import SpecDiff, diff_workflow, migrate_workflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
-from engine.audit import trail as audit
-from engine.workflow import runtime
 from engine.actors import Actor
-from engine.workflow.compiler import compile_model
-from engine.workflow.validation import check_model
-from engine.workflow.bundle import bundled_forms
+from engine.audit import trail as audit
 from engine.db import utcnow, valid_id
 from engine.errors import Conflict, InvalidInput, NotAllowed, ProcessNotFound
-from engine.workflow.models import HumanTask, InstanceStatus, ProcessInstance, ProcessModel, TaskStatus
+from engine.workflow import runtime
+from engine.workflow.bundle import bundled_forms
+from engine.workflow.compiler import compile_model
 from engine.workflow.deployment import compiled
+from engine.workflow.models import (
+    HumanTask,
+    InstanceStatus,
+    ProcessInstance,
+    ProcessModel,
+    TaskStatus,
+)
+from engine.workflow.validation import check_model
 
 log = logging.getLogger(__name__)
 

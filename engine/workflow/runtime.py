@@ -16,25 +16,31 @@ from datetime import datetime, timezone
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import Select, bindparam, inspect, select, update
-from sqlalchemy.orm import Session
-from sqlalchemy.orm.session import make_transient_to_detached
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import Select, bindparam, inspect, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.session import make_transient_to_detached
 
-from engine.workflow import hooks as process_hooks
 from engine.actors import SYSTEM, Actor, role_for_lane
-from engine.workflow.compiler import CompiledModel
-from engine.workflow.expressions import evaluate
-from engine.workflow.serialization import SERIALIZER_VERSION, dump_state, load_state
-from engine.workflow.task_scan import tasks_in
 from engine.db import utcnow
 from engine.errors import Conflict, InstanceNotFound, InvalidModel
-from engine.workflow.models import HumanTask, InstanceStatus, ProcessInstance, ProcessModel, TaskStatus
 from engine.workflow import deadlines
+from engine.workflow import hooks as process_hooks
+from engine.workflow.compiler import CompiledModel
 from engine.workflow.deployment import compiled, compiled_by_id
+from engine.workflow.expressions import evaluate
+from engine.workflow.models import (
+    HumanTask,
+    InstanceStatus,
+    ProcessInstance,
+    ProcessModel,
+    TaskStatus,
+)
+from engine.workflow.serialization import SERIALIZER_VERSION, dump_state, load_state
+from engine.workflow.task_scan import tasks_in
 from engine.write_batch import WriteBatch
 
 log = logging.getLogger(__name__)
@@ -177,7 +183,7 @@ def advance(
         except SpiffWorkflowException as exc:
             raise InvalidModel(f"流程执行出错 (process error) in instance {live.row.id}: {exc}") from None
         created = _sync_task_index(session, live)
-    deadlines.after_advance(session, live, current, created)
+    deadlines.after_advance(session, live.workflow, live.row.id, current, created)
     writes = writes if writes is not None else WriteBatch(session)
     _insert_index_rows(writes, created)
     _store(writes, live)
@@ -185,7 +191,7 @@ def advance(
         then_write(writes, created)
     writes.run()
     if reminders:
-        deadlines.urge_for_fired(session, live, reminders)
+        deadlines.urge_for_fired(session, live.workflow, live.row.id, reminders)
     if watched:
         process_hooks.elements_passed(session, actor, live.row, _passed(live.workflow, finished_before))
     return created
@@ -304,6 +310,7 @@ def _index_row(live: LiveInstance, task: Any) -> HumanTask:
     spec = task.task_spec
     properties = spec.extensions.get("properties", {})
     role = role_for_lane(spec.lane)
+    index = process_hooks.registry().index_fields(live.row.process_key)
     now = utcnow()
     return HumanTask(
         id=str(uuid4()),
@@ -318,9 +325,9 @@ def _index_row(live: LiveInstance, task: Any) -> HumanTask:
         region_code=live.row.region_code,
         enterprise_code=live.row.enterprise_code,
         subject=live.row.subject,
-        kind=_fact(task.data, "anomaly_type", "kind"),
-        point=_fact(task.data, "point_mn", "point"),
-        enterprise_name=_fact(task.data, "enterprise_name", limit=200),
+        kind=_fact(task.data, *index.kind),
+        point=_fact(task.data, *index.point),
+        enterprise_name=_fact(task.data, *index.enterprise_name, limit=200),
         status=TaskStatus.READY,
         due_at=_due_at(properties.get("due"), task.data, now),
         assignee=_assignee(properties.get("assignee"), task.data),

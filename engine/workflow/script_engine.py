@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
-from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+from SpiffWorkflow.bpmn.script_engine.python_environment import (
+    BasePythonScriptEngineEnvironment,
+)
 
 from engine.workflow.expressions import check_expression, evaluate, run_script
 

@@ -15,9 +15,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.actors import SYSTEM
 from engine.audit import trail as audit
 from engine.workflow import runtime
-from engine.actors import SYSTEM
 from engine.workflow.models import HumanTask, InstanceStatus, ProcessInstance
 from engine.write_batch import WriteBatch
 

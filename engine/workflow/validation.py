@@ -15,8 +15,8 @@ from defusedxml import DefusedXmlException
 from lxml import etree
 
 from engine.actors import role_for_lane
-from engine.workflow.expressions import check_expression, check_script
 from engine.errors import InvalidModel
+from engine.workflow.expressions import check_expression, check_script
 from engine.workflow.forms import FormDefinition, parse_form_definition
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"

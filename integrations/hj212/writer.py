@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.monitoring import cases
+from engine.anomalies import cases
 from engine.monitoring.ingest import Ingestor
 from engine.monitoring.records import MeasurementRecord, PacketResult, refused
 

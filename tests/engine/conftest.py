@@ -11,7 +11,11 @@ from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
 from engine.workflow import runtime
-from engine.workflow.serialization import SERIALIZER_VERSION, SpecFreeWorkflowConverter, load_state
+from engine.workflow.serialization import (
+    SERIALIZER_VERSION,
+    SpecFreeWorkflowConverter,
+    load_state,
+)
 
 
 def _stock_serializer() -> BpmnWorkflowSerializer:

@@ -10,17 +10,32 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.anomalies import closure as anomalies
-from engine.instances.casework import local_year
+from engine.anomalies.models import EnforcementReferral
 from engine.db import utcnow
 from engine.errors import InstanceNotFound, NotFound
+from engine.instances.casework import local_year
 from engine.monitoring.models import AnomalyCase, Enterprise, MonitoringPoint
-from engine.anomalies.models import EnforcementReferral
 from engine.workflow.models import ProcessInstance
 from tests.support.actors import (
-    CITY_GZ, CITY_SZ, COUNTY_BAIYUN, COUNTY_TIANHE, ENT_BAIYUN, ENT_TIANHE, ENTERPRISE_TIANHE, PROVINCE,
+    CITY_GZ,
+    CITY_SZ,
+    COUNTY_BAIYUN,
+    COUNTY_TIANHE,
+    ENT_BAIYUN,
+    ENT_TIANHE,
+    ENTERPRISE_TIANHE,
+    PROVINCE,
 )
 from tests.support.flows import EXPLANATION, start_anomaly
-from tests.support.processes import TAX, actions, assert_refused, complete, history, ready, waiting_at
+from tests.support.processes import (
+    TAX,
+    actions,
+    assert_refused,
+    complete,
+    history,
+    ready,
+    waiting_at,
+)
 
 pytestmark = pytest.mark.usefixtures("deployed")
 
@@ -28,7 +43,7 @@ ACCEPT = {"decision": "accept"}
 
 
 def case_for(session: Session, instance: ProcessInstance) -> AnomalyCase:
-    """The monitoring side's case row for an instance (as ``engine.monitoring.cases`` opens it)."""
+    """The monitoring side's case row for an instance (as ``engine.anomalies.cases`` opens it)."""
     enterprise = Enterprise(credit_code=ENTERPRISE_TIANHE, name="广州天河环保热电有限公司", region_code="440106")
     session.add(enterprise)
     session.flush()

@@ -3,11 +3,18 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.workflow.models import HumanTask, InstanceStatus, TaskStatus
 from engine.instances import service as instances
-from engine.tasks import actions as tasks
 from engine.instances.service import StartRequest
-from tests.support.actors import ADMIN, CITY_GZ, COUNTY_TIANHE, ENT_TIANHE, ENTERPRISE_TIANHE, PROVINCE
+from engine.tasks import actions as tasks
+from engine.workflow.models import HumanTask, InstanceStatus, TaskStatus
+from tests.support.actors import (
+    ADMIN,
+    CITY_GZ,
+    COUNTY_TIANHE,
+    ENT_TIANHE,
+    ENTERPRISE_TIANHE,
+    PROVINCE,
+)
 
 
 def start_anomaly(session: Session, **data: object):

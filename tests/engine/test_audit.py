@@ -11,11 +11,17 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from engine.audit import trail as audit
-from engine.errors import InstanceNotFound
 from engine.audit.models import AuditChainHead, AuditEvent
+from engine.errors import InstanceNotFound
 from engine.instances import service as instances
 from engine.tasks import actions as tasks
-from tests.support.actors import ADMIN, COUNTY_BAIYUN, COUNTY_TIANHE, ENT_BAIYUN, ENT_TIANHE
+from tests.support.actors import (
+    ADMIN,
+    COUNTY_BAIYUN,
+    COUNTY_TIANHE,
+    ENT_BAIYUN,
+    ENT_TIANHE,
+)
 from tests.support.flows import EXPLANATION, ready_task, start_anomaly
 
 CONTENT = (AuditEvent.at, AuditEvent.actor, AuditEvent.action, AuditEvent.instance_id, AuditEvent.task_id,

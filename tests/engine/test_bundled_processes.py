@@ -8,8 +8,8 @@ import pytest
 from lxml import etree
 
 from engine.actors import role_for_lane
-from engine.workflow.bundle import bundled_config, bundled_model_files
 from engine.workflow import configs
+from engine.workflow.bundle import bundled_config, bundled_model_files
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"

@@ -12,14 +12,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.audit import trail as audit
+from engine.audit.models import AuditEvent
+from engine.calendar import holidays as calendar
+from engine.calendar.models import CalendarDay, CalendarSource, CalendarYear, DayKind
+from engine.calendar.workdays import SHANGHAI
 from engine.db import make_engine, make_session_factory
 from engine.errors import InvalidInput, NotAllowed
-from engine.audit.models import AuditEvent
-from engine.calendar.models import CalendarDay, CalendarSource, CalendarYear, DayKind
+from engine.workflow import configs, recompute
 from engine.workflow.models import HumanTask
-from engine.calendar import holidays as calendar
-from engine.workflow import configs
-from engine.calendar.workdays import SHANGHAI
 from tests.support.actors import ADMIN, PROVINCE
 from tests.support.admin_app import admin_app  # noqa: F401  (a light web app per backend)
 from tests.support.flows import start_anomaly
@@ -122,10 +122,10 @@ def test_a_change_committed_by_one_worker_reaches_another(admin_app: Flask) -> N
 
 def test_the_warning_names_the_current_year_when_it_is_not_entered(session: Session) -> None:
     calendar.seed(session, ADMIN)
-    assert calendar.unknown_years_warning(session, now=datetime(2026, 6, 1, tzinfo=SHANGHAI)) == []
-    assert calendar.unknown_years_warning(session, now=datetime(2027, 1, 4, tzinfo=SHANGHAI)) == [2027]
+    assert recompute.unknown_years_warning(session, now=datetime(2026, 6, 1, tzinfo=SHANGHAI)) == []
+    assert recompute.unknown_years_warning(session, now=datetime(2027, 1, 4, tzinfo=SHANGHAI)) == [2027]
     calendar.set_year(session, ADMIN, 2027, SPRING_2027, [])
-    assert calendar.unknown_years_warning(session, now=datetime(2027, 1, 4, tzinfo=SHANGHAI)) == []
+    assert recompute.unknown_years_warning(session, now=datetime(2027, 1, 4, tzinfo=SHANGHAI)) == []
 
 
 def test_calendar_commands(admin_app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811

@@ -12,13 +12,13 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from engine.audit import trail as audit
-from engine.db import make_engine, make_session_factory, utcnow
-from engine.errors import Conflict
 from engine.audit.models import AuditEvent
 from engine.calendar.models import CalendarState
+from engine.db import make_engine, make_session_factory, utcnow
+from engine.errors import Conflict
+from engine.tasks import actions as tasks
 from engine.workflow.models import HumanTask, ProcessInstance, TaskStatus
 from engine.write_batch import WriteBatch
-from engine.tasks import actions as tasks
 from tests.engine.test_anomaly_walkthrough import ready_task, start_anomaly
 from tests.engine.test_timers import BACKENDS, deploy_all
 from tests.support.actors import ENT_TIANHE

@@ -11,17 +11,16 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.workflow import runtime
-from engine.workflow.bundle import bundled_config
-from engine.errors import InvalidForm, InvalidInput, NotAllowed
 from engine.audit.models import AuditEvent
-from engine.workflow.models import ProcessInstance
-from engine.workflow import configs
-from engine.tasks import actions as tasks
 from engine.calendar.workdays import SHANGHAI
+from engine.errors import InvalidForm, InvalidInput, NotAllowed
+from engine.tasks import actions as tasks
+from engine.workflow import configs, runtime
+from engine.workflow.bundle import bundled_config
+from engine.workflow.models import ProcessInstance
 from tests.support.actors import ADMIN, ENT_TIANHE, PROVINCE
-from tests.support.flows import EXPLANATION, ready_task, start_anomaly
 from tests.support.admin_app import admin_app  # noqa: F401  (a light web app per backend)
+from tests.support.flows import EXPLANATION, ready_task, start_anomaly
 from tests.web.conftest import login
 
 KEY = "anomaly_closure"

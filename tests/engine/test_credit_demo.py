@@ -9,14 +9,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.demo.processes import seed_processes
-from engine.demo.accounts import DEMO_ENTERPRISES
-from engine.evidence.filestore import LocalFileStore
 from engine.credit.models import CreditObjection, CreditRating, CreditRepair
+from engine.demo.accounts import DEMO_ENTERPRISES
+from engine.demo.processes import seed_processes
 from engine.emergency.models import EmergencyPlanFiling
-from engine.workflow.models import HumanTask, ProcessInstance, TaskStatus
+from engine.evidence.filestore import LocalFileStore
 from engine.support.models import SupportTicket
 from engine.tax.models import TaxReview
+from engine.workflow.models import HumanTask, ProcessInstance, TaskStatus
 
 pytestmark = pytest.mark.usefixtures("deployed")
 

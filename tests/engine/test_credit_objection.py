@@ -11,21 +11,47 @@ from sqlalchemy.orm import Session
 
 from engine.actors import Actor, Role
 from engine.credit import objections, ratings
+from engine.credit.models import CreditObjection, CreditRating, PublicNotice
 from engine.errors import Conflict, InvalidForm, NotAllowed
 from engine.evidence.filestore import LocalFileStore
-from engine.credit.models import CreditObjection, CreditRating, PublicNotice
-from engine.workflow.models import ProcessInstance, TaskStatus
-from engine.workflow import configs
 from engine.instances import service as instances
-from engine.tasks import operations, actions as tasks
 from engine.instances.service import StartRequest
+from engine.tasks import actions as tasks
+from engine.tasks import operations
+from engine.workflow import configs
+from engine.workflow.models import ProcessInstance, TaskStatus
 from tests.support.actors import (
-    ADMIN, CITY_GZ, CITY_SZ, COUNTY_BAIYUN, COUNTY_TIANHE, ENT_BAIYUN, ENT_TIANHE, ENTERPRISE_BAIYUN,
-    ENTERPRISE_TIANHE, PROVINCE,
+    ADMIN,
+    CITY_GZ,
+    CITY_SZ,
+    COUNTY_BAIYUN,
+    COUNTY_TIANHE,
+    ENT_BAIYUN,
+    ENT_TIANHE,
+    ENTERPRISE_BAIYUN,
+    ENTERPRISE_TIANHE,
+    PROVINCE,
 )
 from tests.support.processes import (
-    COUNTY_TIANHE_B, OUTSIDERS, PROVINCE_B, TAX, actions, assert_refused, complete, create_people, history,
-    at, later, library_file, now, propose_rating, ready, step_row, sweep, waiting_at, workday_deadline,
+    COUNTY_TIANHE_B,
+    OUTSIDERS,
+    PROVINCE_B,
+    TAX,
+    actions,
+    assert_refused,
+    at,
+    complete,
+    create_people,
+    history,
+    later,
+    library_file,
+    now,
+    propose_rating,
+    ready,
+    step_row,
+    sweep,
+    waiting_at,
+    workday_deadline,
 )
 
 pytestmark = pytest.mark.usefixtures("deployed")

@@ -11,19 +11,42 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.credit import ratings, repairs
+from engine.credit.models import CreditRating, CreditRepair, PublicNotice
 from engine.errors import Conflict, InstanceNotFound, InvalidForm, NotAllowed
 from engine.evidence.filestore import LocalFileStore
-from engine.credit.models import CreditRating, CreditRepair, PublicNotice
-from engine.workflow.models import ProcessInstance, TaskStatus
 from engine.instances import service as instances
-from engine.tasks import operations, actions as tasks
 from engine.instances.service import StartRequest
+from engine.tasks import actions as tasks
+from engine.tasks import operations
+from engine.workflow.models import ProcessInstance, TaskStatus
 from tests.support.actors import (
-    ADMIN, CITY_GZ, CITY_SZ, COUNTY_BAIYUN, COUNTY_TIANHE, ENT_BAIYUN, ENT_TIANHE, ENTERPRISE_TIANHE, PROVINCE,
+    ADMIN,
+    CITY_GZ,
+    CITY_SZ,
+    COUNTY_BAIYUN,
+    COUNTY_TIANHE,
+    ENT_BAIYUN,
+    ENT_TIANHE,
+    ENTERPRISE_TIANHE,
+    PROVINCE,
 )
 from tests.support.processes import (
-    CITY_GZ_B, OUTSIDERS, TAX, actions, assert_refused, complete, create_people, history, later, library_file,
-    now, propose_rating, ready, step_row, sweep, waiting_at,
+    CITY_GZ_B,
+    OUTSIDERS,
+    TAX,
+    actions,
+    assert_refused,
+    complete,
+    create_people,
+    history,
+    later,
+    library_file,
+    now,
+    propose_rating,
+    ready,
+    step_row,
+    sweep,
+    waiting_at,
 )
 
 pytestmark = pytest.mark.usefixtures("deployed")

@@ -6,21 +6,26 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 import time_machine
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from SpiffWorkflow.util.task import TaskState
 
 from engine.audit import trail as audit
-from engine.workflow import runtime
-from engine.workflow.expressions import check_expression, evaluate
-from engine.errors import Conflict
 from engine.audit.models import AuditEvent
-from engine.workflow.models import HumanTask, NoteKind, ProcessInstance, TaskNote, TaskStatus
 from engine.calendar.models import ProvisionalDeadline
-from engine.calendar import holidays as calendar
-from engine.workflow import configs, deadlines, deployment as processes, timers
-from engine.tasks import actions as tasks
 from engine.calendar.workdays import SHANGHAI
+from engine.errors import Conflict
+from engine.tasks import actions as tasks
+from engine.workflow import configs, deadlines, recompute, runtime, timers
+from engine.workflow import deployment as processes
+from engine.workflow.expressions import check_expression, evaluate
+from engine.workflow.models import (
+    HumanTask,
+    NoteKind,
+    ProcessInstance,
+    TaskNote,
+    TaskStatus,
+)
 from tests.support.actors import ADMIN, COUNTY_TIANHE, ENT_TIANHE
 from tests.support.flows import EXPLANATION, bundled_model, ready_task, start_anomaly
 
@@ -99,24 +104,24 @@ def test_deadline_into_an_unknown_year_is_provisional_and_warned(session: Sessio
     indexed = session.execute(select(ProvisionalDeadline.name, ProvisionalDeadline.year)
                               .where(ProvisionalDeadline.instance_id == instance.id)).all()
     assert sorted(indexed) == [("explain", 2027), ("explain_timer", 2027)]
-    assert calendar.unknown_years_warning(session, now=DECEMBER_20) == [2027]
+    assert recompute.unknown_years_warning(session, now=DECEMBER_20) == [2027]
 
 
 def test_entering_the_year_moves_the_deadline_and_the_timer_fires_then(session: Session) -> None:
     instance = start_on_december_20(session)
     with time_machine.travel(DECEMBER_20 + timedelta(days=2), tick=False):
-        entered = deadlines.enter_year(session, ADMIN, 2027, NEW_YEAR_2027, [], "国办发明电〔2026〕X号")
+        entered = recompute.enter_year(session, ADMIN, 2027, NEW_YEAR_2027, [], "国办发明电〔2026〕X号")
     assert [r.instance_id for r in entered.recomputed] == [instance.id] and entered.remaining == 0
     explain = ready_task(session, instance.id)
     assert (explain.due_at, explain.due_provisional) == (shanghai(2027, 1, 4), False)
     assert waiting_timers(session, instance)["说明逾期"] == shanghai(2027, 1, 4).isoformat()
     assert not records(session, instance)["explain_timer"]["provisional"]
     assert session.scalar(select(func.count()).select_from(ProvisionalDeadline)) == 0
-    assert calendar.unknown_years_warning(session, now=DECEMBER_20) == []
+    assert recompute.unknown_years_warning(session, now=DECEMBER_20) == []
     (event,) = events(session, instance.id, "deadline.recompute")
     assert {c["name"]: (c["before"], c["after"]) for c in event.payload["changes"]} == {
         name: ("2027-01-01T23:59:59+08:00", "2027-01-04T23:59:59+08:00") for name in ("explain", "explain_timer")}
-    assert deadlines.recompute_settled(session, ADMIN) == []  # nothing left to settle
+    assert recompute.recompute_settled(session, ADMIN) == []  # nothing left to settle
 
     def sweep(at: datetime) -> list[str]:
         with time_machine.travel(at, tick=False):
@@ -191,11 +196,11 @@ def test_a_large_backlog_is_recomputed_in_batches(session: Session) -> None:
     configs.change(session, ADMIN, "anomaly_closure", {"explain_workdays": 10})
     with time_machine.travel(DECEMBER_20, tick=False):
         started = [start_anomaly(session, business_key=f"backlog-{n}").id for n in range(3)]
-        entered = deadlines.enter_year(session, ADMIN, 2027, NEW_YEAR_2027, [], limit=2)
+        entered = recompute.enter_year(session, ADMIN, 2027, NEW_YEAR_2027, [], limit=2)
     assert ([r.instance_id for r in entered.recomputed], entered.remaining) == (started[:2], 1)
     assert ready_task(session, started[2]).due_provisional  # left for the scheduler's job
-    assert [r.instance_id for r in deadlines.recompute_settled(session, ADMIN, 2)] == started[2:]
-    assert deadlines.settled_pending(session) == 0 and not ready_task(session, started[2]).due_provisional
+    assert [r.instance_id for r in recompute.recompute_settled(session, ADMIN, 2)] == started[2:]
+    assert recompute.settled_pending(session) == 0 and not ready_task(session, started[2]).due_provisional
 
 
 def test_a_deadline_kept_in_a_variable_is_recomputed_too(session: Session) -> None:
@@ -211,7 +216,7 @@ def test_a_deadline_kept_in_a_variable_is_recomputed_too(session: Session) -> No
     assert {name: r["kind"] for name, r in recorded.items() if r["provisional"]} == {
         "explain_due": "data", "explain": "task", "explain_timer": "timer"}
     assert ready_task(session, instance.id).due_provisional
-    deadlines.enter_year(session, ADMIN, 2027, NEW_YEAR_2027, [])
+    recompute.enter_year(session, ADMIN, 2027, NEW_YEAR_2027, [])
     live = runtime.load(session, instance)
     (explain,) = live.workflow.get_tasks(state=TaskState.READY, manual=True)
     assert explain.data["explain_due"] == "2027-01-04T23:59:59+08:00"

@@ -13,11 +13,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.actors import Role
-from engine.errors import DirectoryUnavailable, InvalidInput, NotAllowed, NotFound
 from engine.audit.models import AuditEvent
-from engine.identity import directory_admin, local_users as users
+from engine.errors import DirectoryUnavailable, InvalidInput, NotAllowed, NotFound
+from engine.identity import directory_admin
+from engine.identity import local_users as users
 from engine.identity.directory_admin import NewDirectoryUser
-from tests.support.actors import ADMIN, COUNTY_TIANHE, ENT_TIANHE, ENTERPRISE_TIANHE, PROVINCE
+from tests.support.actors import (
+    ADMIN,
+    COUNTY_TIANHE,
+    ENT_TIANHE,
+    ENTERPRISE_TIANHE,
+    PROVINCE,
+)
 
 GOOD = NewDirectoryUser("new-reviewer", "新审核员", "Xin-Mima-2024", "440106", ("county_reviewer",))
 

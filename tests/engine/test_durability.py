@@ -10,12 +10,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.audit import trail as audit
-from engine.workflow import runtime
-from engine.db import make_engine, make_session_factory
 from engine.audit.models import AuditEvent
-from engine.workflow.models import HumanTask, ProcessInstance, TaskStatus
+from engine.db import make_engine, make_session_factory
 from engine.tasks import actions as tasks
+from engine.workflow import runtime
 from engine.workflow.consistency import check_all
+from engine.workflow.models import HumanTask, ProcessInstance, TaskStatus
 from engine.write_batch import WriteBatch
 from tests.engine.test_anomaly_walkthrough import ready_task, start_anomaly
 from tests.engine.test_timers import BACKENDS, deploy_all

@@ -11,20 +11,39 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.emergency import filings
-from engine.instances.casework import local_year
+from engine.emergency.models import EmergencyPlanFiling
 from engine.errors import InstanceNotFound, InvalidForm, NotAllowed
 from engine.evidence.filestore import LocalFileStore
-from engine.emergency.models import EmergencyPlanFiling
-from engine.workflow.models import ProcessInstance, TaskStatus
 from engine.instances import service as instances
-from engine.tasks import operations, actions as tasks
+from engine.instances.casework import local_year
 from engine.instances.service import StartRequest
+from engine.tasks import actions as tasks
+from engine.tasks import operations
+from engine.workflow.models import ProcessInstance, TaskStatus
 from tests.support.actors import (
-    ADMIN, CITY_GZ, COUNTY_BAIYUN, COUNTY_TIANHE, ENT_BAIYUN, ENT_TIANHE, ENTERPRISE_TIANHE,
+    ADMIN,
+    CITY_GZ,
+    COUNTY_BAIYUN,
+    COUNTY_TIANHE,
+    ENT_BAIYUN,
+    ENT_TIANHE,
+    ENTERPRISE_TIANHE,
 )
 from tests.support.processes import (
-    COUNTY_TIANHE_B, OUTSIDERS, actions, assert_refused, complete, create_people, history, library_file,
-    ready, step_row, sweep, waiting_at, at, workday_deadline,
+    COUNTY_TIANHE_B,
+    OUTSIDERS,
+    actions,
+    assert_refused,
+    at,
+    complete,
+    create_people,
+    history,
+    library_file,
+    ready,
+    step_row,
+    sweep,
+    waiting_at,
+    workday_deadline,
 )
 
 pytestmark = pytest.mark.usefixtures("deployed")

@@ -10,15 +10,23 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor
+from engine.audit.models import AuditEvent
 from engine.errors import AttachmentNotFound, InvalidFile, InvalidForm, NotAllowed
+from engine.evidence import library as evidence
 from engine.evidence.filestore import LocalFileStore
 from engine.evidence.models import Attachment
-from engine.audit.models import AuditEvent
-from engine.workflow.models import HumanTask
-from engine.evidence import library as evidence
 from engine.tasks import actions as tasks
+from engine.workflow.models import HumanTask
 from tests.support.actors import (
-    ADMIN, CITY_GZ, CITY_SZ, COUNTY_BAIYUN, COUNTY_TIANHE, ENT_BAIYUN, ENT_TIANHE, ENTERPRISE_BAIYUN, PROVINCE,
+    ADMIN,
+    CITY_GZ,
+    CITY_SZ,
+    COUNTY_BAIYUN,
+    COUNTY_TIANHE,
+    ENT_BAIYUN,
+    ENT_TIANHE,
+    ENTERPRISE_BAIYUN,
+    PROVINCE,
 )
 from tests.support.flows import PDF, pdf_stream, ready_task, start_anomaly
 

@@ -6,8 +6,14 @@ from typing import Any
 
 import pytest
 
-from engine.workflow.expressions import UnsafeExpression, check_expression, check_script, evaluate, run_script
 from engine.errors import InvalidModel
+from engine.workflow.expressions import (
+    UnsafeExpression,
+    check_expression,
+    check_script,
+    evaluate,
+    run_script,
+)
 
 DATA: dict[str, Any] = {
     "decision": "accept",

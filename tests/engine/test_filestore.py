@@ -14,7 +14,13 @@ from typing import Callable
 import pytest
 
 from engine.errors import AttachmentNotFound, FileTooLarge, InvalidFile
-from engine.evidence.filestore import CHUNK_BYTES, MAX_DISPLAY_NAME, LocalFileStore, StoredFile, safe_display_name
+from engine.evidence.filestore import (
+    CHUNK_BYTES,
+    MAX_DISPLAY_NAME,
+    LocalFileStore,
+    StoredFile,
+    safe_display_name,
+)
 from engine.evidence.filetypes import MAX_ARCHIVE_MEMBERS
 
 KIB = 1024

@@ -12,13 +12,15 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from engine.actors import Role
+from engine.audit.models import AuditEvent
 from engine.config import ConfigError
 from engine.db import utcnow
 from engine.errors import AccountLocked, AuthenticationFailed
-from engine.audit.models import AuditEvent
-from engine.identity.models import LoginFailure
-from engine.identity import login as identity, lockout, local_users as users
+from engine.identity import local_users as users
+from engine.identity import lockout
+from engine.identity import login as identity
 from engine.identity.lockout import LockoutPolicy
+from engine.identity.models import LoginFailure
 
 POLICY = LockoutPolicy(max_failures=3, window=timedelta(minutes=10), lockout=timedelta(minutes=5))
 PASSWORD = "Zhengque-Mima-1"

@@ -10,11 +10,17 @@ import pytest
 from sqlalchemy.orm import Session
 
 from engine.errors import InvalidModel, NotAllowed
-from engine.workflow.models import InstanceStatus, ProcessModel
-from engine.workflow import deployment as processes
 from engine.tasks import actions as tasks
+from engine.workflow import deployment as processes
+from engine.workflow.models import InstanceStatus, ProcessModel
 from tests.support.actors import ADMIN, COUNTY_TIANHE, PROVINCE
-from tests.support.flows import PROCESS_KEY, advance_to, bundled_model, ready_task, start_anomaly
+from tests.support.flows import (
+    PROCESS_KEY,
+    advance_to,
+    bundled_model,
+    ready_task,
+    start_anomaly,
+)
 
 XML, FORMS = bundled_model()
 

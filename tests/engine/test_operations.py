@@ -6,12 +6,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.audit import trail as audit
 from engine.actors import Actor, Role
+from engine.audit import trail as audit
 from engine.errors import Conflict, InvalidInput, NotAllowed, TaskNotFound
-from engine.workflow.models import HumanTask, TaskStatus
-from engine.tasks import operations, actions as tasks
 from engine.identity import local_users as users
+from engine.tasks import actions as tasks
+from engine.tasks import operations
+from engine.workflow.models import HumanTask, TaskStatus
 from tests.engine.test_anomaly_walkthrough import ready_task, start_anomaly
 from tests.support.actors import CITY_GZ, COUNTY_BAIYUN, COUNTY_TIANHE, ENT_TIANHE
 

@@ -5,36 +5,75 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
-from engine.workflow import hooks as process_hooks
+from engine import processes
 from engine.actors import Role
-from engine.workflow.hooks import HookRegistry, StartContext, StepContext
+from engine.workflow import hooks as process_hooks
+from engine.workflow.hooks import (
+    HookRegistry,
+    IndexFields,
+    ProcessHooks,
+    StartContext,
+    StepContext,
+)
 from tests.support.actors import (
-    ADMIN, COUNTY_TIANHE, ENT_BAIYUN, ENT_TIANHE, ENTERPRISE_BAIYUN, ENTERPRISE_TIANHE,
+    ADMIN,
+    COUNTY_TIANHE,
+    ENT_BAIYUN,
+    ENT_TIANHE,
+    ENTERPRISE_BAIYUN,
+    ENTERPRISE_TIANHE,
 )
 from tests.support.processes import TAX
 
 
 def test_registration_is_keyed_by_process_and_element() -> None:
     registry = HookRegistry()
+    declared = ProcessHooks("demo_process")
     seen: list[str] = []
 
-    @registry.after("demo_process", "approve", "end")
+    @declared.after("approve", "end")
     def record(context: StepContext) -> None:
         seen.append(context.element_id)
 
-    registry.starters("demo_process", Role.ENTERPRISE)
-    registry.starters("demo_process", Role.TAX_CLIENT)
+    declared.starters(Role.ENTERPRISE)
+    declared.starters(Role.TAX_CLIENT)
+    registry.add(declared)
     assert registry.step_hooks("demo_process", "approve") == [record] == registry.step_hooks("demo_process", "end")
     assert registry.step_hooks("demo_process", "other") == [] and registry.step_hooks("other", "approve") == []
     assert registry.watches("demo_process") and not registry.watches("other")
     assert registry.starter_roles("demo_process") == {Role.ENTERPRISE, Role.TAX_CLIENT}
 
-    @registry.before_start("demo_process")
+    @declared.before_start
     def check(context: StartContext) -> dict[str, object]:
         return {}
 
     with pytest.raises(ValueError, match="already"):
-        registry.before_start("demo_process")(check)
+        declared.before_start(check)
+
+
+def test_a_process_is_wired_once_and_declares_its_index_fields() -> None:
+    registry = HookRegistry()
+    declared = ProcessHooks("demo_process", IndexFields(kind=("finding",)))
+    registry.add(declared)
+    registry.add(declared)  # wiring the same declaration again changes nothing
+    with pytest.raises(ValueError, match="already has hooks wired"):
+        registry.add(ProcessHooks("demo_process"))
+    assert registry.index_fields("demo_process").kind == ("finding",)
+    assert registry.index_fields("other") == IndexFields()
+
+
+def test_the_bundled_processes_are_wired_with_the_closure_index_fields() -> None:
+    registry = processes.wire(HookRegistry())
+    assert registry.index_fields("anomaly_closure") == IndexFields(
+        kind=("anomaly_type", "kind"), point=("point_mn", "point"))
+    assert all(registry.watches(key) for key in ("anomaly_closure", "credit_objection", "credit_repair",
+                                                 "tax_review", "emergency_plan_filing", "support_ticket"))
+
+
+def test_an_unwired_registry_refuses_to_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(process_hooks, "REGISTRY", HookRegistry())
+    with pytest.raises(RuntimeError, match="not wired"):
+        process_hooks.registry()
 
 
 @pytest.mark.parametrize("actor, key, region, enterprise, allowed", [

@@ -10,23 +10,33 @@ from flask import Flask
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from engine.audit import trail as audit
 from engine.actors import SYSTEM
+from engine.audit import trail as audit
+from engine.audit.models import AuditEvent
 from engine.config import ConfigError
 from engine.db import utcnow
 from engine.errors import InstanceNotFound, NotAllowed
+from engine.instances import retention
+from engine.instances import service as instances
 from engine.instances.models import ArchivedInstance
-from engine.audit.models import AuditEvent
-from engine.workflow.models import HumanTask, InstanceStatus, ProcessInstance, TaskNote
+from engine.tasks import actions as tasks
+from engine.tasks import operations
 from engine.tasks.models import TaskDraft
-from engine.instances import service as instances, retention
-from engine.tasks import operations, actions as tasks
+from engine.workflow.models import HumanTask, InstanceStatus, ProcessInstance, TaskNote
 from integrations import scheduler
-from tests.support.actors import ADMIN, CITY_GZ, COUNTY_BAIYUN, COUNTY_TIANHE, ENT_TIANHE, PROVINCE
-from tests.support.flows import EXPLANATION, advance_to, ready_task, start_anomaly
+from tests.support.actors import (
+    ADMIN,
+    CITY_GZ,
+    COUNTY_BAIYUN,
+    COUNTY_TIANHE,
+    ENT_TIANHE,
+    PROVINCE,
+)
 from tests.support.admin_app import admin_app  # noqa: F401  (a light web app per backend)
+from tests.support.flows import EXPLANATION, advance_to, ready_task, start_anomaly
 from tests.web.conftest import login
 from web.cli import main
+
 
 def finished(session: Session, business_key: str, *, days_ago: int, terminate: bool = False) -> ProcessInstance:
     """An instance closed at the county (with an urging note and a draft), ended ``days_ago`` days ago."""

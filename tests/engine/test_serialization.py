@@ -9,10 +9,10 @@ from functools import cache
 
 import pytest
 
+from engine.workflow.bundle import BUNDLED_DIR, read_model_file
 from engine.workflow.compiler import CompiledModel, compile_model
 from engine.workflow.serialization import SERIALIZER_VERSION, dump_state, load_state
 from engine.workflow.validation import check_model
-from engine.workflow.bundle import BUNDLED_DIR, read_model_file
 
 
 @cache

@@ -10,20 +10,40 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor
-from engine.support import tickets
 from engine.db import utcnow
 from engine.errors import InvalidForm, InvalidInput, NotAllowed, NotFound
-from engine.workflow.models import ProcessInstance, TaskStatus
-from engine.support.models import SupportTicket
 from engine.instances import service as instances
-from engine.tasks import operations, actions as tasks
 from engine.instances.service import StartRequest
+from engine.support import tickets
+from engine.support.models import SupportTicket
+from engine.tasks import actions as tasks
+from engine.tasks import operations
+from engine.workflow.models import ProcessInstance, TaskStatus
 from tests.support.actors import (
-    ADMIN, CITY_GZ, COUNTY_TIANHE, ENT_BAIYUN, ENT_TIANHE, ENTERPRISE_BAIYUN, ENTERPRISE_TIANHE, PROVINCE,
+    ADMIN,
+    CITY_GZ,
+    COUNTY_TIANHE,
+    ENT_BAIYUN,
+    ENT_TIANHE,
+    ENTERPRISE_BAIYUN,
+    ENTERPRISE_TIANHE,
+    PROVINCE,
 )
 from tests.support.processes import (
-    SUPPORT, SUPPORT_B, TAX, actions, assert_refused, at, complete, create_people, history, now, ready,
-    sweep, waiting_at, workday_deadline,
+    SUPPORT,
+    SUPPORT_B,
+    TAX,
+    actions,
+    assert_refused,
+    at,
+    complete,
+    create_people,
+    history,
+    now,
+    ready,
+    sweep,
+    waiting_at,
+    workday_deadline,
 )
 
 pytestmark = pytest.mark.usefixtures("deployed")

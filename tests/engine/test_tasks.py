@@ -5,27 +5,53 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from SpiffWorkflow.util.task import TaskState
 
-from engine.audit import trail as audit
-from engine.workflow import runtime
 from engine.actors import Actor, Role
-from engine.db import utcnow
-from engine.errors import Conflict, InstanceNotFound, InvalidForm, NotAllowed, PreconditionFailed, TaskNotFound
-from engine.workflow.models import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
-from engine.instances import service as instances
-from engine.tasks import actions as tasks
-from engine.scoping import can_see_instance
+from engine.audit import trail as audit
 from engine.calendar.holidays import current_calendar
+from engine.db import utcnow
+from engine.errors import (
+    Conflict,
+    InstanceNotFound,
+    InvalidForm,
+    NotAllowed,
+    PreconditionFailed,
+    TaskNotFound,
+)
+from engine.instances import service as instances
+from engine.scoping import can_see_instance
+from engine.tasks import actions as tasks
 from engine.tasks.actions import TaskQuery
+from engine.workflow import runtime
+from engine.workflow.models import (
+    HumanTask,
+    InstanceStatus,
+    ProcessInstance,
+    TaskStatus,
+)
 from tests.support.actors import (
-    ADMIN, CITY_GZ, CITY_SZ, COUNTY_BAIYUN, COUNTY_TIANHE, ENT_BAIYUN, ENT_TIANHE, ENTERPRISE_BAIYUN,
-    ENTERPRISE_FUTIAN, ENTERPRISE_TIANHE, PROVINCE,
+    ADMIN,
+    CITY_GZ,
+    CITY_SZ,
+    COUNTY_BAIYUN,
+    COUNTY_TIANHE,
+    ENT_BAIYUN,
+    ENT_TIANHE,
+    ENTERPRISE_BAIYUN,
+    ENTERPRISE_FUTIAN,
+    ENTERPRISE_TIANHE,
+    PROVINCE,
 )
 from tests.support.flows import (
-    EXPLANATION, FUTIAN, advance_to, ready_task, ready_tasks, start_anomaly,
+    EXPLANATION,
+    FUTIAN,
+    advance_to,
+    ready_task,
+    ready_tasks,
+    start_anomaly,
 )
 
 pytestmark = pytest.mark.usefixtures("deployed")

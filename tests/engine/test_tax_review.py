@@ -10,18 +10,37 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.tax import review as tax
 from engine.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from engine.workflow.models import NoteKind, ProcessInstance, TaskNote, TaskStatus
-from engine.tax.models import TaxReview
 from engine.instances import service as instances
-from engine.tasks import operations, actions as tasks
 from engine.instances.service import StartRequest
+from engine.tasks import actions as tasks
+from engine.tasks import operations
+from engine.tax import review as tax
+from engine.tax.models import TaxReview
+from engine.workflow.models import NoteKind, ProcessInstance, TaskNote, TaskStatus
 from tests.support.actors import (
-    ADMIN, CITY_GZ, CITY_SZ, COUNTY_BAIYUN, COUNTY_TIANHE, ENT_BAIYUN, ENT_TIANHE, ENTERPRISE_TIANHE, PROVINCE,
+    ADMIN,
+    CITY_GZ,
+    CITY_SZ,
+    COUNTY_BAIYUN,
+    COUNTY_TIANHE,
+    ENT_BAIYUN,
+    ENT_TIANHE,
+    ENTERPRISE_TIANHE,
+    PROVINCE,
 )
 from tests.support.processes import (
-    COUNTY_TIANHE_B, TAX, actions, assert_refused, complete, create_people, later, now, ready, sweep, waiting_at,
+    COUNTY_TIANHE_B,
+    TAX,
+    actions,
+    assert_refused,
+    complete,
+    create_people,
+    later,
+    now,
+    ready,
+    sweep,
+    waiting_at,
 )
 
 pytestmark = pytest.mark.usefixtures("deployed")

@@ -11,12 +11,13 @@ import time_machine
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.workflow.bundle import bundled_model_files, read_model_file
-from engine.db import make_engine, make_session_factory
 from engine.audit.models import AuditEvent
-from engine.workflow.models import ProcessInstance
-from engine.workflow import deployment as processes, timers
 from engine.calendar.holidays import current_calendar
+from engine.db import make_engine, make_session_factory
+from engine.workflow import deployment as processes
+from engine.workflow import timers
+from engine.workflow.bundle import bundled_model_files, read_model_file
+from engine.workflow.models import ProcessInstance
 from tests.engine.test_anomaly_walkthrough import start_anomaly
 from tests.support.actors import ADMIN
 from tests.support.databases import fresh_database

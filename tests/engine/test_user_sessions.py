@@ -7,8 +7,8 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.db import utcnow
 from engine.audit.models import AuditEvent
+from engine.db import utcnow
 from engine.identity import sessions as user_sessions
 from tests.support.actors import COUNTY_TIANHE
 

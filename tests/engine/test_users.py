@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from engine.actors import Role
 from engine.errors import AuthenticationFailed, InvalidInput
-from engine.identity.models import LocalUser
 from engine.identity import local_users as users
+from engine.identity.models import LocalUser
 from tests.support.actors import ENTERPRISE_TIANHE
 
 PASSWORD = "绿水青山-2024"

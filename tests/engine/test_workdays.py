@@ -6,7 +6,12 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from engine.calendar.workdays import SHANGHAI, Deadline, WorkdayCalendar, from_chinese_calendar
+from engine.calendar.workdays import (
+    SHANGHAI,
+    Deadline,
+    WorkdayCalendar,
+    from_chinese_calendar,
+)
 
 # The 2027 schedule was not in chinese-calendar 1.11; these New Year days stand in for it.
 NEW_YEAR_2027 = {date(2027, 1, 1), date(2027, 1, 2), date(2027, 1, 3)}

@@ -13,11 +13,10 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from engine.audit import trail as audit
+from engine.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
 from engine.db import is_postgres, utcnow
 from engine.errors import Conflict
-from engine.audit.models import AuditChainHead, AuditEvent
 from engine.workflow.models import HumanTask, ProcessInstance, TaskStatus
-from engine.audit.models import GENESIS_HASH
 from engine.write_batch import WriteBatch
 from tests.support.actors import ADMIN
 from tests.support.flows import ready_task, start_anomaly

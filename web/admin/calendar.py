@@ -13,9 +13,9 @@ from flask.typing import ResponseReturnValue
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy.exc import SQLAlchemyError
 
-from engine.errors import InvalidInput, NotAllowed
 from engine.calendar import holidays as calendar
-from engine.workflow import deadlines
+from engine.errors import InvalidInput, NotAllowed
+from engine.workflow import recompute
 from web.admin import bp
 from web.auth.session import actor, current_actor, login_required
 from web.database import db
@@ -75,7 +75,7 @@ class _MissingYears:
             self._years = []
             if me is not None and me.is_admin:
                 try:
-                    self._years = calendar.unknown_years_warning(db())
+                    self._years = recompute.unknown_years_warning(db())
                 except SQLAlchemyError:  # e.g. an error page after a failed statement: the banner can wait
                     log.warning("calendar warning unavailable", exc_info=True)
         return self._years
@@ -132,7 +132,7 @@ def calendar_year(year: int) -> ResponseReturnValue:
 def calendar_enter(year: int) -> ResponseReturnValue:
     try:
         form = YearForm().load(request.form.to_dict(), unknown="exclude")
-        entered = deadlines.enter_year(db(), actor(), year, form["holidays"], form["makeup_workdays"], form["note"])
+        entered = recompute.enter_year(db(), actor(), year, form["holidays"], form["makeup_workdays"], form["note"])
     except (ValidationError, InvalidInput) as exc:
         db().rollback()
         errors = exc.normalized_messages() if isinstance(exc, ValidationError) else exc.fields
@@ -146,6 +146,6 @@ def calendar_enter(year: int) -> ResponseReturnValue:
 @bp.post("/calendar/seed")
 @login_required
 def calendar_seed() -> ResponseReturnValue:
-    added, recomputed = deadlines.seed_calendar(db(), actor())
+    added, recomputed = recompute.seed_calendar(db(), actor())
     flash(f"已从 chinese-calendar 导入 {len(added)} 个年度，重新计算了 {len(recomputed)} 个事项的期限")
     return redirect(url_for("admin.calendar_index"))

@@ -6,10 +6,10 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from engine.errors import EcoLoopError
 from engine.calendar import holidays as calendar
-from engine.workflow import deadlines
+from engine.errors import EcoLoopError
 from engine.instances import retention
+from engine.workflow import recompute
 from integrations import scheduler
 from web.cli_support import fail, operator, session_factory
 
@@ -24,7 +24,7 @@ def calendar_group() -> None:
 def calendar_seed() -> None:
     """Add the years chinese-calendar knows (never overwriting an entered year); recompute what they settle."""
     with session_factory().begin() as session:
-        added, recomputed = deadlines.seed_calendar(session, operator())
+        added, recomputed = recompute.seed_calendar(session, operator())
     click.echo(f"years added: {', '.join(map(str, added)) or 'none'}; instances recomputed: {len(recomputed)}")
 
 
@@ -36,7 +36,7 @@ def calendar_show() -> None:
         for entry in reversed(calendar.list_years(session)):
             click.echo(f"{entry.year}  {entry.source:<16} holidays {len(entry.holidays):>3}  "
                        f"make-up days {len(entry.makeup_workdays):>2}  {entry.entered_by}")
-        missing = calendar.unknown_years_warning(session)
+        missing = recompute.unknown_years_warning(session)
     if missing:
         click.echo(f"not entered (deadlines provisional): {', '.join(map(str, missing))}")
 

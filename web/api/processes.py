@@ -6,7 +6,11 @@ from typing import Any
 
 from engine.workflow import deployment as processes
 from web.api.core import ApiBlueprint
-from web.api.schemas.processes import DeploySchema, ProcessQuerySchema, ProcessVersionSchema
+from web.api.schemas.processes import (
+    DeploySchema,
+    ProcessQuerySchema,
+    ProcessVersionSchema,
+)
 from web.auth.session import actor
 from web.database import db
 

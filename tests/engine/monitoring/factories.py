@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from engine.monitoring.models import Enterprise, MonitoringPoint
 from engine.monitoring import registry
 from engine.monitoring.ingest import Ingestor
+from engine.monitoring.models import Enterprise, MonitoringPoint
 from engine.monitoring.passwords import hash_password
 from engine.monitoring.records import HOURLY, MeasurementRecord
 from engine.monitoring.registry import FactorSpec

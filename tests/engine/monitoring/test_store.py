@@ -9,8 +9,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from engine.db import is_postgres
-from engine.monitoring.models import Measurement, MinuteMeasurement
 from engine.monitoring import store
+from engine.monitoring.models import Measurement, MinuteMeasurement
 from engine.monitoring.records import HOURLY, MINUTE, REALTIME
 from tests.engine.monitoring.factories import CHINA, air, ingestor, register
 

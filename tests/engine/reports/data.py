@@ -13,12 +13,18 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from engine.monitoring.models import AnomalyCase, Enterprise, Measurement, MonitoringPoint, PointFactor
 from engine.credit.models import CreditObjection, CreditRating, RatingChange
 from engine.emergency.models import EmergencyPlanFiling
-from engine.workflow.models import HumanTask, ProcessInstance, ProcessModel
+from engine.monitoring.models import (
+    AnomalyCase,
+    Enterprise,
+    Measurement,
+    MonitoringPoint,
+    PointFactor,
+)
 from engine.support.models import SupportTicket
 from engine.tax.models import TaxReview
+from engine.workflow.models import HumanTask, ProcessInstance, ProcessModel
 from tests.support.actors import ENTERPRISE_BAIYUN, ENTERPRISE_FUTIAN, ENTERPRISE_TIANHE
 
 CHINA = timezone(timedelta(hours=8))

@@ -26,13 +26,19 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.audit import trail as audit
 from engine.actors import SYSTEM
+from engine.audit import trail as audit
 from engine.db import is_postgres, utcnow
-from engine.monitoring.models import Anomaly, AnomalyCase, Enterprise, MonitoringPoint, PointFactor
-from engine.workflow.models import InstanceStatus, ProcessInstance
-from engine.monitoring import rules
 from engine.instances import service as instances
+from engine.monitoring import rules
+from engine.monitoring.models import (
+    Anomaly,
+    AnomalyCase,
+    Enterprise,
+    MonitoringPoint,
+    PointFactor,
+)
+from engine.workflow.models import InstanceStatus, ProcessInstance
 
 log = logging.getLogger(__name__)
 
@@ -185,3 +191,18 @@ def _subject(session: Session, point: MonitoringPoint, enterprise: Enterprise, a
 
 def case_of_instance(session: Session, instance_id: int) -> AnomalyCase | None:
     return session.scalar(select(AnomalyCase).where(AnomalyCase.instance_id == instance_id))
+
+
+def open_tasks_now(session: Session, *, batches: int = 10) -> OpenReport:
+    """Open the tasks of pending anomalies inside a savepoint; failures are logged and left pending."""
+    total = OpenReport()
+    try:
+        with session.begin_nested():
+            for _ in range(batches):
+                report = open_pending(session)
+                total.opened, total.joined = total.opened + report.opened, total.joined + report.joined
+                if report.handled < DEFAULT_BATCH:
+                    break
+    except Exception:  # the data is kept; the scheduler retries the pending anomalies
+        log.exception("opening closure tasks failed; anomalies stay pending")
+    return total
