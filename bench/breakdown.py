@@ -17,11 +17,11 @@ from time import perf_counter
 from typing import Any
 
 import psycopg._connection_base
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.task import Task
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
-from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.task import Task
 
 import engine.audit.trail
 import engine.workflow.runtime

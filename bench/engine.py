@@ -42,15 +42,15 @@ from bench.databases import DEFAULT_PG_URL, bench_database, machine
 from bench.prefill import StepInfo, Template, prefill
 from bench.runners import MemoryRunner, RunResult, ServiceRunner, run
 from engine import processes as bundled_processes
-from engine.audit import trail as audit
 from engine.actors import Actor, Role, role_for_lane
+from engine.audit import trail as audit
+from engine.db import make_engine, make_session_factory
+from engine.workflow import deployment as processes
+from engine.workflow.bundle import BUNDLED_DIR, bundled_config, read_model_file
 from engine.workflow.compiler import CompiledModel, compile_model
+from engine.workflow.models import ProcessModel
 from engine.workflow.serialization import dump_state
 from engine.workflow.validation import check_model
-from engine.workflow.bundle import BUNDLED_DIR, bundled_config, read_model_file
-from engine.db import make_engine, make_session_factory
-from engine.workflow.models import ProcessModel
-from engine.workflow import deployment as processes
 
 log = logging.getLogger("bench.engine")
 

@@ -53,14 +53,14 @@ from bench.databases import DEFAULT_PG_URL, bench_database, machine
 from bench.ingest_naive import NaiveIngestor, naive_judge, naive_parse
 from bench.ingest_setup import frames, hourly_records, register_points
 from engine import processes as bundled_processes
-from engine.workflow.bundle import bundled_model_files, read_model_file
 from engine.db import make_engine, make_session_factory
 from engine.demo.accounts import ADMIN
-from engine.monitoring.models import Anomaly, Measurement
 from engine.monitoring import store
 from engine.monitoring.ingest import Ingestor
+from engine.monitoring.models import Anomaly, Measurement
 from engine.monitoring.registry import PointDirectory
 from engine.workflow import deployment as processes
+from engine.workflow.bundle import bundled_model_files, read_model_file
 from integrations.hj212.parser import parse_packet
 from integrations.hj212.receiver import Receiver, ReceiverSettings
 from integrations.hj212.workers import Workers, merged

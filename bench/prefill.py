@@ -24,10 +24,15 @@ from sqlalchemy import Table, func, select, text, update
 from sqlalchemy.engine import Connection, Engine
 
 from bench.workload import PROCESS_KEY, STARTER, STEPS, Case
-from engine.audit.trail import HEAD_ID, event_hash
-from engine.workflow.serialization import SERIALIZER_VERSION
 from engine.audit.models import AuditChainHead, AuditEvent
-from engine.workflow.models import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
+from engine.audit.trail import HEAD_ID, event_hash
+from engine.workflow.models import (
+    HumanTask,
+    InstanceStatus,
+    ProcessInstance,
+    TaskStatus,
+)
+from engine.workflow.serialization import SERIALIZER_VERSION
 
 log = logging.getLogger(__name__)
 

@@ -33,8 +33,13 @@ from bench.databases import DEFAULT_PG_URL, bench_database, machine
 from engine import processes as bundled_processes
 from engine.actors import Actor, Role
 from engine.db import make_engine
-from engine.monitoring.models import Enterprise, Measurement, MonitoringPoint, PointFactor
 from engine.monitoring import rates
+from engine.monitoring.models import (
+    Enterprise,
+    Measurement,
+    MonitoringPoint,
+    PointFactor,
+)
 from engine.regions import region_tree
 from engine.reports import builders, figures
 from engine.reports.period import Period

@@ -18,22 +18,27 @@ from time import perf_counter, process_time
 from typing import Any, Protocol
 from uuid import UUID
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from bench.workload import PROCESS_KEY, STARTER, STEPS, Case
 from engine.actors import Actor
-from engine.workflow.compiler import CompiledModel
-from engine.workflow.expressions import providing
-from engine.workflow.models import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
-from engine.instances import service as instances
-from engine.tasks import actions as tasks
 from engine.calendar.holidays import package_years
-from engine.workflow.deadlines import compute
-from engine.instances.service import StartRequest
 from engine.calendar.workdays import from_chinese_calendar
+from engine.instances import service as instances
+from engine.instances.service import StartRequest
+from engine.tasks import actions as tasks
+from engine.workflow.compiler import CompiledModel
+from engine.workflow.deadlines import compute
+from engine.workflow.expressions import providing
+from engine.workflow.models import (
+    HumanTask,
+    InstanceStatus,
+    ProcessInstance,
+    TaskStatus,
+)
 
 
 class Runner(Protocol):

@@ -189,10 +189,6 @@ def _subject(session: Session, point: MonitoringPoint, enterprise: Enterprise, a
     return f"{enterprise.name} · {point.name} · {factor_name}{prefix}{label}"
 
 
-def case_of_instance(session: Session, instance_id: int) -> AnomalyCase | None:
-    return session.scalar(select(AnomalyCase).where(AnomalyCase.instance_id == instance_id))
-
-
 def open_tasks_now(session: Session, *, batches: int = 10) -> OpenReport:
     """Open the tasks of pending anomalies inside a savepoint; failures are logged and left pending."""
     total = OpenReport()

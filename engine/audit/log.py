@@ -13,7 +13,9 @@ from sqlalchemy.orm import Session
 from engine.actors import Actor
 from engine.audit import trail as audit
 from engine.audit.models import AuditEvent
-from engine.errors import NotAllowed
+from engine.scoping import require_admin
+
+ADMINS_ONLY = "仅管理员可查看审计日志 (administrators only)"
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MAX_PER_PAGE = 200
@@ -47,17 +49,12 @@ class AuditPage:
         return sorted({action.split(".")[0] for action in self.actions})
 
 
-def _require_admin(actor: Actor) -> None:
-    if not actor.is_admin:
-        raise NotAllowed("仅管理员可查看审计日志 (administrators only)")
-
-
 def _day_start(day: date) -> datetime:
     return datetime.combine(day, time(), SHANGHAI).astimezone(timezone.utc)
 
 
 def search(session: Session, actor: Actor, query: AuditFilter) -> AuditPage:
-    _require_admin(actor)
+    require_admin(actor, ADMINS_ONLY)
     conditions: list[Any] = []
     if query.actor:
         conditions.append(AuditEvent.actor == query.actor)
@@ -81,8 +78,15 @@ def search(session: Session, actor: Actor, query: AuditFilter) -> AuditPage:
 
 def verify(session: Session, actor: Actor) -> audit.ChainReport:
     """Walk the hash chain and record that it was checked (and what was found)."""
-    _require_admin(actor)
+    require_admin(actor, ADMINS_ONLY)
     report = audit.verify(session)
     audit.record(session, actor, "audit.verify",
                  payload={"ok": report.ok, "checked": report.checked, "broken_at": report.broken_at})
     return report
+
+
+def start_data(session: Session, instance_id: int) -> dict[str, Any]:
+    """The data an instance was started with, as its start event recorded it (task and instance pages)."""
+    payload = session.scalar(select(AuditEvent.payload).where(AuditEvent.instance_id == instance_id,
+                                                              AuditEvent.action == "instance.start"))
+    return dict((payload or {}).get("data", {}))

@@ -17,10 +17,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor, Role
+from engine.anomalies.cases import TYPE_LABELS
 from engine.db import utcnow
 from engine.demo.accounts import ADMIN
 from engine.demo.monitoring import credit_code
 from engine.instances import service as instances
+from engine.monitoring.codes import FACTORS
 from engine.tasks import actions as tasks
 from engine.workflow.models import HumanTask, ProcessInstance, TaskStatus
 
@@ -68,11 +70,8 @@ def seed_history(session: Session, cases: int = 72, now: datetime | None = None)
 
 
 def _title(kind: str, factor: str) -> str:
-    words = {"exceedance": "超标", "missing": "数据缺失", "constant": "恒值", "zero": "零值", "sudden_change": "突变",
-             "flag": "标记异常", "repeated": "重复超标"}
-    names = {"a21026": "二氧化硫", "w01018": "COD", "w21003": "氨氮", "a34013": "颗粒物", "a21002": "氮氧化物",
-             "a19001": "氧含量"}
-    return f"{names.get(factor, factor)}{words.get(kind, kind)}"
+    known = FACTORS.get(factor)
+    return f"{known.name if known else factor}{TYPE_LABELS.get(kind, kind)}"
 
 
 def _answers(spec_name: str, rng: random.Random) -> dict[str, Any]:

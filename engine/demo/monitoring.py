@@ -21,10 +21,11 @@ from engine.actors import Actor, Role
 from engine.anomalies import cases
 from engine.db import utcnow
 from engine.monitoring import registry
+from engine.monitoring.codes import HOURLY
 from engine.monitoring.ingest import Ingestor
 from engine.monitoring.models import Enterprise
 from engine.monitoring.passwords import hash_password
-from engine.monitoring.records import HOURLY, MeasurementRecord
+from engine.monitoring.records import MeasurementRecord
 from engine.monitoring.synthetic import FACTORS_BY_KIND, SimPoint, TrafficModel, demo_mn
 
 log = logging.getLogger(__name__)

@@ -20,9 +20,10 @@ from typing import Protocol, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine import scoping
 from engine.actors import Actor, Role
 from engine.audit import trail as audit
-from engine.errors import DirectoryUnavailable, InvalidInput, NotAllowed, NotFound
+from engine.errors import DirectoryUnavailable, InvalidInput, NotFound
 from engine.identifiers import valid_credit_code, valid_region
 from engine.identity import sessions as user_sessions
 from engine.identity.login import DirectoryAccount
@@ -157,8 +158,7 @@ def set_local_user_disabled(session: Session, actor: Actor, username: str, disab
 
 def require_admin(actor: Actor) -> None:
     """:raises NotAllowed: unless the actor is an admin (also guards the empty forms of the admin pages)."""
-    if not actor.is_admin:
-        raise NotAllowed(ADMINS_ONLY)
+    scoping.require_admin(actor, ADMINS_ONLY)
 
 
 @contextmanager

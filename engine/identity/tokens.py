@@ -28,11 +28,13 @@ from engine.errors import (
     AuthenticationFailed,
     Conflict,
     InvalidInput,
-    NotAllowed,
     NotFound,
 )
 from engine.identifiers import valid_credit_code, valid_region
 from engine.identity.models import ApiToken
+from engine.scoping import require_admin
+
+ADMINS_ONLY = "only administrators manage API tokens"
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +70,7 @@ def create(session: Session, actor: Actor, request: TokenRequest) -> tuple[ApiTo
     :raises NotAllowed: unless the actor is an admin.
     :raises InvalidInput: naming the field that is wrong (taken name, unknown role, missing scope).
     """
-    _require_admin(actor)
+    require_admin(actor, ADMINS_ONLY)
     role = _check_request(session, request)
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
@@ -112,7 +114,7 @@ def _check_request(session: Session, request: TokenRequest) -> Role:
 
 def revoke(session: Session, actor: Actor, token_id: int) -> ApiToken:
     """:raises NotFound: no such token. :raises Conflict: already revoked."""
-    _require_admin(actor)
+    require_admin(actor, ADMINS_ONLY)
     token = session.get(ApiToken, token_id) if valid_id(token_id) else None
     if token is None:
         raise NotFound(f"API token {token_id} not found")
@@ -126,7 +128,7 @@ def revoke(session: Session, actor: Actor, token_id: int) -> ApiToken:
 
 
 def list_tokens(session: Session, actor: Actor) -> list[ApiToken]:
-    _require_admin(actor)
+    require_admin(actor, ADMINS_ONLY)
     return list(session.scalars(select(ApiToken).order_by(ApiToken.revoked_at.is_not(None), ApiToken.name)))
 
 
@@ -148,8 +150,3 @@ def authenticate(session: Session, secret: str, now: datetime | None = None) -> 
 def actor_of(token: ApiToken) -> Actor:
     return Actor(username=token.username, roles=frozenset({Role(token.role)}), region_code=token.region_code,
                  enterprise_code=token.enterprise_code, display_name=token.name)
-
-
-def _require_admin(actor: Actor) -> None:
-    if not actor.is_admin:
-        raise NotAllowed("only administrators manage API tokens")

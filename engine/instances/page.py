@@ -16,6 +16,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor, Role
+from engine.audit import log as audit_log
 from engine.audit.models import AuditEvent
 from engine.evidence.models import Attachment, TaskAttachment
 from engine.identity.models import LocalUser
@@ -60,7 +61,7 @@ def instance_page(session: Session, actor: Actor, instance_id: int) -> InstanceP
                                  .order_by(HumanTask.created_at)))
     events = [e for e in session.scalars(select(AuditEvent).where(AuditEvent.instance_id == row.id)
                                          .order_by(AuditEvent.seq)) if e.action not in HIDDEN_ACTIONS]
-    context = start_data(session, row.id)
+    context = audit_log.start_data(session, row.id)
     return InstancePage(
         instance=row, model_name=model.name, bpmn_xml=model.bpmn_xml, tasks=steps, events=events,
         path=path_of(session, row, model, steps), evidence=_evidence(session, [t.id for t in steps]),
@@ -163,10 +164,3 @@ def _current_steps(session: Session, instance_ids: list[int]) -> dict[int, list[
                 HumanTask.instance_id.in_(instance_ids), HumanTask.status == TaskStatus.READY)):
             steps.setdefault(instance_id, []).append(title)
     return steps
-
-
-def start_data(session: Session, instance_id: int) -> dict[str, Any]:
-    """The data the instance was started with, as its start event recorded it."""
-    payload = session.scalar(select(AuditEvent.payload).where(AuditEvent.instance_id == instance_id,
-                                                              AuditEvent.action == "instance.start"))
-    return dict((payload or {}).get("data", {}))

@@ -15,7 +15,7 @@ from engine.audit.models import AuditEvent
 from engine.db import utcnow, valid_id
 from engine.errors import Conflict, InstanceNotFound, InvalidInput, NotAllowed
 from engine.identifiers import valid_credit_code, valid_region
-from engine.scoping import can_see_instance, covers_region
+from engine.scoping import can_see_instance, covers_region, require_admin
 from engine.workflow import configs, runtime
 from engine.workflow import hooks as process_hooks
 from engine.workflow.deployment import active_model, compiled
@@ -145,8 +145,7 @@ def terminate(session: Session, actor: Actor, instance_id: int, reason: str = ""
 def _change_status(
     session: Session, actor: Actor, instance_id: int, required: InstanceStatus | None, new: InstanceStatus, reason: str
 ) -> ProcessInstance:
-    if not actor.is_admin:
-        raise NotAllowed("only administrators suspend, resume or terminate instances")
+    require_admin(actor, "only administrators suspend, resume or terminate instances")
     get(session, actor, instance_id)
     row = runtime.lock_instance(session, instance_id)
     finished = row.status in (InstanceStatus.COMPLETED, InstanceStatus.TERMINATED)

@@ -129,11 +129,3 @@ def _describe(anomaly: Anomaly) -> dict[str, object]:
     return {"anomaly_id": anomaly.id, "case_id": anomaly.case_id, "point_id": anomaly.point_id,
             "factor": anomaly.factor, "anomaly_type": anomaly.anomaly_type,
             "period_start": anomaly.period_start.isoformat(), "period_end": anomaly.period_end.isoformat()}
-
-
-def of_point(session: Session, point_id: int, *, since: datetime | None = None) -> list[Anomaly]:
-    """A point's anomalies, newest first."""
-    query = select(Anomaly).where(Anomaly.point_id == point_id)
-    if since is not None:
-        query = query.where(Anomaly.period_start >= since)
-    return list(session.scalars(query.order_by(Anomaly.period_start.desc(), Anomaly.id.desc())))

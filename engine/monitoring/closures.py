@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 from engine.actors import SYSTEM, Actor
 from engine.audit import trail as audit
 from engine.db import utcnow
-from engine.errors import InvalidInput, NotAllowed
+from engine.errors import InvalidInput
 from engine.monitoring.models import AnomalyCase, MonitoringPoint, PointDowntime
+from engine.scoping import require_admin
 from engine.workflow.models import (
     HumanTask,
     InstanceStatus,
@@ -88,8 +89,7 @@ def add_downtime(
 
     :raises InvalidInput: unknown point, reason, or an empty period.
     """
-    if not actor.is_admin:
-        raise NotAllowed("only administrators record downtimes")
+    require_admin(actor, "only administrators record downtimes")
     errors: dict[str, list[str]] = {}
     if session.get(MonitoringPoint, point_id) is None:
         errors["point_id"] = ["未知监测点 (unknown point)"]

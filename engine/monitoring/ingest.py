@@ -28,14 +28,12 @@ from sqlalchemy.orm import Session
 from engine.actors import Actor
 from engine.audit import trail as audit
 from engine.db import utcnow
-from engine.errors import NotAllowed
 from engine.monitoring import anomaly_rows as anomalies
 from engine.monitoring import store
+from engine.monitoring.codes import DATA_COMMANDS, HOURLY
 from engine.monitoring.evaluation import Finding, Slot, evaluate
 from engine.monitoring.history import Deeper, History, RecentRecords
 from engine.monitoring.records import (
-    DATA_COMMANDS,
-    HOURLY,
     LineParser,
     MeasurementRecord,
     Outcome,
@@ -45,6 +43,7 @@ from engine.monitoring.records import (
     refused,
 )
 from engine.monitoring.registry import PointDirectory, PointInfo
+from engine.scoping import require_admin
 
 log = logging.getLogger(__name__)
 
@@ -218,8 +217,7 @@ def backfill(
 
     :raises NotAllowed: unless the actor is an admin.
     """
-    if not actor.is_admin:
-        raise NotAllowed("only administrators back-fill monitoring data")
+    require_admin(actor, "only administrators back-fill monitoring data")
     results = (ingestor or Ingestor()).ingest(session, records, trusted=True)
     counts = Counter(result.outcome.value for result in results)
     audit.record(session, actor, "monitoring.import", payload={"source": source, "records": len(records),

@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 
 from engine.monitoring import anomaly_rows as anomalies
 from engine.monitoring import rules
+from engine.monitoring.codes import HOURLY
 from engine.monitoring.evaluation import WHOLE_RECORD, Finding
 from engine.monitoring.models import Measurement, MonitoringPoint, PointDowntime
-from engine.monitoring.records import HOURLY
 
 HOUR = timedelta(hours=1)
 

@@ -27,7 +27,7 @@ class Health:
         return self.database == "ok" and self.directory != "unavailable"
 
 
-def check(session: Session, directory: object | None) -> Health:
+def check(session: Session, directory: Pingable | None) -> Health:
     return Health(database=_database(session), directory=_directory(directory))
 
 
@@ -41,8 +41,7 @@ def _database(session: Session) -> str:
     return "ok"
 
 
-def _directory(directory: object | None) -> str:
-    ping = getattr(directory, "ping", None)
-    if directory is None or ping is None:
+def _directory(directory: Pingable | None) -> str:
+    if directory is None:
         return "not_configured"
-    return "ok" if ping() else "unavailable"
+    return "ok" if directory.ping() else "unavailable"

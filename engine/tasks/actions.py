@@ -11,8 +11,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor
+from engine.audit import log as audit_log
 from engine.audit import trail as audit
-from engine.audit.models import AuditEvent
 from engine.db import utcnow
 from engine.errors import (
     AttachmentNotFound,
@@ -303,16 +303,8 @@ def task_detail(session: Session, actor: Actor, task_id: str) -> TaskDetail:
         task=task,
         form=compiled_by_id(session, instance.model_id).forms[task.form_key],
         instance=instance,
-        context=_start_data(session, instance.id),
+        context=audit_log.start_data(session, instance.id),
         history=history,
         evidence={t.id: evidence.task_attachments(session, t.id) for t in history},
         workable=task.status == TaskStatus.READY and task.delegated_to is None and may_work(actor, task),
     )
-
-
-def _start_data(session: Session, instance_id: int) -> dict[str, Any]:
-    """The data the instance was started with, as recorded in its start event."""
-    payload = session.scalar(
-        select(AuditEvent.payload).where(AuditEvent.instance_id == instance_id, AuditEvent.action == "instance.start")
-    )
-    return dict((payload or {}).get("data", {}))

@@ -23,6 +23,7 @@ from engine.evidence.models import Attachment
 from engine.identity.local_users import actor_of
 from engine.identity.models import LocalUser
 from engine.monitoring import registry, store
+from engine.monitoring.codes import HOURLY
 from engine.monitoring.models import PointFactor
 from engine.scoping import can_see_instance, can_work, instance_clause
 from engine.tasks import actions as tasks
@@ -37,7 +38,6 @@ log = logging.getLogger(__name__)
 MAX_DRAFT_VALUE = 5000
 MAX_EARLIER = 10
 MAX_POINTS = 2000
-HOURLY = "2061"
 SERIES_BEFORE = timedelta(hours=24)
 SERIES_AFTER = timedelta(hours=12)
 

@@ -42,7 +42,8 @@ from sqlalchemy.orm import Session
 
 from engine.actors import Actor
 from engine.audit import trail as audit
-from engine.errors import InvalidInput, InvalidModel, NotAllowed
+from engine.errors import InvalidInput, InvalidModel
+from engine.scoping import require_admin
 from engine.workflow.bundle import BUNDLED_DIR, bundled_config
 from engine.workflow.forms import LabelSchema, OptionSchema
 from engine.workflow.models import ProcessConfig
@@ -103,8 +104,7 @@ def change(session: Session, actor: Actor, process_key: str, values: dict[str, A
     :raises InvalidInput: naming each key that is unknown to the process's schema or has a bad value
         (without a schema: when values are not a flat mapping of names to JSON scalars or lists).
     """
-    if not actor.is_admin:
-        raise NotAllowed("only administrators change process configuration")
+    require_admin(actor, "only administrators change process configuration")
     schema = bundled_schema(process_key)
     if schema is None:
         _check_values(values)

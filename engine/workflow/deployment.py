@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from engine.actors import Actor
 from engine.audit import trail as audit
-from engine.errors import NotAllowed, ProcessNotFound
+from engine.errors import ProcessNotFound
+from engine.scoping import require_admin
 from engine.workflow.bundle import bundled_forms
 from engine.workflow.compiler import CompiledModel, SpecCache, compile_model
 from engine.workflow.forms import FormDefinition
@@ -33,8 +34,7 @@ def deploy(session: Session, actor: Actor, xml: bytes, forms: Mapping[str, Any])
     :raises NotAllowed: unless the actor is an admin.
     :raises InvalidModel: naming the problem in the model or its forms.
     """
-    if not actor.is_admin:
-        raise NotAllowed("only administrators deploy process models")
+    require_admin(actor, "only administrators deploy process models")
     checked = check_model(xml, forms)
     compiled = compile_model(checked)
     used_forms = {key: forms[key] for key in sorted(checked.forms)}

@@ -25,7 +25,8 @@ from sqlalchemy.orm import Session
 from engine.actors import Actor
 from engine.audit import trail as audit
 from engine.db import utcnow, valid_id
-from engine.errors import Conflict, InvalidInput, NotAllowed, ProcessNotFound
+from engine.errors import Conflict, InvalidInput, ProcessNotFound
+from engine.scoping import require_admin
 from engine.workflow import runtime
 from engine.workflow.bundle import bundled_forms
 from engine.workflow.compiler import compile_model
@@ -39,16 +40,13 @@ from engine.workflow.models import (
 )
 from engine.workflow.validation import check_model
 
+ADMINS_ONLY = "仅管理员可管理流程模型 (administrators only)"
+
 log = logging.getLogger(__name__)
 
 _REGISTRY = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
 MAX_PREVIEW = 500
 BLOCKING = TaskState.COMPLETED | TaskState.STARTED
-
-
-def _require_admin(actor: Actor) -> None:
-    if not actor.is_admin:
-        raise NotAllowed("仅管理员可管理流程模型 (administrators only)")
 
 
 @dataclass(frozen=True)
@@ -97,7 +95,7 @@ def check_draft(session: Session, actor: Actor, xml: bytes) -> DraftCheck:
 
     :raises InvalidModel: naming the problem, exactly as deployment would.
     """
-    _require_admin(actor)
+    require_admin(actor, ADMINS_ONLY)
     checked = check_model(xml, known_forms(session))
     new = compile_model(checked)
     active = session.scalars(select(ProcessModel).where(ProcessModel.key == checked.process_id,
@@ -108,7 +106,7 @@ def check_draft(session: Session, actor: Actor, xml: bytes) -> DraftCheck:
 
 def version_diff(session: Session, actor: Actor, model_id: int) -> tuple[ProcessModel, ProcessModel | None, ModelDiff | None]:
     """A version compared with the active version of its process."""
-    _require_admin(actor)
+    require_admin(actor, ADMINS_ONLY)
     model = _model(session, model_id)
     active = session.scalars(select(ProcessModel).where(ProcessModel.key == model.key,
                                                         ProcessModel.is_active.is_(True))).one_or_none()
@@ -126,7 +124,7 @@ def _model(session: Session, model_id: int) -> ProcessModel:
 
 def activate(session: Session, actor: Actor, model_id: int) -> ProcessModel:
     """Make a deployed version the one new instances start on (e.g. to roll back)."""
-    _require_admin(actor)
+    require_admin(actor, ADMINS_ONLY)
     model = _model(session, model_id)
     previous = session.scalar(select(ProcessModel.version).where(ProcessModel.key == model.key,
                                                                  ProcessModel.is_active.is_(True)))
@@ -147,7 +145,7 @@ class VersionSummary:
 
 def versions(session: Session, actor: Actor, key: str) -> list[VersionSummary]:
     """Every version of a process, newest first, with the number of unfinished instances on it."""
-    _require_admin(actor)
+    require_admin(actor, ADMINS_ONLY)
     models = list(session.scalars(select(ProcessModel).where(ProcessModel.key == key)
                                   .order_by(ProcessModel.version.desc())))
     if not models:
@@ -171,7 +169,7 @@ class Candidate:
 
 def preview(session: Session, actor: Actor, target_id: int) -> list[Candidate]:
     """Which unfinished instances of older versions could move to ``target_id``, and why not."""
-    _require_admin(actor)
+    require_admin(actor, ADMINS_ONLY)
     target = _model(session, target_id)
     rows = list(session.scalars(select(ProcessInstance).where(
         ProcessInstance.process_key == target.key, ProcessInstance.model_id != target.id,
@@ -215,7 +213,7 @@ def migrate(session: Session, actor: Actor, target_id: int, instance_ids: Iterab
 
     :raises InvalidInput: when no instance is chosen.
     """
-    _require_admin(actor)
+    require_admin(actor, ADMINS_ONLY)
     target = _model(session, target_id)
     wanted = [i for i in dict.fromkeys(instance_ids) if valid_id(i)]
     if not wanted:
@@ -281,7 +279,7 @@ class ProcessSummary:
 
 def overview(session: Session, actor: Actor) -> list[ProcessSummary]:
     """One line per process: its active and latest version and where its unfinished instances are."""
-    _require_admin(actor)
+    require_admin(actor, ADMINS_ONLY)
     by_key: dict[str, list[ProcessModel]] = {}
     for model in session.scalars(select(ProcessModel).order_by(ProcessModel.key, ProcessModel.version.desc())):
         by_key.setdefault(model.key, []).append(model)

@@ -14,11 +14,14 @@ from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy.exc import SQLAlchemyError
 
 from engine.calendar import holidays as calendar
-from engine.errors import InvalidInput, NotAllowed
+from engine.errors import InvalidInput
+from engine.scoping import require_admin
 from engine.workflow import recompute
 from web.admin import bp
 from web.auth.session import actor, current_actor, login_required
 from web.database import db
+
+ADMINS_ONLY = "仅管理员可访问 (administrators only)"
 
 log = logging.getLogger(__name__)
 
@@ -58,11 +61,6 @@ class YearForm(Schema):
     note = fields.String(load_default="", validate=validate.Length(max=500))
 
 
-def _require_admin() -> None:
-    if not actor().is_admin:
-        raise NotAllowed("仅管理员可访问 (administrators only)")
-
-
 class _MissingYears:
     """The years for the admins' banner, looked up only if a template shows the banner."""
 
@@ -96,7 +94,7 @@ def _calendar_warning() -> dict[str, Any]:
 @bp.get("/calendar")
 @login_required
 def calendar_index() -> ResponseReturnValue:
-    _require_admin()
+    require_admin(actor(), ADMINS_ONLY)
     return render_template("admin/calendar.html", years=calendar.list_years(db()),
                            package_years=calendar.package_years())
 
@@ -108,7 +106,7 @@ class GotoArgs(Schema):
 @bp.get("/calendar/year")
 @login_required
 def calendar_goto() -> ResponseReturnValue:
-    _require_admin()
+    require_admin(actor(), ADMINS_ONLY)
     try:
         year = GotoArgs().load(request.args.to_dict(), unknown="exclude")["year"]
     except ValidationError as exc:
@@ -119,7 +117,7 @@ def calendar_goto() -> ResponseReturnValue:
 @bp.get("/calendar/<int:year>")
 @login_required
 def calendar_year(year: int) -> ResponseReturnValue:
-    _require_admin()
+    require_admin(actor(), ADMINS_ONLY)
     schedule = calendar.year_schedule(db(), year)
     values = {"holidays": "\n".join(map(str, schedule.holidays)) if schedule else "",
               "makeup_workdays": "\n".join(map(str, schedule.makeup_workdays)) if schedule else "",

@@ -8,9 +8,10 @@ from flask.cli import with_appcontext
 
 from engine.calendar import holidays as calendar
 from engine.errors import EcoLoopError
+from engine.instances import jobs as instance_jobs
 from engine.instances import retention
+from engine.workflow import jobs as workflow_jobs
 from engine.workflow import recompute
-from integrations import scheduler
 from web.cli_support import fail, operator, session_factory
 
 
@@ -45,7 +46,7 @@ def calendar_show() -> None:
 @with_appcontext
 def calendar_recompute() -> None:
     """Recompute provisional deadlines whose years have been entered (the scheduler does this daily)."""
-    click.echo(f"instances recomputed: {scheduler.recompute_all(session_factory(), operator())}")
+    click.echo(f"instances recomputed: {workflow_jobs.recompute_all(session_factory(), operator())}")
 
 
 @click.command("archive")
@@ -57,7 +58,7 @@ def archive(days: int | None, batch: int) -> None:
     """Move finished instances older than DAYS out of the hot tables (one transaction per batch)."""
     try:
         age = days or retention.archive_after_days(current_app.extensions["ecoloop.settings"].raw)
-        archived, skipped = scheduler.archive_all(session_factory(), operator(), age, batch=batch)
+        archived, skipped = instance_jobs.archive_all(session_factory(), operator(), age, batch=batch)
     except EcoLoopError as error:
         fail(error)
     click.echo(f"instances archived: {archived}; kept (still referenced): {skipped}")

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-from flask import jsonify, send_file
-from flask import request
+from flask import jsonify, request, send_file
 from flask.typing import ResponseReturnValue
 
 from engine.errors import InvalidInput

@@ -7,8 +7,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from engine.tasks import operations
 from engine.identity.login import Directory
+from engine.tasks import operations
 from web.auth.session import actor, login_required
 from web.database import db
 from web.tasks import bp

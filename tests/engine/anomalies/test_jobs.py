@@ -1,4 +1,4 @@
-"""The monitoring jobs in the scheduler: stable ids, and what each run does to a real database."""
+"""The closure loop's and the measurement store's scheduled jobs: what each run does to a real database."""
 
 from __future__ import annotations
 
@@ -7,16 +7,16 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
-from engine.workflow.bundle import bundled_model_files, read_model_file
+from engine.anomalies import jobs as anomaly_jobs
 from engine.db import make_engine, make_session_factory
+from engine.monitoring import jobs as monitoring_jobs
 from engine.monitoring.models import AnomalyCase, MinuteMeasurement
 from engine.monitoring.settings import MonitoringSettings
 from engine.workflow import deployment as processes
-from integrations import monitoring_jobs, scheduler
+from engine.workflow.bundle import bundled_model_files, read_model_file
 from tests.conftest import BACKENDS
 from tests.engine.monitoring.factories import air, ingestor, register
 from tests.support.actors import ADMIN
@@ -38,16 +38,9 @@ def sessions(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
         engine.dispose()
 
 
-def test_jobs_have_stable_ids_and_run_one_at_a_time(sessions: sessionmaker) -> None:
-    configured = scheduler.configure(BackgroundScheduler(timezone="Asia/Shanghai"), sessions, 30)
-    jobs = {job.id: job for job in configured.get_jobs()}
-    assert set(monitoring_jobs.JOB_IDS) <= set(jobs)
-    assert all(jobs[name].coalesce and jobs[name].max_instances == 1 for name in monitoring_jobs.JOB_IDS)
-
-
 def test_missing_data_job_opens_one_task_per_silent_point(sessions: sessionmaker) -> None:
-    assert monitoring_jobs.run_missing_check(sessions, NOW) == 6  # two points, three hourly slots past the deadline
-    assert monitoring_jobs.run_missing_check(sessions, NOW) == 0
+    assert anomaly_jobs.run_missing_check(sessions, NOW) == 6  # two points, three hourly slots past the deadline
+    assert anomaly_jobs.run_missing_check(sessions, NOW) == 0
     with sessions() as session:
         found = session.execute(select(AnomalyCase.factor, AnomalyCase.anomaly_type, AnomalyCase.anomaly_count)).all()
     assert sorted(found) == [("*", "missing", 3), ("*", "missing", 3)]

@@ -19,8 +19,8 @@ from engine.errors import Conflict
 from engine.tasks import actions as tasks
 from engine.workflow.models import HumanTask, ProcessInstance, TaskStatus
 from engine.write_batch import WriteBatch
-from tests.engine.test_anomaly_walkthrough import ready_task, start_anomaly
-from tests.engine.test_timers import BACKENDS, deploy_all
+from tests.engine.anomalies.test_walkthrough import ready_task, start_anomaly
+from tests.engine.workflow.test_timers import BACKENDS, deploy_all
 from tests.support.actors import ENT_TIANHE
 from tests.support.databases import fresh_database
 

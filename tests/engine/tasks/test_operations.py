@@ -13,7 +13,7 @@ from engine.identity import local_users as users
 from engine.tasks import actions as tasks
 from engine.tasks import operations
 from engine.workflow.models import HumanTask, TaskStatus
-from tests.engine.test_anomaly_walkthrough import ready_task, start_anomaly
+from tests.engine.anomalies.test_walkthrough import ready_task, start_anomaly
 from tests.support.actors import CITY_GZ, COUNTY_BAIYUN, COUNTY_TIANHE, ENT_TIANHE
 
 COLLEAGUE = Actor("county-440106-b", frozenset({Role.COUNTY_REVIEWER}), "440106")

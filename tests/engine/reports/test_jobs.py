@@ -1,4 +1,4 @@
-"""The report jobs: scheduled on the 1st at 08:00 Shanghai time, queued once, generated and committed."""
+"""The report jobs: the month's runs queued once, generated and committed."""
 
 from __future__ import annotations
 
@@ -7,15 +7,14 @@ from datetime import datetime, timedelta, timezone
 from io import BytesIO
 
 import pytest
-from apscheduler.schedulers.background import BackgroundScheduler
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker, undefer
 
 from engine.db import make_engine, make_session_factory
-from engine.reports.models import ReportRun, ReportStatus
 from engine.regions import region_tree
-from integrations import report_jobs, scheduler
+from engine.reports import jobs as report_jobs
+from engine.reports.models import ReportRun, ReportStatus
 from tests.conftest import BACKENDS
 from tests.engine.reports import data
 from tests.support.databases import fresh_database
@@ -33,15 +32,6 @@ def sessions(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
             data.build(session)
         yield factory
         engine.dispose()
-
-
-def test_monthly_job_fires_on_the_first_at_eight_shanghai(sessions: sessionmaker) -> None:
-    configured = scheduler.configure(BackgroundScheduler(timezone="UTC"), sessions, 30)
-    jobs = {job.id: job for job in configured.get_jobs()}
-    monthly, queue = jobs[report_jobs.MONTHLY_JOB_ID], jobs[report_jobs.RUNS_JOB_ID]
-    assert monthly.coalesce and monthly.max_instances == 1 and queue.max_instances == 1
-    fire = monthly.trigger.get_next_fire_time(None, datetime(2026, 11, 15, tzinfo=timezone.utc))
-    assert fire.astimezone(CHINA).replace(tzinfo=None) == datetime(2026, 12, 1, 8, 0)
 
 
 def test_monthly_reports_are_queued_once_and_generated(sessions: sessionmaker) -> None:

@@ -16,6 +16,7 @@ from engine.audit.models import AuditEvent
 from engine.config import ConfigError
 from engine.db import utcnow
 from engine.errors import InstanceNotFound, NotAllowed
+from engine.instances import jobs as instance_jobs
 from engine.instances import retention
 from engine.instances import service as instances
 from engine.instances.models import ArchivedInstance
@@ -23,7 +24,6 @@ from engine.tasks import actions as tasks
 from engine.tasks import operations
 from engine.tasks.models import TaskDraft
 from engine.workflow.models import HumanTask, InstanceStatus, ProcessInstance, TaskNote
-from integrations import scheduler
 from tests.support.actors import (
     ADMIN,
     CITY_GZ,
@@ -140,7 +140,7 @@ def test_archive_runs_in_committed_batches_and_from_the_command_line(
         old = [finished(session, f"batch-old-{n}", days_ago=400).id for n in range(5)]
         young = finished(session, "batch-young", days_ago=100).id
         running = start_anomaly(session, business_key="batch-running").id
-    archived, kept = scheduler.archive_all(sessions, SYSTEM, 365, batch=2)
+    archived, kept = instance_jobs.archive_all(sessions, SYSTEM, 365, batch=2)
     assert archived >= 5 and kept == 0
     monkeypatch.setenv("ECOLOOP_DATABASE_URL", admin_app.extensions["ecoloop.settings"].database_url)
     result = CliRunner().invoke(main, ["archive", "--older-than", "30"], catch_exceptions=False)

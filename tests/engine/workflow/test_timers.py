@@ -18,7 +18,7 @@ from engine.workflow import deployment as processes
 from engine.workflow import timers
 from engine.workflow.bundle import bundled_model_files, read_model_file
 from engine.workflow.models import ProcessInstance
-from tests.engine.test_anomaly_walkthrough import start_anomaly
+from tests.engine.anomalies.test_walkthrough import start_anomaly
 from tests.support.actors import ADMIN
 from tests.support.databases import fresh_database
 

@@ -37,9 +37,9 @@ def test_shipped_defaults_satisfy_the_schema() -> None:
     assert schema is not None and defaults is not None
     assert set(schema) == set(defaults)
     assert configs._validated(schema, defaults, strict=True) == defaults
-    for legacy in ("explain_deadline", "review_deadline", "max_return_rounds", "city_review_types",
-                   "province_review_key_units"):
-        assert legacy in defaults  # keys other modules read keep working
+    for read_elsewhere in ("max_return_rounds", "city_review_types", "province_review_key_units"):
+        assert read_elsewhere in defaults  # keys other modules read keep working
+    assert not {"explain_deadline", "review_deadline"} & set(schema)  # the calendar durations of an older design
 
 
 def test_a_change_is_a_validated_new_version(session: Session) -> None:
@@ -64,15 +64,21 @@ def test_a_change_is_a_validated_new_version(session: Session) -> None:
     ({"explain_workdays": "5"}, "explain_workdays", "integer"),
     ({"province_review_key_units": "yes"}, "province_review_key_units", "boolean"),
     ({"city_review_types": ["exceedance", "bogus"]}, "city_review_types", "须为以下之一"),
-    ({"explain_deadline": "5 days"}, "explain_deadline", "ISO 8601"),
     ({"colour": "red"}, "colour", "unknown key"),
-], ids=["below minimum", "text for a number", "text for a boolean", "unknown choice", "bad duration", "unknown key"])
+], ids=["below minimum", "text for a number", "text for a boolean", "unknown choice", "unknown key"])
 def test_a_bad_value_is_refused_naming_the_key(session: Session, values: dict[str, object], field: str,
                                                phrase: str) -> None:
     with pytest.raises(InvalidInput) as caught:
         configs.change(session, ADMIN, KEY, values)
     assert phrase in " ".join(map(str, caught.value.fields[field]))
     assert configs.current_version(session, KEY) == 0
+
+
+def test_a_bad_duration_is_refused_naming_the_key(session: Session) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        configs.change(session, ADMIN, "tax_review", {"review_deadline": "5 days"})
+    assert "ISO 8601" in " ".join(map(str, caught.value.fields["review_deadline"]))
+    assert configs.current_version(session, "tax_review") == 0
 
 
 def test_only_admins_change_configuration(session: Session) -> None:
@@ -82,8 +88,8 @@ def test_only_admins_change_configuration(session: Session) -> None:
 
 def test_form_values_are_converted_by_type(session: Session) -> None:
     form = {"explain_workdays": ["8"], "review_workdays": ["3"], "remind_workdays_before": ["2"],
-            "max_return_rounds": ["1"], "city_review_types": ["repeated"], "explain_deadline": ["P8D"],
-            "review_deadline": ["P3D"], "evidence_required_reasons": ["shutdown", "other"]}  # checkbox left off
+            "max_return_rounds": ["1"], "city_review_types": ["repeated"],
+            "evidence_required_reasons": ["shutdown", "other"]}  # checkbox left off
     config = configs.change_from_form(session, ADMIN, KEY, form)
     assert config.values["explain_workdays"] == 8 and config.values["province_review_key_units"] is False
     assert config.values["evidence_required_reasons"] == ["shutdown", "other"]
@@ -135,7 +141,7 @@ def test_admin_edits_and_compares_versions(admin_app: Flask) -> None:  # noqa: F
     assert page.status_code == 200 and "企业说明期限（工作日）" in page.get_data(as_text=True)
     form = {"explain_workdays": "6", "review_workdays": "5", "remind_workdays_before": "1", "max_return_rounds": "2",
             "city_review_types": ["exceedance", "repeated"], "province_review_key_units": "true",
-            "evidence_required_reasons": ["shutdown"], "explain_deadline": "P5D", "review_deadline": "P5D"}
+            "evidence_required_reasons": ["shutdown"]}
     bad = admin.post(f"/admin/config/{KEY}", {**form, "explain_workdays": "0"})
     assert bad.status_code == 422 and "超出允许范围" in bad.get_data(as_text=True)
     saved = admin.post(f"/admin/config/{KEY}", form)
