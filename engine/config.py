@@ -15,11 +15,30 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.bpmn.limits import ModelLimits
 from engine.errors import EcoLoopError
 
 PREFIX = "ECOLOOP_"
 DEFAULT_INSTANCE_DIR = Path("instance")
+
+
+DEFAULT_MAX_CARDINALITY = 1_000  # issue #24: multi-instance cardinality and loop maximum
+DEFAULT_MAX_TIMER_YEARS = 10  # issue #24: no timer fires first more than ten years ahead
+DEFAULT_MAX_TIMER_REPETITIONS = 1_000  # a daily reminder for almost three years
+DEFAULT_MAX_SEQUENCE_LENGTH = 100_000  # characters of a string or items of a list (simpleeval's own bound)
+DEFAULT_MAX_INTEGER_BITS = 4_096  # four times a float's range (int(1e308) has 1,024 bits)
+DEFAULT_TIME_BUDGET_MS = 1_000  # one expression or one whole script
+
+
+@dataclass(frozen=True)
+class ModelLimits:
+    """Bounds checked at deploy (statically, where the expression allows) and at run time (always)."""
+
+    max_cardinality: int = DEFAULT_MAX_CARDINALITY
+    max_timer_years: int = DEFAULT_MAX_TIMER_YEARS
+    max_timer_repetitions: int = DEFAULT_MAX_TIMER_REPETITIONS
+    max_sequence_length: int = DEFAULT_MAX_SEQUENCE_LENGTH
+    max_integer_bits: int = DEFAULT_MAX_INTEGER_BITS
+    time_budget_ms: int = DEFAULT_TIME_BUDGET_MS
 
 
 class ConfigError(EcoLoopError):
@@ -94,7 +113,7 @@ MODEL_LIMIT_KEYS = {
 
 
 def _model_limits(values: Mapping[str, str]) -> ModelLimits:
-    """The deploy and evaluation bounds (``engine/bpmn/limits.py`` names each default's source).
+    """The deploy and evaluation bounds (``engine/workflow/limits.py`` names each default's source).
 
     :raises ConfigError: naming a key whose value is not a positive whole number.
     """

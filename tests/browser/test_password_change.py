@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from engine.actors import Role
-from engine.services import users
+from engine.identity import local_users as users
 from tests.browser.conftest import LiveServer, Tab
 
 NEW = "Qingshan&Lvshui9"

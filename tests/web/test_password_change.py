@@ -6,7 +6,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from engine.actors import Role
-from engine.models import AuditEvent
+from engine.audit.models import AuditEvent
 from tests.web.conftest import Browser, login
 from tests.web.ui_support import add_user, sessions
 

@@ -11,9 +11,11 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from engine.actors import Role
 from engine.errors import DirectoryUnavailable, InvalidInput
-from engine.services import account_passwords, directory_admin
-from engine.services.directory_admin import DirectoryAdmin, NewDirectoryUser
+from engine.identity import directory_admin
+from engine.identity import passwords as account_passwords
+from engine.identity.directory_admin import DirectoryAdmin, NewDirectoryUser
 from web.admin import bp
+from web.auth.password import password_policy
 from web.auth.session import actor, login_required
 from web.database import db
 
@@ -149,7 +151,7 @@ class ResetForm(Schema):
 def local_user_password_reset() -> ResponseReturnValue:
     """Set a temporary password; the account must change it at its next log-in (sessions and tokens end)."""
     form = _load(ResetForm(), request.form.to_dict())
-    account_passwords.reset(db(), actor(), form["username"], form["password"])
+    account_passwords.reset(db(), actor(), form["username"], form["password"], password_policy())
     flash(_("已重置 %(user)s 的密码，该用户下次登录时须修改密码", user=form["username"]))
     return redirect(url_for("admin.local_user_list"))
 

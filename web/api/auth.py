@@ -8,7 +8,9 @@ from typing import Any
 from flask import current_app, request
 
 from engine.errors import AuthenticationFailed, DirectoryUnavailable, InvalidIdentity, NotAllowed
-from engine.services import access_tokens, account_passwords, identity
+from engine.identity import access_tokens
+from engine.identity import login as identity
+from engine.identity import passwords as account_passwords
 from web.api import bearer
 from web.api.core import ApiBlueprint
 from web.api.schemas.auth import AccessTokenSchema, ActorSchema, EndedSchema, TokenRequestSchema, UserTokenSchema

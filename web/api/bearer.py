@@ -22,7 +22,8 @@ from datetime import timedelta
 
 from engine.actors import Actor, Role
 from engine.errors import AuthenticationFailed
-from engine.services import access_tokens, identity, tokens
+from engine.identity import access_tokens, tokens
+from engine.identity import login as identity
 from web.database import db, settings
 
 SALT = "ecoloop.api.access-token"

@@ -8,7 +8,9 @@ from flask_babel import gettext as _
 from marshmallow import Schema, fields, validate
 
 from engine.errors import InvalidInput
-from engine.services import account_passwords
+from engine.identity import passwords as account_passwords
+from engine.identity.passwords import PasswordPolicy
+from engine.workflow import configs
 from web.auth import bp
 from web.auth.session import actor, current_actor, login_required
 from web.database import db
@@ -24,12 +26,17 @@ class PasswordForm(Schema):
     repeated = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
 
+def password_policy() -> PasswordPolicy:
+    """The password policy in force (流程配置 → ``password_policy``)."""
+    return account_passwords.from_values(configs.current_values(db(), account_passwords.POLICY_KEY))
+
+
 def _page(errors: dict[str, list[str]] | None = None, status: int = 200) -> ResponseReturnValue:
     me = actor()
     directory = current_app.extensions.get("ecoloop.directory")
     local = account_passwords.is_local(db(), me.username)
     return render_template(
-        "auth/password.html", rules=account_passwords.policy(db()).describe(), local=local,
+        "auth/password.html", rules=password_policy().describe(), local=local,
         directory_change=not local and directory is not None and directory.password_change_allowed,
         directory_url=None if local or directory is None else directory.password_url or None,
         forced=bool(session.get(MUST_CHANGE)), errors=errors or {}), status
@@ -48,10 +55,12 @@ def password_post() -> ResponseReturnValue:
     me, sid = actor(), session.get("sid")
     try:
         if account_passwords.is_local(db(), me.username):
-            account_passwords.change_own(db(), me, form["current"], form["new"], form["repeated"], keep_session=sid)
+            account_passwords.change_own(db(), me, form["current"], form["new"], form["repeated"], password_policy(),
+                                         keep_session=sid)
         else:
             account_passwords.change_in_directory(db(), me, current_app.extensions.get("ecoloop.directory"),
-                                                  form["current"], form["new"], form["repeated"], keep_session=sid)
+                                                  form["current"], form["new"], form["repeated"], password_policy(),
+                                                  keep_session=sid)
     except InvalidInput as exc:
         db().rollback()
         return _page(exc.details.get("fields"), 422)  # type: ignore[arg-type]

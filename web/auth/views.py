@@ -3,14 +3,27 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validate
 
 from engine.db import utcnow
-from engine.errors import AccountLocked, AuthenticationFailed, DirectoryUnavailable, InvalidIdentity
-from engine.services import identity
+from engine.errors import (
+    AccountLocked,
+    AuthenticationFailed,
+    DirectoryUnavailable,
+    InvalidIdentity,
+)
+from engine.identity import login as identity
 from web.auth import bp
 from web.auth.password import mark_if_forced
 from web.auth.session import current_actor, forget, remember

@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask import Flask
 from sqlalchemy import select, update
 
-from engine.models import AuditEvent, LocalUser
-from engine.services import access_tokens, directory_admin
+from engine.audit.models import AuditEvent
+from engine.identity.models import LocalUser
+from engine.identity import access_tokens
+from engine.identity import directory_admin
 from tests.web.api.conftest import ADMIN_TOKEN, login, machine
 
 
