@@ -6,7 +6,7 @@ import io
 
 from flask import Flask
 
-from tests.engine.test_model_bounds import HOSTILE, NEAR_BOUNDS
+from tests.engine.workflow.test_model_bounds import HOSTILE, NEAR_BOUNDS
 from tests.web.api.conftest import login
 
 
