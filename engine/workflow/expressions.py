@@ -21,6 +21,7 @@ problem) and again before every evaluation, and evaluation itself is done by
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -162,6 +163,7 @@ def _parsed_script(text: str) -> tuple[tuple[str, str], ...]:
     except SyntaxError as exc:
         raise UnsafeExpression(f"script line {exc.lineno} is not valid: {exc.msg}") from None
     assignments = []
+    lines = re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", text)  # the line breaks ast counts, no others
     for statement in module.body:
         if isinstance(statement, ast.Pass):
             continue
@@ -170,10 +172,22 @@ def _parsed_script(text: str) -> tuple[tuple[str, str], ...]:
         target = statement.targets[0]
         if not isinstance(target, ast.Name) or target.id.startswith("_"):
             raise UnsafeExpression(f"script line {statement.lineno} must assign to a plain name")
-        expression = ast.get_source_segment(text, statement.value) or ""
+        expression = _segment(lines, statement.value)
         check_expression(expression)
         assignments.append((target.id, expression))
     return tuple(assignments)
+
+
+def _segment(lines: list[str], node: ast.expr) -> str:
+    """The source of ``node`` from the script's lines split once (``ast.get_source_segment`` splits the whole
+    script again for every line, which made a script of a few thousand lines take minutes to check).
+    """
+    end_lineno, end_col = node.end_lineno or node.lineno, node.end_col_offset or 0
+    if node.lineno == end_lineno:
+        return lines[node.lineno - 1].encode("utf-8")[node.col_offset:end_col].decode("utf-8")
+    first = lines[node.lineno - 1].encode("utf-8")[node.col_offset:].decode("utf-8")
+    last = lines[end_lineno - 1].encode("utf-8")[:end_col].decode("utf-8")
+    return first + "".join(lines[node.lineno:end_lineno - 1]) + last
 
 
 def evaluate(text: str, names: Mapping[str, Any]) -> Any:

@@ -212,3 +212,34 @@ def test_migration_rechecks_a_version_stored_before_a_rule(session: Session) -> 
         model_migration.migrate(session, ADMIN, stored.id, [1])
     with pytest.raises(InvalidModel, match="repeats without end"):
         model_migration.activate(session, ADMIN, stored.id)
+
+
+def test_a_step_past_its_time_budget_becomes_an_incident_not_a_stuck_sweep(session: Session,
+                                                                           tight_budget: None) -> None:
+    """The timer fires, the script after it runs out of its budget: the instance is suspended with the error."""
+    import time
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy import select
+
+    from engine.audit.models import AuditEvent
+    from engine.workflow import timers
+    from engine.workflow.models import InstanceStatus, ProcessInstance
+
+    slow = "&#10;".join(["y = sorted(x)"] * 2_000)
+    xml = MINIMAL.format(script="done = 1", kind="timeDuration", timer='"PT1S"', loop="").replace(
+        'targetRef="end" />', 'targetRef="slow" />\n    <bpmn:scriptTask id="slow"><bpmn:incoming>f3</bpmn:incoming>'
+        f'<bpmn:outgoing>f4</bpmn:outgoing><bpmn:script>{slow}</bpmn:script></bpmn:scriptTask>\n'
+        '    <bpmn:sequenceFlow id="f4" sourceRef="slow" targetRef="end" />').replace(
+        "<bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>", "<bpmn:incoming>f4</bpmn:incoming></bpmn:endEvent>")
+    processes.deploy(session, ADMIN, xml.encode("utf-8"), {})
+    _start(session, x=list(range(20_000)))
+    row = session.scalars(select(ProcessInstance).where(ProcessInstance.process_key == "bounds_probe")).one()
+    time.sleep(1.2)  # SpiffWorkflow compares timers with the real clock
+    handled = timers.sweep_batch(session, datetime.now(timezone.utc) + timedelta(minutes=1))
+    assert row.id in handled
+    session.refresh(row)
+    assert row.status == InstanceStatus.SUSPENDED and row.next_timer_at is None
+    (incident,) = session.scalars(select(AuditEvent).where(AuditEvent.action == "instance.incident",
+                                                           AuditEvent.instance_id == row.id)).all()
+    assert "longer than 5 ms" in incident.payload["error"]
