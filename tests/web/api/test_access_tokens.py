@@ -92,3 +92,18 @@ def test_account_state_is_cached_for_seconds_at_most() -> None:
     import time
     time.sleep(0.06)
     assert not state.active("u")
+
+
+def test_admin_page_lists_and_ends_a_persons_tokens(app: Flask) -> None:
+    """系统管理 → API 令牌: a person's bearer tokens by user name, ended one by one or all at once."""
+    from tests.web.conftest import login as browser_login
+
+    held = login(app, "county-440106")
+    browser = browser_login(app, "admin")
+    page = browser.get("/admin/tokens/", query_string={"user": "county-440106"})
+    assert page.status_code == 200 and 'id="person-tokens"' in page.get_data(as_text=True)
+    ended = browser.post("/admin/tokens/people/end", {"user": "county-440106"})
+    assert ended.status_code == 302
+    assert held.get("/api/v1/me").status_code == 401
+    assert "该用户没有有效的访问令牌" in browser.get("/admin/tokens/?user=county-440106").get_data(as_text=True)
+    assert browser.get("/admin/tokens/", query_string={"user": "x" * 500}).status_code == 422
