@@ -13,7 +13,7 @@ from engine.db import make_engine, make_session_factory
 from engine.filestore import LocalFileStore
 from integrations.ldap.directory import LdapDirectory
 from integrations.ldap.settings import LdapSettings
-from web import database, errors, i18n, rate_limits, ui
+from web import database, errors, i18n, rate_limits, security_headers, ui
 from web.extensions import csrf
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,7 @@ def create_app(test_config: Mapping[str, str] | None = None) -> Flask:
     ui.init_app(app)
     database.init_app(app)
     errors.init_app(app)
+    security_headers.init_app(app)
     _register_blueprints(app)
     return app
 

@@ -30,6 +30,18 @@
   }
   items.forEach(function (i) { i.addEventListener('change', refresh); });
 
+  // selects that submit their form on change (no inline handlers: the CSP forbids them)
+  document.querySelectorAll('select[data-autosubmit]').forEach(function (el) {
+    el.addEventListener('change', function () { el.form.submit(); });
+  });
+
+  // "back" links: the browser's history when there is one, the link's own target otherwise
+  document.querySelectorAll('a[data-history-back]').forEach(function (el) {
+    el.addEventListener('click', function (event) {
+      if (window.history.length > 1) { event.preventDefault(); window.history.back(); }
+    });
+  });
+
   // confirm dangerous actions
   document.querySelectorAll('[data-confirm]').forEach(function (el) {
     el.addEventListener('click', function (event) {
