@@ -37,7 +37,7 @@ from typing import Any
 from bench.api import SECRET, _free_port, _wait_until_up, gunicorn
 from bench.databases import DEFAULT_PG_URL, bench_database, machine
 from engine.db import make_engine, make_session_factory
-from engine.demo import seed
+from engine.demo.bootstrap import seed
 
 log = logging.getLogger("bench.pages")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.bundle import bundled_model_files
+from engine.workflow.bundle import bundled_model_files
 from tests.browser.conftest import LiveServer, Tab
 from tests.browser.test_security_headers import _task_in
 

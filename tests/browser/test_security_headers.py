@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from engine.models import HumanTask, ProcessInstance, TaskStatus
+from engine.workflow.models import HumanTask, ProcessInstance, TaskStatus
 from tests.browser.conftest import LiveServer, Tab, open_tab
 from tests.browser.test_closed_loop import ENTERPRISE
 
