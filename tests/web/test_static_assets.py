@@ -40,7 +40,9 @@ def test_an_unversioned_or_stale_url_is_revalidated(app: Flask) -> None:
 
 def test_fonts_a_stylesheet_names_with_its_version_query_are_cached(app: Flask) -> None:
     css = (STATIC / "vendor/bootstrap-icons/bootstrap-icons.min.css").read_text()
-    query = re.search(r'fonts/bootstrap-icons\.woff2\?([0-9a-f]+)', css).group(1)
+    found = re.search(r'fonts/bootstrap-icons\.woff2\?([0-9a-f]+)', css)
+    assert found is not None
+    query = found.group(1)
     client = app.test_client()
     cached = client.get(f"/static/vendor/bootstrap-icons/fonts/bootstrap-icons.woff2?{query}")
     assert cached.headers["Cache-Control"] == IMMUTABLE
