@@ -84,9 +84,17 @@ def test_model_editor_and_api_docs_run_under_the_policy(watched: Tab, live: Live
     assert _violations(watched) == [] and watched.errors == []
 
 
-def test_portal_runs_under_the_policy(watched: Tab) -> None:
+def test_portal_and_a_task_with_its_measurement_chart_run_under_the_policy(watched: Tab, live: LiveServer) -> None:
+    with live.sessions()() as session:  # a demo monitoring case: its task page charts the stored measurements
+        measured = session.scalars(select(HumanTask).where(
+            HumanTask.status == TaskStatus.READY, HumanTask.spec_name == "explain",
+            HumanTask.enterprise_code == ENTERPRISE.credit_code, HumanTask.kind == "exceedance",
+            HumanTask.point.like("4401060%")).limit(1)).one()
     watched.login(ENTERPRISE.credit_code)
     _visit(watched, "/portal/", "#submissions")
+    _visit(watched, f"/tasks/{measured.id}", "#series-chart[data-rendered=true]")
+    watched.page.mouse.move(*_centre(watched, "#series-chart"))
+    watched.page.wait_for_timeout(300)
     assert _violations(watched) == [] and watched.errors == []
 
 
