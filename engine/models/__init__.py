@@ -36,6 +36,7 @@ from engine.models.report import ReportRun, ReportStatus
 from engine.models.task import HumanTask, NoteKind, TaskNote, TaskStatus
 from engine.models.token import ApiToken, IdempotencyRecord
 from engine.models.user import LocalUser
+from engine.models.user_preference import UserPreference
 from engine.models.user_session import UserSession
 from engine.models.workspace import TaskDraft
 
@@ -93,5 +94,6 @@ __all__ = [
     "TaskDraft",
     "TaskNote",
     "TaskStatus",
+    "UserPreference",
     "UserSession",
 ]

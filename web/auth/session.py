@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from flask import abort, g, redirect, request, session, url_for
 
 from engine.actors import Actor, Role
-from engine.services import user_sessions
+from engine.services import preferences, user_sessions
 from web.database import db, settings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -25,6 +25,9 @@ def remember(actor: Actor) -> None:
         "username": actor.username, "roles": sorted(actor.roles), "region": actor.region_code,
         "enterprise": actor.enterprise_code, "name": actor.display_name,
     }
+    chosen = preferences.language_of(db(), actor.username)
+    if chosen:
+        session["lang"] = chosen
 
 
 def forget() -> None:

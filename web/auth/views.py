@@ -10,7 +10,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from engine.db import utcnow
 from engine.errors import AccountLocked, AuthenticationFailed, DirectoryUnavailable, InvalidIdentity
-from engine.services import identity
+from engine.services import identity, preferences
 from web.auth import bp
 from web.auth.session import current_actor, forget, remember
 from web.database import db, settings
@@ -76,6 +76,9 @@ def language() -> ResponseReturnValue:
     chosen = request.form.get("lang", "")
     if chosen in LANGUAGES:
         session["lang"] = chosen
+        me = current_actor()
+        if me is not None:  # kept on the server too, so the next log-in (in any browser) speaks it
+            preferences.choose_language(db(), me, chosen)
     return redirect(_safe_next(request.form.get("next", "")) or url_for("tasks.index"))
 
 

@@ -1,0 +1,29 @@
+"""user preferences: the interface language a person chose, kept across log-ins and browsers
+
+Revision ID: 3f6a2d8c1b94
+Revises: d81f3a6c2e47
+Create Date: 2026-12-07 12:40:00
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "3f6a2d8c1b94"
+down_revision = "d81f3a6c2e47"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "user_preferences",
+        sa.Column("username", sa.String(length=100), nullable=False),
+        sa.Column("language", sa.String(length=10), nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("username", name=op.f("pk_user_preferences")),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("user_preferences")
