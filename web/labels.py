@@ -178,6 +178,13 @@ PAYLOAD_KEYS: Mapping[str, Any] = {
 }
 """Keys of audit payloads (the audit log shows them as a labelled list)."""
 
+REPORT_KINDS: Mapping[str, Any] = {
+    "monthly": _l("月报"), "monthly_pdf": _l("月报（PDF）"), "annual": _l("年度总结"), "annual_pdf": _l("年度总结（PDF）"),
+    "supervision_ledger": _l("督办台账"), "base_list": _l("安装联网基数排查表"), "support_table": _l("技术支持表"),
+    "credit_results": _l("信用评价结果"), "tax_sync": _l("数据同步情况统计表"),
+}
+"""Report kinds (engine.reports.builders.KINDS); a page printing a kind's Chinese title shows it translated."""
+
 NOTICE_PREFIXES: tuple[tuple[str, Any], ...] = (
     ("新待办：", _l("新待办：")),
     ("被退回，请重新办理：", _l("被退回，请重新办理：")),

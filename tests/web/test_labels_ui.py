@@ -87,6 +87,8 @@ def test_english_pages_name_processes_and_steps_in_english(app: Flask) -> None:
     try:
         english = visible(county.get("/tasks/").get_data(as_text=True))
         assert "County first review" in english and "区县初审" not in english
+        reports = visible(county.get("/reports/").get_data(as_text=True))
+        assert "Monthly report (PDF)" in reports and "月报" not in reports
         listing = visible(login(app, "admin").get("/admin/config").get_data(as_text=True))
     finally:
         _switch(county, "zh_CN")

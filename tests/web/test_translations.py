@@ -14,6 +14,7 @@ from flask import Flask
 
 from engine.actors import Role
 from engine.monitoring import rules
+from engine.reports.builders import KINDS
 from tests.web.conftest import login
 from web import labels
 from web.babel_bpmn import BUNDLED, bundled_names, process_names
@@ -181,3 +182,8 @@ def test_every_bundled_process_and_setting_has_chinese_and_english_names() -> No
                 if not (CHINESE.search(words.get("zh", "")) and words.get("en")):
                     problems.append(f"{key}.{name}: {words}")
     assert not problems, f"label every setting in zh and en in its config.schema.json: {problems}"
+
+
+def test_every_report_kind_has_its_title_as_label() -> None:
+    assert not _untranslated(dict(labels.REPORT_KINDS), set(KINDS))
+    assert {key: _msgid(labels.REPORT_KINDS[key]) for key in KINDS} == {key: kind.title for key, kind in KINDS.items()}
