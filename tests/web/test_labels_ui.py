@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 from flask import Flask
 
 from engine.monitoring import rules
+from tests.web import ui_support as ui
 from tests.web.conftest import Browser, login
 from tests.web.test_translations import _compiled
 from web import labels
@@ -106,3 +107,35 @@ def test_the_chosen_language_survives_log_out_and_another_browser(app: Flask) ->
     finally:
         _switch(again, "zh_CN")
     assert 'lang="zh-CN"' in login(app, "city-440100").get("/tasks/").get_data(as_text=True)
+
+
+def test_notifications_name_people_and_read_in_the_readers_language(app: Flask) -> None:
+    case = ui.start_case(app)
+    task = ui.ready_task(app, case)
+    city = login(app, "city-440100")
+    city.get(f"/instances/{case}")
+    assert city.post(f"/tasks/{task.id}/urge", {"note": "请今天内说明"}).status_code == 302
+    ui.project(app)
+    clerk = login(app, ui.TIANHE.credit_code)
+    chinese = visible(clerk.get("/notifications/").get_data(as_text=True))
+    assert "广州市局审核员：请今天内说明" in chinese and "city-440100" not in chinese
+    assert f"催办：{task.title}" in chinese
+    _switch(clerk, "en")
+    try:
+        english = visible(clerk.get("/notifications/").get_data(as_text=True))
+    finally:
+        _switch(clerk, "zh_CN")
+    assert "Urged: Enterprise explanation" in english and "催办" not in english
+
+
+def test_engine_errors_read_in_the_readers_language(app: Flask) -> None:
+    county = login(app, "county-440106")
+    missing = county.get("/tasks/00000000-0000-0000-0000-000000000000")
+    text = visible(missing.get_data(as_text=True))
+    assert missing.status_code == 404 and "not found" not in text and "找不到该待办" in text
+    _switch(county, "en")
+    try:
+        english = visible(county.get("/tasks/00000000-0000-0000-0000-000000000000").get_data(as_text=True))
+    finally:
+        _switch(county, "zh_CN")
+    assert "not found" in english and "找不到" not in english  # the engine's own English
