@@ -9,6 +9,7 @@ catalogue knows is translated wherever a template prints it (:func:`translated_o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -232,18 +233,28 @@ def actor_name(username: str | None, names: Mapping[str, str] | None = None) -> 
 
 
 def error_text(error: errors.EcoLoopError) -> str:
-    """An engine error's own text when it is written in the reader's language, else the error kind in words.
+    """An engine error in the reader's language: its own words when it has them, else the error kind in words.
 
-    Engine messages are Chinese, often with the English in brackets; some are English only ("task … not found").
+    Engine messages are Chinese with the English in brackets ("用户名或密码错误 (wrong user name or password)"),
+    Chinese only, or English only ("task … not found"); a page shows the part in the reader's language.
     """
-    message = error.message
-    english = _english()
-    chinese = any("\u4e00" <= ch <= "\u9fff" for ch in message)
-    if (chinese and not english) or (english and not chinese):
-        return message
-    if english and "(" in message and message.endswith(")"):
-        return message[message.rindex("(") + 1:-1]  # "中文 (English)" → English
-    return str(next((text for kind, text in ERROR_TEXTS if isinstance(error, kind)), message))
+    chinese, english = _split(error.message)
+    mine = english if _english() else chinese
+    return mine or str(next((text for kind, text in ERROR_TEXTS if isinstance(error, kind)), error.message))
+
+
+def _split(message: str) -> tuple[str, str]:
+    """("中文", "English") of a message; either is empty when the message does not have it."""
+    if not _CJK.search(message):
+        return "", message
+    if message.endswith(")") and " (" in message:
+        head, _, tail = message[:-1].rpartition(" (")
+        if head and not _CJK.search(tail):
+            return head, tail
+    return message, ""
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def payload_items(payload: Any) -> list[tuple[str, str]]:

@@ -34,6 +34,7 @@ from engine.errors import EcoLoopError, InvalidInput, NotFound, ProcessNotFound
 from engine.models import (
     AuditEvent, DeliveryStatus, HumanTask, InstanceStatus, LocalUser, Notification, NotificationCursor,
     NotificationDelivery, NotificationKind, NotificationPreference, NotificationRead, ProcessInstance, TaskStatus,
+    UserPreference,
 )
 from engine.scoping import can_work, visible_clause
 from engine.services.processes import compiled_by_id
@@ -194,7 +195,8 @@ def _who(session: Session, username: str) -> str:
     """How a notification names a person: the display name of a local account, 系统 for the engine."""
     if username == "system":
         return "系统"
-    name = session.scalar(select(LocalUser.display_name).where(LocalUser.username == username))
+    name = session.scalar(select(LocalUser.display_name).where(LocalUser.username == username)) or session.scalar(
+        select(UserPreference.display_name).where(UserPreference.username == username))
     return name or username
 
 

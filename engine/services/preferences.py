@@ -1,4 +1,5 @@
-"""A person's own choices (the interface language), kept on the server so they survive log-out and other browsers."""
+"""A person's own choices (the interface language) and name, kept on the server so they survive log-out and
+other browsers."""
 
 from __future__ import annotations
 
@@ -12,9 +13,15 @@ from engine.models import UserPreference
 LANGUAGES = ("zh_CN", "en")
 
 
-def language_of(session: Session, username: str) -> str | None:
-    """The language the person last chose, or None when they never chose one."""
-    row = session.get(UserPreference, username)
+def logged_in(session: Session, actor: Actor) -> str | None:
+    """Note the name the actor logged in with; the language they last chose, or None if they never chose one."""
+    row = session.get(UserPreference, actor.username)
+    name = (actor.display_name or "")[:200]
+    if row is None and name and name != actor.username:
+        session.add(UserPreference(username=actor.username, display_name=name, updated_at=utcnow()))
+    elif row is not None and name and row.display_name != name:
+        row.display_name = name
+    session.flush()
     return row.language if row is not None else None
 
 
@@ -27,7 +34,8 @@ def choose_language(session: Session, actor: Actor, language: str) -> None:
         raise InvalidInput("不支持的语言 (unsupported language)", fields={"lang": [f"one of {', '.join(LANGUAGES)}"]})
     row = session.get(UserPreference, actor.username)
     if row is None:
-        session.add(UserPreference(username=actor.username, language=language, updated_at=utcnow()))
+        session.add(UserPreference(username=actor.username, language=language, display_name=actor.display_name or "",
+                                   updated_at=utcnow()))
     else:
         row.language, row.updated_at = language, utcnow()
     session.flush()

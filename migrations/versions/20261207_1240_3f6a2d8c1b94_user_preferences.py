@@ -1,4 +1,4 @@
-"""user preferences: the interface language a person chose, kept across log-ins and browsers
+"""user preferences: the interface language a person chose and the name they go by, kept across log-ins
 
 Revision ID: 3f6a2d8c1b94
 Revises: d81f3a6c2e47
@@ -20,6 +20,7 @@ def upgrade() -> None:
         "user_preferences",
         sa.Column("username", sa.String(length=100), nullable=False),
         sa.Column("language", sa.String(length=10), nullable=True),
+        sa.Column("display_name", sa.String(length=200), nullable=False, server_default=""),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("username", name=op.f("pk_user_preferences")),
     )

@@ -25,7 +25,7 @@ def remember(actor: Actor) -> None:
         "username": actor.username, "roles": sorted(actor.roles), "region": actor.region_code,
         "enterprise": actor.enterprise_code, "name": actor.display_name,
     }
-    chosen = preferences.language_of(db(), actor.username)
+    chosen = preferences.logged_in(db(), actor)
     if chosen:
         session["lang"] = chosen
 

@@ -16,6 +16,7 @@ from web.auth.session import current_actor, forget, remember
 from web.database import db, settings
 from web.errors import status_of
 from web.i18n import LANGUAGES
+from web.labels import error_text
 from web.ui import nav_of
 
 
@@ -42,7 +43,7 @@ def login_post() -> ResponseReturnValue:
                                client=request.remote_addr or "", policy=current_app.extensions["ecoloop.lockout"])
     except (AuthenticationFailed, DirectoryUnavailable, InvalidIdentity) as exc:
         db().commit()  # the failed attempt and the failure count stay
-        page = render_template("auth/login.html", error=exc.message, next=form["next"], username=form["username"])
+        page = render_template("auth/login.html", error=error_text(exc), next=form["next"], username=form["username"])
         return page, status_of(exc), _retry_after(exc)
     remember(actor)
     return redirect(_safe_next(form["next"]) or url_for("auth.home"))
