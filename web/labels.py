@@ -18,7 +18,7 @@ from flask_babel import get_locale, gettext, lazy_gettext as _l
 from markupsafe import Markup
 
 from engine import errors
-from engine.services.instance_page import display_names
+from engine.instances.page import display_names
 from web.babel_bpmn import process_names, step_names
 from web.database import db
 
@@ -197,7 +197,7 @@ NOTICE_PREFIXES: tuple[tuple[str, Any], ...] = (
     ("24 小时内到期：", _l("24 小时内到期：")),
     ("办结通知：", _l("办结通知：")),
 )
-"""The engine's Chinese notification titles start with one of these (engine.services.notifications)."""
+"""The engine's Chinese notification titles start with one of these (engine.notifications.centre)."""
 
 ERROR_TEXTS: tuple[tuple[type[errors.EcoLoopError], Any], ...] = (
     (errors.TaskNotFound, _l("找不到该待办：它可能已办结、已被他人处理，或不在您的办理范围内。")),

@@ -10,7 +10,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor
-from engine.models import ProcessModel
 from engine.monitoring.rates import Counts, RateRow
 from engine.regions import region_tree
 from engine.reports import figures as figures_service
@@ -27,6 +26,7 @@ from engine.reports.workbook import (
     new_workbook,
     to_bytes,
 )
+from engine.workflow.models import ProcessModel
 
 TICKET_STATES = {"open": "待受理", "assigned": "处理中", "closed": "已关闭", "escalated": "已上报"}
 OBJECTION_STATES = {"open": "处理中", "kept": "维持原评价", "corrected": "已更正", "lapsed": "逾期未提交"}

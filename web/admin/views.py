@@ -6,8 +6,8 @@ from flask import render_template, request
 from flask.typing import ResponseReturnValue
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from engine.services import audit_log
-from engine.services.instance_page import display_names
+from engine.audit import log as audit_log
+from engine.instances.page import display_names
 from web.admin import bp
 from web.auth.session import actor, login_required
 from web.database import db
