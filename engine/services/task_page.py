@@ -23,10 +23,9 @@ from engine.models import (
     Attachment, HumanTask, LocalUser, PointFactor, ProcessInstance, TaskDraft, TaskNote, TaskStatus,
 )
 from engine.monitoring import registry, store
-from engine.scoping import can_see_instance, can_work, instance_clause
-from engine.services import evidence, operations, tasks
+from engine.scoping import can_see_instance, instance_clause
+from engine.services import evidence, operations, task_people, tasks
 from engine.services.tasks import TaskDetail
-from engine.services.users import actor_of
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +84,7 @@ class TaskPage:
     library: list[Attachment]
     draft: dict[str, Any] | None
     draft_saved_at: datetime | None
-    people: list[tuple[str, str]]  # (username, name) of colleagues in scope, for transfer / delegate / copy
+    people: task_people.Candidates  # whom transfer / delegate / copy may name
     history: list[HumanTask]  # completed and returned steps, oldest first
     forms: dict[str, FormDefinition]  # the form of each step in the history, to label what was submitted
     evidence: dict[str, list[Attachment]]  # attachments per step in the history
@@ -109,7 +108,7 @@ def task_page(session: Session, actor: Actor, task_id: str) -> TaskPage:
         library=evidence.library(session, actor) if detail.workable else [],
         draft=draft.data if draft else None,
         draft_saved_at=draft.saved_at if draft else None,
-        people=_people(session, actor, task),
+        people=task_people.candidates(session, actor, task),
         history=history,
         forms={t.form_key: tasks.task_form(session, t) for t in history if t.form_key},
         evidence={t.id: evidence.task_attachments(session, t.id) for t in history},
@@ -281,21 +280,6 @@ def _return_targets(session: Session, task: HumanTask) -> list[tuple[str, str]]:
         HumanTask.instance_id == task.instance_id, HumanTask.status == TaskStatus.COMPLETED)).all())
     candidates = named or [name for name in done if name != task.spec_name]
     return [(name.strip(), done[name.strip()]) for name in candidates if name.strip() in done]
-
-
-def _people(session: Session, actor: Actor, task: HumanTask) -> list[tuple[str, str]]:
-    """Local colleagues who could take over, give an opinion on or follow this step."""
-    if Role.ENTERPRISE in actor.roles and len(actor.roles) == 1:
-        return []
-    found = []
-    for user in session.scalars(select(LocalUser).where(LocalUser.disabled.is_(False)).order_by(LocalUser.username)):
-        person = actor_of(user)
-        if person.username == actor.username or person.enterprise_code is not None or person.is_admin:
-            continue
-        if can_see_instance(person, task.region_code, task.enterprise_code) or can_work(
-                person, task.role, task.region_code, task.enterprise_code):
-            found.append((person.username, person.display_name))
-    return found
 
 
 def _draft(session: Session, actor: Actor, task: HumanTask) -> TaskDraft | None:
