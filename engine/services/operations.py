@@ -22,6 +22,7 @@ from engine.errors import Conflict, InvalidInput, NotAllowed, TaskNotFound
 from engine.models import HumanTask, InstanceStatus, NoteKind, TaskNote, TaskStatus
 from engine.scoping import can_see_instance
 from engine.services.identity import Directory, find_actor
+from engine.services.step_view import readable_task
 from engine.services.task_people import may_follow, may_take_over
 from engine.services.tasks import compiled_of, get_task, may_work, workable
 
@@ -154,8 +155,8 @@ def answer_delegation(session: Session, actor: Actor, task_id: str, opinion: str
 
 def copy_to(session: Session, actor: Actor, directory: Directory | None, task_id: str, targets: list[str],
             note: str = "") -> list[TaskNote]:
-    """抄送: let others whose scope covers the instance follow the step."""
-    task = get_task(session, actor, task_id)
+    """抄送: let others whose scope covers the instance follow the step (any step the actor may read)."""
+    task = readable_task(session, actor, task_id)
     if not targets:
         raise InvalidInput("请选择抄送对象 (no one to copy)", fields={"targets": ["此项为必填项"]})
     people = [_person(session, directory, name) for name in dict.fromkeys(targets)]
@@ -203,7 +204,7 @@ def copies_for(session: Session, actor: Actor, limit: int = 100) -> list[tuple[T
 
 
 def notes_of(session: Session, actor: Actor, task_id: str) -> list[TaskNote]:
-    task = get_task(session, actor, task_id)
+    task = readable_task(session, actor, task_id)
     return list(session.scalars(select(TaskNote).where(TaskNote.instance_id == task.instance_id)
                                 .order_by(TaskNote.created_at)))
 

@@ -24,7 +24,7 @@ from engine.models import (
 )
 from engine.monitoring import registry, store
 from engine.scoping import can_see_instance, instance_clause
-from engine.services import evidence, operations, task_people, tasks
+from engine.services import evidence, operations, step_view, task_people, tasks
 from engine.services.tasks import TaskDetail
 
 log = logging.getLogger(__name__)
@@ -91,8 +91,8 @@ class TaskPage:
 
 
 def task_page(session: Session, actor: Actor, task_id: str) -> TaskPage:
-    """:raises TaskNotFound: outside the actor's scope."""
-    detail = tasks.task_detail(session, actor, task_id)
+    """:raises TaskNotFound: outside the actor's scope (steps of a case the actor may open are readable)."""
+    detail = step_view.step_detail(session, actor, task_id)
     task, context = detail.task, detail.context
     draft = _draft(session, actor, task) if detail.workable else None
     history = list(session.scalars(select(HumanTask).where(
