@@ -90,7 +90,7 @@ def create_user(
     :raises InvalidInput: naming each field that is wrong. :raises Conflict: the login is taken.
     """
     require_admin(actor)
-    new = checked_account(new)
+    new = _checked(new)
     created = _call(actor, directory, lambda d: d.create_user(
         new.login, new.display_name, new.password, new.region_code, new.credit_code, new.roles))
     audit.record(session, actor, "directory.user_create", payload={
@@ -194,6 +194,14 @@ def _membership(actor: Actor, login: str, role: str) -> tuple[str, str]:
 
 
 def checked_account(new: NewDirectoryUser) -> NewDirectoryUser:
+    """The account as :func:`create_user` would create it (also for a local account of the same form).
+
+    :raises InvalidInput: naming every field that is wrong at once.
+    """
+    return _checked(new)
+
+
+def _checked(new: NewDirectoryUser) -> NewDirectoryUser:
     """The account with its credit code in upper case and an enterprise's login defaulted to it.
 
     :raises InvalidInput: naming every field that is wrong at once.

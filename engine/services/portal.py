@@ -22,8 +22,9 @@ from engine.models import (
     TaskAttachment, TaskStatus,
 )
 from engine.models.credit import ObjectionStatus
-from engine.services import evidence, notifications
+from engine.services import evidence, notifications, returned_steps
 from engine.services.processes import active_model, form_of
+from engine.services.returned_steps import ReturnNotice
 from engine.services.task_page import form_values
 from engine.services.worklist import todo_clause
 
@@ -41,6 +42,7 @@ class Submission:
 @dataclass(frozen=True)
 class PortalHome:
     todo: list[HumanTask]
+    returned: dict[str, ReturnNotice]  # by task id: the open steps that came back (退回), with the reason
     submissions: list[Submission]
     counts: dict[str, int]
     notices: list[tuple[Notification, bool]]
@@ -74,7 +76,8 @@ def home(session: Session, actor: Actor, now: datetime | None = None) -> PortalH
     box = notifications.inbox(session, actor, per_page=RECENT_NOTICES, now=now)
     size = session.scalar(select(func.count()).select_from(Attachment).where(
         Attachment.owner == evidence.owner_of(actor))) or 0
-    return PortalHome(todo, submissions, {k: int(v) for k, v in counts.items()}, box.items[:RECENT_NOTICES],
+    return PortalHome(todo, returned_steps.returned_many(session, todo), submissions,
+                      {k: int(v) for k, v in counts.items()}, box.items[:RECENT_NOTICES],
                       box.unread, size, credit(session, actor, now))
 
 

@@ -24,7 +24,7 @@ from engine.models import (
 )
 from engine.monitoring import registry, store
 from engine.scoping import can_see_instance, instance_clause
-from engine.services import evidence, operations, step_view, task_people, tasks
+from engine.services import evidence, operations, returned_steps, step_view, task_people, tasks
 from engine.services.tasks import TaskDetail
 
 log = logging.getLogger(__name__)
@@ -84,6 +84,8 @@ class TaskPage:
     library: list[Attachment]
     draft: dict[str, Any] | None
     draft_saved_at: datetime | None
+    returned: returned_steps.ReturnNotice | None  # why this open step came back (退回), shown first
+    prefill: dict[str, Any] | None  # what the form starts with: the draft, else the submission that came back
     people: task_people.Candidates  # whom transfer / delegate / copy may name
     history: list[HumanTask]  # completed and returned steps, oldest first
     forms: dict[str, FormDefinition]  # the form of each step in the history, to label what was submitted
@@ -95,6 +97,8 @@ def task_page(session: Session, actor: Actor, task_id: str) -> TaskPage:
     detail = step_view.step_detail(session, actor, task_id)
     task, context = detail.task, detail.context
     draft = _draft(session, actor, task) if detail.workable else None
+    returned = returned_steps.returned_from(session, task)
+    again = returned_steps.prefill(returned, [f["name"] for f in detail.form.fields]) if detail.workable else None
     history = list(session.scalars(select(HumanTask).where(
         HumanTask.instance_id == task.instance_id,
         HumanTask.status.in_([TaskStatus.COMPLETED, TaskStatus.RETURNED])).order_by(HumanTask.completed_at)))
@@ -108,6 +112,8 @@ def task_page(session: Session, actor: Actor, task_id: str) -> TaskPage:
         library=evidence.library(session, actor) if detail.workable else [],
         draft=draft.data if draft else None,
         draft_saved_at=draft.saved_at if draft else None,
+        returned=returned,
+        prefill=draft.data if draft else again,
         people=task_people.candidates(session, actor, task),
         history=history,
         forms={t.form_key: tasks.task_form(session, t) for t in history if t.form_key},
