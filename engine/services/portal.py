@@ -22,8 +22,9 @@ from engine.models import (
     TaskAttachment, TaskStatus,
 )
 from engine.models.credit import ObjectionStatus
-from engine.services import evidence, notifications, returned_steps
+from engine.services import evidence, notifications, portal_start, returned_steps
 from engine.services.processes import active_model, form_of
+from engine.services.portal_start import StartOption
 from engine.services.returned_steps import ReturnNotice
 from engine.services.task_page import form_values
 from engine.services.worklist import todo_clause
@@ -49,6 +50,7 @@ class PortalHome:
     unread: int
     library_size: int
     credit: CreditView
+    starts: dict[str, StartOption]  # 办事: credit repair, plan filing, support ticket, and why one is unavailable
 
 
 def _require_enterprise(actor: Actor) -> str:
@@ -78,7 +80,7 @@ def home(session: Session, actor: Actor, now: datetime | None = None) -> PortalH
         Attachment.owner == evidence.owner_of(actor))) or 0
     return PortalHome(todo, returned_steps.returned_many(session, todo), submissions,
                       {k: int(v) for k, v in counts.items()}, box.items[:RECENT_NOTICES],
-                      box.unread, size, credit(session, actor, now))
+                      box.unread, size, credit(session, actor, now), portal_start.options(session, actor))
 
 
 @dataclass(frozen=True)
