@@ -28,6 +28,7 @@ def store(tmp_path: Path) -> LocalFileStore:
 
 def publish(session: Session, level: int) -> None:
     rating = propose_rating(session, level, starts_at=now() - timedelta(days=16), notice_days=15)
+    assert rating.notice_id is not None
     ratings.publish(session, ADMIN, rating.notice_id)
 
 

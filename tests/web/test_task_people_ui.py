@@ -33,9 +33,11 @@ def test_a_refused_person_comes_back_as_a_message_on_the_task_page(app: Flask) -
     task = ui.walk_to(app, ui.start_case(app), "county_review")
     county = login(app, "county-440106")
     county.get(f"/tasks/{task.id}")
-    for path, data in ((f"/tasks/{task.id}/transfer", {"target": "city-440100"}),
-                       (f"/tasks/{task.id}/delegate", {"target": "tax-gd"}),
-                       (f"/tasks/{task.id}/copy", {"targets": "tax-gd"})):
+    attempts: list[tuple[str, dict[str, object]]] = [
+        (f"/tasks/{task.id}/transfer", {"target": "city-440100"}),
+        (f"/tasks/{task.id}/delegate", {"target": "tax-gd"}),
+        (f"/tasks/{task.id}/copy", {"targets": "tax-gd"})]
+    for path, data in attempts:
         refused = county.post(path, data)
         assert refused.status_code == 302 and refused.headers["Location"].endswith(f"/tasks/{task.id}")
         shown = county.get(f"/tasks/{task.id}").get_data(as_text=True)
