@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from engine.models import AuditEvent
+from engine.audit.models import AuditEvent
 from tests.browser.conftest import LiveServer, Tab
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from engine.demo import DEMO_ENTERPRISES
-from engine.models import HumanTask, ProcessInstance, TaskStatus
-from engine.services import evidence
+from engine.demo.bootstrap import DEMO_ENTERPRISES
+from engine.workflow.models import HumanTask, ProcessInstance, TaskStatus
+from engine.evidence import library as evidence
 from tests.browser.conftest import LiveServer, Tab
 from tests.browser.test_closed_loop import PDF
 

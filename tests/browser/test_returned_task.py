@@ -6,8 +6,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from engine.models import HumanTask
-from engine.services import tasks
+from engine.workflow.models import HumanTask
+from engine.tasks import actions as tasks
 from tests.browser.conftest import LiveServer, Tab
 from tests.browser.test_closed_loop import ENTERPRISE, PDF, open_step, ready_step, start_exceedance
 from tests.web import ui_support as ui

@@ -6,7 +6,7 @@ one NAT address is not throttled by its own successful log-ins. The limit is
 expression such as ``10/minute;100/hour``), counted by the app's limiter
 (:mod:`web.rate_limits`; attached when the auth blueprint is registered, after
 its routes, see ``web/auth/__init__.py``). The per-account lockout that holds
-across workers is in :mod:`engine.services.lockout`.
+across workers is in :mod:`engine.identity.lockout`.
 
 A throttled request never reaches authentication: no
 password is checked, and it is logged rather than audited (an attacker could
@@ -25,7 +25,7 @@ from flask_limiter.errors import RateLimitExceeded
 from limits import parse_many
 
 from engine.config import ConfigError
-from engine.services.lockout import LockoutPolicy
+from engine.identity.lockout import LockoutPolicy
 from web.auth import bp
 from web.rate_limits import limiter_of
 

@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from engine.errors import Conflict, InvalidInput, NotAllowed
-from engine.services import portal_start
+from engine.portal import start as portal_start
 from web.auth.session import actor, login_required
 from web.database import db
 from web.portal import bp
