@@ -39,7 +39,19 @@ def create_app(test_config: Mapping[str, str] | None = None) -> Flask:
     database.init_app(app)
     errors.init_app(app)
     _register_blueprints(app)
+    _start_services(app)
     return app
+
+
+def _start_services(app: Flask) -> None:
+    """What the blueprints need running, started in one place: the log-in throttle and lockout policy
+    (wrapping the registered log-in view) and the notification dispatcher (its thread and request hooks).
+    Report generation starts on demand (``web/reports/worker.py``); scheduled jobs are ``web/scheduler.py``'s."""
+    from web.auth import throttle
+    from web.notifications import dispatch
+
+    throttle.init_app(app)
+    dispatch.init_app(app)
 
 
 def _configure(app: Flask, settings: Settings) -> None:
