@@ -11,7 +11,7 @@ from engine.workflow.models import HumanTask, NoteKind, TaskNote
 from engine.tasks import operations, actions as tasks
 from engine.tasks import people as task_people
 from engine.identity import local_users as users
-from tests.engine.test_anomaly_walkthrough import ready_task, start_anomaly
+from tests.engine.anomalies.test_walkthrough import ready_task, start_anomaly
 from tests.support.actors import CITY_GZ, COUNTY_BAIYUN, COUNTY_TIANHE, ENT_TIANHE
 
 COLLEAGUE = Actor("county-440106-b", frozenset({Role.COUNTY_REVIEWER}), "440106", display_name="天河同事")

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from engine.workflow.models import HumanTask
 from engine.tasks import operations, page as task_page, actions as tasks
 from engine.tasks import returned as returned_steps
-from tests.engine.test_anomaly_walkthrough import ready_task, start_anomaly
+from tests.engine.anomalies.test_walkthrough import ready_task, start_anomaly
 from tests.support.actors import COUNTY_TIANHE, ENT_TIANHE
 
 EXPLANATION = {"reason": "other", "description": "检修"}
