@@ -69,8 +69,17 @@ def _notice(task: HumanTask, done: list[HumanTask]) -> ReturnNotice | None:
     if not returns:
         return None
     sender = max(returns, key=_at)
-    return ReturnNotice(sender.opinion or "", sender.completed_by or "", sender.completed_by or "",
+    return ReturnNotice(_reason(sender), sender.completed_by or "", sender.completed_by or "",
                         sender.completed_at, sender.title, previous)
+
+
+def _reason(sender: HumanTask) -> str:
+    """The opinion, else the reviewer's other written fields (e.g. 缺少的材料 of a completeness check)."""
+    if sender.opinion:
+        return sender.opinion
+    written = [v.strip() for k, v in (sender.submitted or {}).items()
+               if isinstance(v, str) and v.strip() and v != sender.outcome]
+    return "；".join(written)
 
 
 def _at(task: HumanTask) -> datetime:

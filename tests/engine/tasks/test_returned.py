@@ -40,3 +40,13 @@ def test_a_return_by_the_operation(session: Session, at_county: HumanTask) -> No
     assert notice is not None and notice.reason == "缺少检修记录" and notice.from_step == at_county.title
     tasks.complete(session, ENT_TIANHE, again.id, EXPLANATION)
     assert returned_steps.returned_from(session, ready_task(session, at_county.instance_id)) is None
+
+
+
+def test_a_return_without_an_opinion_names_what_the_reviewer_wrote(session: Session, at_county: HumanTask) -> None:
+    """E.g. an emergency plan's completeness check lists the missing items instead of an opinion."""
+    tasks.complete(session, COUNTY_TIANHE, at_county.id, {"decision": "return", "opinion": "x"})
+    at_county.opinion, at_county.submitted = None, {"decision": "return", "missing_items": "缺少风险评估报告"}
+    session.flush()
+    notice = returned_steps.returned_from(session, ready_task(session, at_county.instance_id))
+    assert notice is not None and notice.reason == "缺少风险评估报告"
