@@ -26,6 +26,7 @@ from engine.identity.models import (
     LocalUser,
     LoginFailure,
     PasswordHistory,
+    UserPreference,
     UserSession,
 )
 from engine.instances.models import ArchivedInstance
@@ -122,5 +123,6 @@ __all__ = [
     "TaskDraft",
     "TaskNote",
     "TaskStatus",
+    "UserPreference",
     "UserSession",
 ]

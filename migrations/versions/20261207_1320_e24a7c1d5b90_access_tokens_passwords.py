@@ -1,8 +1,8 @@
 """access tokens of people, password history, forced password change
 
 Revision ID: e24a7c1d5b90
-Revises: 5c1d7e9a2b40
-Create Date: 2026-12-07 13:10:00
+Revises: 3f6a2d8c1b94
+Create Date: 2026-12-07 13:20:00
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "e24a7c1d5b90"
-down_revision = "5c1d7e9a2b40"
+down_revision = "3f6a2d8c1b94"
 branch_labels = None
 depends_on = None
 
