@@ -6,15 +6,19 @@ converts it to UTC; every date and time a request carries is therefore kept with
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timezone
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 from marshmallow import fields, validate
+from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter, Map
 
 EARLIEST = date(1900, 1, 1)
 LATEST = date(2999, 12, 31)
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""What no text EcoLoop keeps may contain (tabs and line breaks are text)."""
 MAX_ROW_ID = 2**31 - 1
 """The largest id an ``INTEGER`` column holds (PostgreSQL and the ids EcoLoop hands out)."""
 _RANGE_MESSAGE = f"应在 {EARLIEST} 与 {LATEST} 之间 (must be between {EARLIEST} and {LATEST})"
@@ -41,6 +45,27 @@ class RowId(IntegerConverter):
                          signed=signed)
 
 
+class ParameterRefused(BadRequest):
+    """400 for a query or form value no field may hold; ``fields`` names the parameter."""
+
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(description=f"请求参数有误 (invalid request parameter): {name}")
+        self.fields = {name: [message]}
+
+
+def _refuse_control_characters() -> None:
+    """NUL and other control characters (tabs and line breaks aside) in any query or form value: 400.
+
+    No text column can hold NUL (PostgreSQL refuses it outright), so it is refused before any view reads it.
+    """
+    for values in (request.args, request.form):
+        for name, value in values.items(multi=True):
+            if CONTROL_CHARACTERS.search(name) or CONTROL_CHARACTERS.search(value):
+                raise ParameterRefused(CONTROL_CHARACTERS.sub("?", name),
+                                       "不能包含控制字符 (control characters are not allowed)")
+
+
 def init_app(app: Flask) -> None:
-    """Bound every integer URL part (before any blueprint adds a rule)."""
+    """Bound every integer URL part (before any blueprint adds a rule); refuse control characters in parameters."""
     app.url_map.converters["int"] = RowId
+    app.before_request(_refuse_control_characters)
