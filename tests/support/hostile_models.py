@@ -24,7 +24,8 @@ def store_hostile_model(session: Session) -> ProcessModel:
     xml = xml.replace("<bpmn:extensionElements>", "<bpmn:extensionElements>" + XHTML_HANDLER, 1)
     active = session.scalars(select(ProcessModel).where(ProcessModel.key == "anomaly_closure",
                                                         ProcessModel.is_active.is_(True))).one()
-    version = session.scalar(select(func.max(ProcessModel.version)).where(ProcessModel.key == "anomaly_closure")) + 1
+    version = (session.scalar(select(func.max(ProcessModel.version)).where(ProcessModel.key == "anomaly_closure"))
+               or 0) + 1
     model = ProcessModel(key="anomaly_closure", version=version, name=active.name, bpmn_xml=xml, forms=active.forms,
                          sha256=hashlib.sha256(xml.encode()).hexdigest(), is_active=False, deployed_by="admin")
     session.add(model)

@@ -64,7 +64,7 @@ def generate(city: ApiClient, kind: str) -> dict[str, Any]:
         run = city.get(response.headers["Location"]).get_json()
         if run["status"] != "queued" and run["status"] != "running":
             assert run["status"] == "done", run
-            return run  # type: ignore[no-any-return]
+            return run
         time.sleep(0.2)
     raise AssertionError(f"{kind} not generated in time")
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from flask import Flask
 from sqlalchemy import select
+from werkzeug.test import TestResponse
 
 from engine.models import ProcessInstance
 from tests.support.hostile_models import XHTML_HANDLER, store_hostile_model
 from tests.web.conftest import login
 
 
-def assert_inert(response, name: str) -> None:  # type: ignore[no-untyped-def]
+def assert_inert(response: TestResponse, name: str) -> None:
     assert response.status_code == 200
     assert response.mimetype == "text/plain" and response.mimetype_params.get("charset") == "utf-8"
     assert response.headers["X-Content-Type-Options"] == "nosniff"

@@ -18,7 +18,7 @@ def file_response(run_id: int) -> Response:
     :raises runs.ReportNotFound: unknown, out of scope, or not generated yet (404).
     """
     run = runs.get(db(), actor(), run_id, with_content=True)
-    if run.status != ReportStatus.DONE or run.content is None:
+    if run.status != ReportStatus.DONE or run.content is None or run.filename is None or run.media_type is None:
         raise runs.ReportNotFound("报表尚未生成 (report not generated yet)")
     return send_download(run.content, run.filename, run.media_type)
 
