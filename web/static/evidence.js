@@ -187,7 +187,17 @@
       el.style.maxHeight = '100%';
       el.className = 'd-block mx-auto';
     }
-    el.src = link.href;
+    if (type === 'application/pdf') {
+      // files are sent as attachments (never rendered from the server's answer): show the PDF from its bytes
+      fetch(link.href, { credentials: 'same-origin' }).then(function (r) {
+        if (!r.ok) { throw new Error(r.status); }
+        return r.blob();
+      }).then(function (blob) {
+        el.src = URL.createObjectURL(new Blob([blob], { type: 'application/pdf' }));
+      });
+    } else {
+      el.src = link.href;
+    }
     body.appendChild(el);
     document.getElementById('preview-title').textContent = link.closest('.evidence-item') ?
       link.closest('.evidence-item').querySelector('.name').textContent : link.textContent;
