@@ -54,15 +54,15 @@ class ParameterRefused(BadRequest):
 
 
 def _refuse_control_characters() -> None:
-    """NUL and other control characters (tabs and line breaks aside) in any query or form value: 400.
+    """NUL and other control characters (tabs and line breaks aside) in a URL part, query or form value: 400.
 
     No text column can hold NUL (PostgreSQL refuses it outright), so it is refused before any view reads it.
     """
-    for values in (request.args, request.form):
-        for name, value in values.items(multi=True):
-            if CONTROL_CHARACTERS.search(name) or CONTROL_CHARACTERS.search(value):
-                raise ParameterRefused(CONTROL_CHARACTERS.sub("?", name),
-                                       "不能包含控制字符 (control characters are not allowed)")
+    path = [(name, value) for name, value in (request.view_args or {}).items() if isinstance(value, str)]
+    for name, value in [*path, *request.args.items(multi=True), *request.form.items(multi=True)]:
+        if CONTROL_CHARACTERS.search(name) or CONTROL_CHARACTERS.search(value):
+            raise ParameterRefused(CONTROL_CHARACTERS.sub("?", name),
+                                   "不能包含控制字符 (control characters are not allowed)")
 
 
 def init_app(app: Flask) -> None:
