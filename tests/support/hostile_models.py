@@ -11,8 +11,8 @@ import hashlib
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.bundle import BUNDLED_DIR
-from engine.models import ProcessModel
+from engine.workflow.bundle import BUNDLED_DIR
+from engine.workflow.models import ProcessModel
 
 XHTML_HANDLER = ('<html:img xmlns:html="http://www.w3.org/1999/xhtml" src="data:," '
                  'onerror="document.title=\'pwned\';alert(document.domain)" />')

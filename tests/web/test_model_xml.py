@@ -10,7 +10,7 @@ from flask import Flask
 from sqlalchemy import select
 from werkzeug.test import TestResponse
 
-from engine.models import ProcessInstance
+from engine.workflow.models import ProcessInstance
 from tests.support.hostile_models import XHTML_HANDLER, store_hostile_model
 from tests.web.conftest import login
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.filetypes import download_name
-from engine.services import evidence
+from engine.evidence import library as evidence
+from engine.evidence.filetypes import download_name
 from web.api.core import ApiBlueprint
 from web.api.schemas.attachments import AttachmentSchema, UploadSchema
 from web.auth.session import actor

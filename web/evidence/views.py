@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from flask import jsonify
-from flask import request
+from flask import jsonify, request
 from flask.typing import ResponseReturnValue
 
 from engine.errors import InvalidInput
-from engine.filetypes import download_name
-from engine.services import evidence
+from engine.evidence import library as evidence
+from engine.evidence.filetypes import download_name
 from web.auth.session import actor, login_required
 from web.database import db, files
 from web.downloads import send_download
