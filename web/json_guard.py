@@ -131,7 +131,7 @@ def _check_body() -> None:
 
 
 class JsonBodyRefused(BadRequest):
-    """400 for a JSON body outside the bounds; ``data["fields"]`` names the field."""
+    """400 for a JSON body outside the bounds; ``fields`` names the field."""
 
     def __init__(self, error: JsonBodyError) -> None:
         super().__init__(description=f"请求体超出限制 (request body refused): {error}")
