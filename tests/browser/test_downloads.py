@@ -9,6 +9,7 @@ from typing import Any
 from openpyxl import load_workbook
 
 from tests.browser.conftest import LiveServer, Tab
+from tests.browser.test_closed_loop import ENTERPRISE, PDF, open_step, start_exceedance
 from tests.support.hostile_models import store_hostile_model
 
 CHINA = timezone(timedelta(hours=8))
@@ -62,3 +63,21 @@ def _open_ignoring_download(tab: Tab, path: str) -> Any:
     except Exception as error:  # noqa: BLE001 - "Download is starting" is the expected outcome
         assert "Download is starting" in str(error), error
         return None
+
+
+def test_a_pdf_preview_shows_the_attachment_in_the_dialog(tab: Tab, live: LiveServer, tmp_path: Path) -> None:
+    """Evidence is sent as an attachment, so the preview shows the PDF from its fetched bytes, not a download."""
+    instance_id = start_exceedance(live, "preview-1")
+    pdf = tmp_path / "检修记录.html"  # a PDF under a misleading name: shown and sent as a PDF
+    pdf.write_bytes(PDF)
+    downloads: list[Any] = []
+    tab.page.on("download", lambda download: downloads.append(download))
+    tab.login(ENTERPRISE.credit_code)
+    open_step(tab, live, instance_id, "explain")
+    tab.page.set_input_files(".evidence-input", str(pdf))
+    tab.page.wait_for_selector('.evidence-item[data-id] input[name="evidence"]', state="attached")
+    assert tab.page.locator(".evidence-item .name").first.inner_text() == "检修记录.pdf"
+    tab.page.click(".evidence-item a.preview")
+    frame = tab.page.wait_for_selector("#preview-body iframe[src^='blob:']")
+    assert frame is not None and downloads == []
+    assert tab.errors == []

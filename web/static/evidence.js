@@ -42,6 +42,10 @@
 
   function complete(field, box, data) {
     box.dataset.id = data.id;
+    if (data.name) {  // the name as kept: its extension is that of the type detected from the content
+      box.querySelector('.name').textContent = data.name;
+      box.querySelector('.name').title = data.name;
+    }
     var input = document.createElement('input');
     input.type = 'hidden';
     input.name = field.dataset.name;
