@@ -15,7 +15,7 @@ from engine.db import make_engine, make_session_factory
 from engine.evidence.filestore import LocalFileStore
 from integrations.ldap.directory import LdapDirectory
 from integrations.ldap.settings import LdapSettings
-from web import database, errors, i18n, rate_limits, security_headers, static_assets, ui
+from web import database, errors, i18n, json_guard, params, rate_limits, security_headers, static_assets, ui
 from web.extensions import csrf
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,8 @@ def create_app(test_config: Mapping[str, str] | None = None) -> Flask:
     app.extensions["ecoloop.sessions"] = make_session_factory(engine)
     app.extensions["ecoloop.files"] = LocalFileStore(settings.evidence_dir, settings.max_upload_bytes)
     app.extensions["ecoloop.directory"] = _directory(settings)
+    params.init_app(app)
+    json_guard.init_app(app)
     csrf.init_app(app)
     rate_limits.init_app(app)
     i18n.init_app(app)

@@ -7,7 +7,8 @@ under ``/static/vendor/`` included). No inline script and no event-handler attri
 SVG renderer and its tooltips) writes them, 42 on the dashboard (tests/browser/test_security_headers.py fails
 without it). bpmn-js (viewer and modeler), Bootstrap, htmx (its indicator ``<style>`` is switched off in
 ``base.html``) and Swagger UI need no inline style. ``img-src data:`` serves the SVG icons that Bootstrap's
-stylesheet embeds.
+stylesheet embeds; ``frame-src blob:`` the evidence PDF preview, shown from its fetched bytes since every
+evidence file is sent as an attachment.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ CONTENT_SECURITY_POLICY = "; ".join((
     "font-src 'self'",
     "connect-src 'self'",
     "worker-src 'self' blob:",
+    "frame-src 'self' blob:",
     "object-src 'none'",
     "base-uri 'self'",
     "form-action 'self'",
