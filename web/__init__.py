@@ -9,6 +9,7 @@ from datetime import timedelta
 from flask import Flask
 
 from engine import processes
+from engine.workflow import limits
 from engine.config import PREFIX, Settings, load_settings
 from engine.db import make_engine, make_session_factory
 from engine.evidence.filestore import LocalFileStore
@@ -28,6 +29,7 @@ def create_app(test_config: Mapping[str, str] | None = None) -> Flask:
     _configure(app, settings)
     engine = make_engine(settings.database_url)
     app.extensions["ecoloop.settings"] = settings
+    limits.configure(settings.model_limits)
     app.extensions["ecoloop.engine"] = engine
     app.extensions["ecoloop.sessions"] = make_session_factory(engine)
     app.extensions["ecoloop.files"] = LocalFileStore(settings.evidence_dir, settings.max_upload_bytes)

@@ -92,7 +92,7 @@ def process_migrate_preview(model_id: int) -> ResponseReturnValue:
 @bp.post("/processes/models/<int:model_id>/migrate")
 @login_required
 def process_migrate(model_id: int) -> ResponseReturnValue:
-    chosen = [int(v) for v in request.form.getlist("instance_ids") if v.isdigit()]
+    chosen = [int(v) for v in request.form.getlist("instance_ids") if v.isdigit() and len(v) <= 18]
     report = model_migration.migrate(db(), actor(), model_id, chosen)
     flash(_("已迁移 %(moved)s 个实例，%(refused)s 个未迁移", moved=len(report.moved), refused=len(report.refused)),
           "success" if not report.refused else "warning")

@@ -12,9 +12,11 @@ from marshmallow import Schema, ValidationError, fields, validate
 from engine.actors import Role
 from engine.errors import DirectoryUnavailable, InvalidInput
 from engine.identity import directory_admin
+from engine.identity import passwords as account_passwords
 from engine.identity.directory_admin import DirectoryAdmin, NewDirectoryUser
 from engine.identity import local_accounts
 from web.admin import bp
+from web.auth.password import password_policy
 from web.auth.session import actor, login_required
 from web.database import db
 from web.labels import ROLE_LABELS
@@ -148,6 +150,21 @@ def user_disable() -> ResponseReturnValue:
 def local_user_list() -> ResponseReturnValue:
     found = directory_admin.list_local_users(db(), actor())
     return render_template("admin/users_local.html", users=found, role_names=ROLE_NAMES)
+
+
+class ResetForm(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+@bp.post("/local-users/password")
+@login_required
+def local_user_password_reset() -> ResponseReturnValue:
+    """Set a temporary password; the account must change it at its next log-in (sessions and tokens end)."""
+    form = _load(ResetForm(), request.form.to_dict())
+    account_passwords.reset(db(), actor(), form["username"], form["password"], password_policy())
+    flash(_("已重置 %(user)s 的密码，该用户下次登录时须修改密码", user=form["username"]))
+    return redirect(url_for("admin.local_user_list"))
 
 
 @bp.post("/local-users/state")

@@ -12,6 +12,8 @@ from engine.tasks import operations
 from engine.errors import InvalidInput
 from web.auth.session import actor, login_required
 from web.database import db
+from web.form_args import load_form
+from web.redirects import same_site_referrer
 from web.tasks import bp
 
 
@@ -29,8 +31,8 @@ class OperationArgs(Schema):
 def _args() -> dict[str, object]:
     form = request.form
     targets = [t.strip() for value in form.getlist("targets") for t in value.replace("，", ",").split(",") if t.strip()]
-    return OperationArgs().load({"target": form.get("target", "").strip(), "targets": targets,
-                                 "opinion": form.get("opinion", ""), "note": form.get("note", "")})
+    return load_form(OperationArgs(), {"target": form.get("target", "").strip(), "targets": targets,
+                                       "opinion": form.get("opinion", ""), "note": form.get("note", "")})
 
 
 def _refused(task_id: str, error: InvalidInput) -> ResponseReturnValue:
@@ -114,5 +116,4 @@ def urge(task_id: str) -> ResponseReturnValue:
     args = _args()
     operations.urge(db(), actor(), task_id, str(args["note"]))
     flash(_("已催办"), "success")
-    return redirect(request.referrer if request.referrer and request.referrer.startswith(request.host_url)
-                    else url_for("tasks.index"))
+    return redirect(same_site_referrer() or url_for("tasks.index"))

@@ -13,6 +13,7 @@ from engine.tasks import page as task_page
 from engine.tasks import worklist
 from web.auth.session import actor, login_required
 from web.database import db
+from web.form_args import load_form
 from web.params import day
 from web.tasks import bp
 
@@ -76,7 +77,8 @@ class BatchArgs(Schema):
 @login_required
 def batch() -> ResponseReturnValue:
     """批量审核: the same decision (通过) for each chosen task, with a result per task."""
-    args = BatchArgs().load({"task_ids": request.form.getlist("task_ids"), "opinion": request.form.get("opinion", "")})
+    args = load_form(BatchArgs(), {"task_ids": request.form.getlist("task_ids"),
+                                   "opinion": request.form.get("opinion", "")})
     data = {"decision": "accept", **({"opinion": args["opinion"]} if args["opinion"].strip() else {})}
     results = worklist.batch_complete(db(), actor(), args["task_ids"], data)
     return render_template("tasks/batch_result.html", results=results)
