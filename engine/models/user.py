@@ -22,4 +22,5 @@ class LocalUser(Base):
     enterprise_code: Mapped[str | None] = mapped_column(String(18))
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)  # a one-time initial password
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
