@@ -43,7 +43,7 @@ class Enterprise(Base):
     key_unit: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # the register (企业名录, engine/register/): what the department keeps about the enterprise
-    former_names: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    former_names: Mapped[str] = mapped_column(String(500), default="")  # 曾用名, separated by ；
     address: Mapped[str] = mapped_column(String(300), default="")
     longitude: Mapped[float | None] = mapped_column(Float)
     latitude: Mapped[float | None] = mapped_column(Float)

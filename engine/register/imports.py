@@ -65,9 +65,9 @@ def preview(session: Session, actor: Actor, data: bytes, filename: str) -> Previ
     _require_admin(actor)
     source = files.read(data, filename)
     enterprises = store.stored_enterprises(session)
-    results = _enterprise_rows(enterprises, [r for r in source if r.kind == ENTERPRISE])
+    results = enterprise_rows(enterprises, [r for r in source if r.kind == ENTERPRISE])
     listed = set(enterprises) | {r.key for r in results if r.action in (ADD, CHANGE)}
-    results += _point_rows(store.stored_points(session), listed, [r for r in source if r.kind == POINT])
+    results += point_rows(store.stored_points(session), listed, [r for r in source if r.kind == POINT])
     return Preview(results)
 
 
@@ -75,7 +75,7 @@ def _refused(row: SourceRow, key: str, reason: str) -> RowResult:
     return RowResult(row.kind, row.sheet, row.line, key, REFUSED, row.cells, reason=reason)
 
 
-def _enterprise_rows(stored: Mapping[str, Record], source: Iterable[SourceRow]) -> list[RowResult]:
+def enterprise_rows(stored: Mapping[str, Record], source: Iterable[SourceRow]) -> list[RowResult]:
     results: list[RowResult] = []
     seen: dict[str, int] = {}
     for row in source:
@@ -104,7 +104,7 @@ def _compared(row: SourceRow, key: str, record: Record, old: Record | None, old_
                      record=record, stored=old)
 
 
-def _point_rows(stored: Mapping[str, Record], listed: set[str], source: Iterable[SourceRow]) -> list[RowResult]:
+def point_rows(stored: Mapping[str, Record], listed: set[str], source: Iterable[SourceRow]) -> list[RowResult]:
     results: list[RowResult] = []
     seen: dict[str, int] = {}
     hashes: dict[str, str] = {}

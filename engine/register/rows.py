@@ -126,7 +126,8 @@ def parse_enterprise(cells: Mapping[str, str]) -> Record:
         record[name] = _text(header, cells.get(header, ""), _LENGTHS[name])
     if record["contact_email"] and not _EMAIL.fullmatch(record["contact_email"]):
         raise Refusal(f"电子邮箱 {record['contact_email']!r} 格式错误")
-    record["former_names"] = [n.strip() for n in SEPARATOR.split(cells.get("曾用名", "")) if n.strip()]
+    record["former_names"] = [n.strip() for n in SEPARATOR.split(_text("曾用名", cells.get("曾用名", ""), 500))
+                              if n.strip()]
     record.update(_coordinates(cells))
     record["industry_code"] = _industry(cells.get("行业代码", ""))
     record["permit_class"] = _label("许可管理类别", codes.PERMIT_CLASSES, cells.get("许可管理类别", ""))

@@ -39,44 +39,55 @@ def membership_order(membership: tuple[int, str]) -> tuple[int, int]:
     return -membership[0], list(codes.MEDIA).index(membership[1])
 
 
-def stored_enterprises(session: Session) -> dict[str, Record]:
-    """Every enterprise by credit code, with ``id``, ``version`` and its list memberships."""
+def stored_enterprises(session: Session, credit_code: str | None = None) -> dict[str, Record]:
+    """Every enterprise (or the one of ``credit_code``) by credit code, with ``id``, ``version`` and list memberships."""
     columns = [getattr(Enterprise, name) for name in ENTERPRISE_FIELDS]
     found: dict[str, Record] = {}
     by_id: dict[int, Record] = {}
-    for row in session.execute(select(Enterprise.id, Enterprise.version, *columns)):
+    query = select(Enterprise.id, Enterprise.version, *columns)
+    memberships = select(ListMembership.enterprise_id, ListMembership.year, ListMembership.medium)
+    if credit_code is not None:
+        query = query.where(Enterprise.credit_code == credit_code)
+        memberships = memberships.join(Enterprise, Enterprise.id == ListMembership.enterprise_id).where(
+            Enterprise.credit_code == credit_code)
+    for row in session.execute(query):
         record = dict(row._mapping)
         record["memberships"] = []
         found[record["credit_code"]] = by_id[record["id"]] = record
-    for enterprise_id, year, medium in session.execute(
-            select(ListMembership.enterprise_id, ListMembership.year, ListMembership.medium)):
+    for enterprise_id, year, medium in session.execute(memberships):
         by_id[enterprise_id]["memberships"].append((year, medium))
     for record in found.values():
         record["memberships"].sort(key=membership_order)
-        record["former_names"] = list(record["former_names"] or [])
+        record["former_names"] = [name for name in (record["former_names"] or "").split("；") if name]
     return found
 
 
-def stored_points(session: Session) -> dict[str, Record]:
-    """Every point by MN, with its enterprise's credit code, factors and filed suspensions."""
+def stored_points(session: Session, mn: str | None = None) -> dict[str, Record]:
+    """Every point (or the one of ``mn``) by MN, with its enterprise's credit code, factors and filed suspensions."""
     columns = [getattr(MonitoringPoint, name) for name in POINT_FIELDS]
     query = select(MonitoringPoint.id, MonitoringPoint.version, MonitoringPoint.password_hash,
                    MonitoringPoint.enterprise_id, Enterprise.credit_code, *columns).join(
         Enterprise, Enterprise.id == MonitoringPoint.enterprise_id)
+    factor_columns = [getattr(PointFactor, name) for name in FACTOR_FIELDS]
+    factors = select(PointFactor.point_id, PointFactor.rule_params, *factor_columns)
+    downtimes = select(PointDowntime.point_id, PointDowntime.reason, PointDowntime.starts_at,
+                       PointDowntime.ends_at).where(PointDowntime.source == FILING)
+    if mn is not None:
+        query = query.where(MonitoringPoint.mn == mn)
+        point_id = select(MonitoringPoint.id).where(MonitoringPoint.mn == mn).scalar_subquery()
+        factors = factors.where(PointFactor.point_id == point_id)
+        downtimes = downtimes.where(PointDowntime.point_id == point_id)
     found: dict[str, Record] = {}
     by_id: dict[int, Record] = {}
     for row in session.execute(query):
         record = dict(row._mapping)
         record.update(factors=[], suspensions=[], rule_params={})
         found[record["mn"]] = by_id[record["id"]] = record
-    factor_columns = [getattr(PointFactor, name) for name in FACTOR_FIELDS]
-    for row in session.execute(select(PointFactor.point_id, PointFactor.rule_params, *factor_columns)):
+    for row in session.execute(factors):
         record = by_id[row.point_id]
         record["factors"].append({name: getattr(row, name) for name in FACTOR_FIELDS})
         record["rule_params"][row.code] = row.rule_params or {}
-    for point_id, reason, starts_at, ends_at in session.execute(select(
-            PointDowntime.point_id, PointDowntime.reason, PointDowntime.starts_at, PointDowntime.ends_at).where(
-            PointDowntime.source == FILING)):
+    for point_id, reason, starts_at, ends_at in session.execute(downtimes):
         by_id[point_id]["suspensions"].append((reason, starts_at, ends_at))
     for record in found.values():
         record["factors"].sort(key=lambda f: f["code"])
@@ -109,6 +120,7 @@ def write_enterprises(session: Session, added: Sequence[Record], changed: Sequen
 
 def _enterprise_values(record: Mapping[str, Any]) -> dict[str, Any]:
     values = {name: record[name] for name in ENTERPRISE_FIELDS}
+    values["former_names"] = "；".join(record["former_names"])
     values["key_unit"] = bool(record["memberships"])
     return values
 

@@ -15,19 +15,16 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
 
 revision = "e15a7c3d2b90"
 down_revision = "d81f3a6c2e47"
 branch_labels = None
 depends_on = None
 
-JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
-
 
 def _enterprise_columns() -> tuple[sa.Column, ...]:  # new objects per call: a Column joins one table
     return (
-        sa.Column("former_names", JSON, nullable=False, server_default="[]"),
+        sa.Column("former_names", sa.String(length=500), nullable=False, server_default=""),
         sa.Column("address", sa.String(length=300), nullable=False, server_default=""),
         sa.Column("longitude", sa.Float(), nullable=True),
         sa.Column("latitude", sa.Float(), nullable=True),
