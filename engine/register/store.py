@@ -74,9 +74,9 @@ def stored_points(session: Session, mn: str | None = None) -> dict[str, Record]:
                        PointDowntime.ends_at).where(PointDowntime.source == FILING)
     if mn is not None:
         query = query.where(MonitoringPoint.mn == mn)
-        point_id = select(MonitoringPoint.id).where(MonitoringPoint.mn == mn).scalar_subquery()
-        factors = factors.where(PointFactor.point_id == point_id)
-        downtimes = downtimes.where(PointDowntime.point_id == point_id)
+        the_point = select(MonitoringPoint.id).where(MonitoringPoint.mn == mn).scalar_subquery()
+        factors = factors.where(PointFactor.point_id == the_point)
+        downtimes = downtimes.where(PointDowntime.point_id == the_point)
     found: dict[str, Record] = {}
     by_id: dict[int, Record] = {}
     for row in session.execute(query):
