@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from engine.actors import Actor
 from engine.errors import Conflict, InvalidInput, NotAllowed, NotFound, PreconditionFailed
-from engine.register import codes, imports, store
+from engine.register import codes, imports, rows, store
 from engine.register.files import ENTERPRISE, POINT, SourceRow
 from engine.register.imports import ADD, CHANGE, REFUSED, Preview, RowResult
 from engine.register.rows import ENTERPRISE_HEADERS, POINT_HEADERS, Record
@@ -58,31 +58,31 @@ def point_cells_of(values: Mapping[str, Any]) -> dict[str, str]:
     return cells
 
 
-def save_enterprise(session: Session, actor: Actor, values: Mapping[str, Any], *, create: bool,
+def save_enterprise(session: Session, actor: Actor, cells: Mapping[str, str], *, create: bool,
                     expected_version: int | None = None) -> RowResult:
-    """Create (``create``) or change the enterprise of ``values['credit_code']``; returns what was done.
+    """Create (``create``) or change the enterprise of the row ``cells`` (Chinese headers, as in a file).
 
     :raises NotAllowed: not an admin. :raises NotFound: changing an unknown enterprise. :raises Conflict: creating
         an existing one. :raises PreconditionFailed: stale version. :raises InvalidInput: the Chinese reason.
     """
     _require_admin(actor)
-    code = str(values.get("credit_code", ""))
+    code = cells.get("统一社会信用代码", "")
     stored = store.stored_enterprises(session, code)
     _check_target(stored.get(code), create, expected_version, f"enterprise {code}")
-    result = imports.enterprise_rows(stored, [SourceRow(ENTERPRISE, "form", 1, enterprise_cells_of(values))])[0]
+    result = imports.enterprise_rows(stored, [SourceRow(ENTERPRISE, "form", 1, dict(cells))])[0]
     return _applied(session, actor, result)
 
 
-def save_point(session: Session, actor: Actor, values: Mapping[str, Any], *, create: bool,
+def save_point(session: Session, actor: Actor, cells: Mapping[str, str], *, create: bool,
                expected_version: int | None = None) -> RowResult:
-    """Create or change the point of ``values['mn']`` (its enterprise must be registered). :raises: as above."""
+    """Create or change the point of the row ``cells`` (its enterprise must be registered). :raises: as above."""
     _require_admin(actor)
-    mn = str(values.get("mn", ""))
+    mn = cells.get("MN", "")
     stored = store.stored_points(session, mn)
     _check_target(stored.get(mn), create, expected_version, f"point {mn}")
-    owner = str(values.get("credit_code") or (stored[mn]["credit_code"] if mn in stored else ""))
+    owner = cells.get("统一社会信用代码") or (stored[mn]["credit_code"] if mn in stored else "")
     listed = set(store.enterprise_ids(session, [owner]))
-    result = imports.point_rows(stored, listed, [SourceRow(POINT, "form", 1, point_cells_of(values))])[0]
+    result = imports.point_rows(stored, listed, [SourceRow(POINT, "form", 1, dict(cells))])[0]
     return _applied(session, actor, result)
 
 
@@ -110,3 +110,21 @@ def _field_of(result: RowResult) -> str:
     if "校验位" in result.reason or "格式错误（应为18位）" in result.reason:
         return "credit_code"
     return min(named)[1] if named else "row"
+
+
+def enterprise_form(session: Session, actor: Actor, credit_code: str) -> tuple[dict[str, str], int]:
+    """The stored enterprise as the cells of its edit form, and its version. :raises NotFound: :raises NotAllowed:"""
+    _require_admin(actor)
+    stored = store.stored_enterprises(session, credit_code).get(credit_code)
+    if stored is None:
+        raise NotFound(f"enterprise {credit_code} not found")
+    return rows.enterprise_cells(stored), int(stored["version"])
+
+
+def point_form(session: Session, actor: Actor, mn: str) -> tuple[dict[str, str], int]:
+    """The stored point as the cells of its edit form (password blank), and its version."""
+    _require_admin(actor)
+    stored = store.stored_points(session, mn).get(mn)
+    if stored is None:
+        raise NotFound(f"monitoring point {mn} not found")
+    return rows.point_cells(stored), int(stored["version"])

@@ -190,3 +190,39 @@ def dossier(session: Session, actor: Actor, credit_code: str, *, past_limit: int
         filings=list(session.scalars(select(EmergencyPlanFiling).where(
             EmergencyPlanFiling.enterprise_code == credit_code).order_by(EmergencyPlanFiling.created_at.desc()))),
     )
+
+
+def enterprise_record(enterprise: Enterprise, memberships: list[ListMembership] | None = None) -> dict[str, Any]:
+    """An enterprise as the API shows it (``memberships`` only when given)."""
+    record = {column: getattr(enterprise, column) for column in _ENTERPRISE_OUT}
+    record["former_names"] = [name for name in enterprise.former_names.split("；") if name]
+    if memberships is not None:
+        record["memberships"] = [{"year": m.year, "medium": m.medium} for m in memberships]
+    return record
+
+
+_ENTERPRISE_OUT = ("credit_code", "name", "region_code", "address", "longitude", "latitude", "datum", "industry_code",
+                   "industry", "permit_number", "permit_class", "permit_valid_from", "permit_valid_to", "risk_level",
+                   "risk_assessed_on", "status", "status_since", "contact_name", "contact_phone", "contact_email",
+                   "key_unit", "version", "created_at", "updated_at")
+
+
+def enterprise_detail(session: Session, actor: Actor, credit_code: str) -> dict[str, Any]:
+    """:raises NotFound: unknown, or outside the actor's scope."""
+    found = enterprise(session, actor, credit_code)
+    return enterprise_record(found, memberships(session, found.id))
+
+
+def point_record(view: PointView) -> dict[str, Any]:
+    """A point as the API shows it: never its password hash."""
+    point = view.point
+    record = {column: getattr(point, column) for column in (
+        "mn", "name", "outlet_code", "kind", "rtd_interval_s", "minute_interval_min", "monitoring_since",
+        "monitoring_until", "active", "version")}
+    record.update(credit_code=view.credit_code, enterprise_name=view.enterprise_name)
+    record["factors"] = [{column: getattr(f, column) for column in (
+        "code", "name", "unit", "upper_limit", "lower_limit", "standard", "range_lower", "range_upper")}
+        for f in view.factors]
+    record["suspensions"] = [{"reason": s.reason, "starts_at": s.starts_at, "ends_at": s.ends_at}
+                             for s in view.suspensions if s.source == "filing"]
+    return record
