@@ -12,11 +12,13 @@ import csv
 import io
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+import zipfile
+from xml.parsers import expat
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
 from engine.errors import InvalidFile
+from engine.register import xlsx
 from engine.register.rows import ENTERPRISE_HEADERS, POINT_HEADERS
 
 ENTERPRISE, POINT = "enterprise", "point"
@@ -55,26 +57,11 @@ def _csv_lines(data: bytes) -> list[list[str]]:
 
 def _read_xlsx(data: bytes) -> Iterator[SourceRow]:
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many types for a damaged file
+        found = list(xlsx.sheets(data))
+    except (zipfile.BadZipFile, KeyError, ValueError, expat.ExpatError) as error:
         raise InvalidFile(f"无法读取 xlsx 文件 (unreadable xlsx): {error}") from None
-    try:
-        for sheet in book.worksheets:
-            yield from _rows_of(sheet.title, ([_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)))
-    finally:
-        book.close()
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d" if value.time() == time() else "%Y-%m-%d %H:%M")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+    for title, lines in found:
+        yield from _rows_of(title, lines)
 
 
 def _rows_of(sheet: str, lines: Iterable[list[str]]) -> Iterator[SourceRow]:
