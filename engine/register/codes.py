@@ -68,4 +68,14 @@ def value_of(labels: Mapping[str, str], label: str) -> str | None:
     label = label.strip()
     if label in labels:
         return label
-    return next((value for value, shown in labels.items() if shown == label), None)
+    return _reverse(labels).get(label)
+
+
+_REVERSED: dict[int, dict[str, str]] = {}
+
+
+def _reverse(labels: Mapping[str, str]) -> dict[str, str]:
+    found = _REVERSED.get(id(labels))
+    if found is None:
+        found = _REVERSED[id(labels)] = {shown: value for value, shown in labels.items()}
+    return found

@@ -125,38 +125,48 @@ def _number(text: str) -> str:
     return str(int(value)) if value.is_integer() and abs(value) < 1e15 else text
 
 
+_COLUMNS: dict[str, int] = {}
+
+
 def _column_index(reference: str) -> int:
-    match = _COLUMN.match(reference)
-    index = 0
-    for letter in match.group(0) if match else "":
-        index = index * 26 + ord(letter) - 64
-    return index - 1
+    letters = reference.rstrip("0123456789")
+    index = _COLUMNS.get(letters)
+    if index is None:
+        index = 0
+        for letter in letters:
+            index = index * 26 + ord(letter) - 64
+        index = _COLUMNS[letters] = index - 1
+    return index
 
 
-def _sheet_rows(data: bytes, strings: list[str], dated: set[int]) -> list[list[str]]:
+_C, _V, _T, _ROW = f"{MAIN} c", f"{MAIN} v", f"{MAIN} t", f"{MAIN} row"
+
+
+def _sheet_rows(data: bytes, strings: list[str], dated: set[str]) -> list[list[str]]:
     rows: list[list[str]] = []
     cell: dict[str, object] = {}
     parts: list[str] = []
     row: list[str] = []
 
     def start(name: str, attrs: dict[str, str]) -> None:
-        if name == f"{MAIN} c":
-            cell.update(type=attrs.get("t", "n"), style=int(attrs.get("s", "0")), ref=attrs.get("r", ""), on=False)
+        if name == _C:
+            cell.update(type=attrs.get("t", "n"), style=attrs.get("s", "0"), ref=attrs.get("r", ""), on=False)
             parts.clear()
-        elif name in (f"{MAIN} v", f"{MAIN} t"):
+        elif name == _V or name == _T:
             cell["on"] = True
-        elif name == f"{MAIN} row":
+        elif name == _ROW:
             row.clear()
 
     def end(name: str) -> None:
-        if name in (f"{MAIN} v", f"{MAIN} t"):
+        if name == _V or name == _T:
             cell["on"] = False
-        elif name == f"{MAIN} c":
+        elif name == _C:
             reference = str(cell["ref"])
             index = _column_index(reference) if reference else len(row)
-            row.extend([""] * (index - len(row) + 1))
-            row[index] = _value(str(cell["type"]), "".join(parts), int(str(cell["style"])) in dated, strings)
-        elif name == f"{MAIN} row":
+            if index >= len(row):
+                row.extend([""] * (index - len(row) + 1))
+            row[index] = _value(str(cell["type"]), "".join(parts), cell["style"] in dated, strings)
+        elif name == _ROW:
             rows.append(list(row))
 
     def text(data: str) -> None:
@@ -202,7 +212,7 @@ def sheets(data: bytes) -> Iterator[tuple[str, list[list[str]]]]:
             if target.endswith(f"{kind}.xml"):
                 by_type[kind] = target
     strings = _shared_strings(book, by_type.get("sharedStrings"))
-    dated = _date_styles(book, by_type.get("styles"))
+    dated = {str(index) for index in _date_styles(book, by_type.get("styles"))}
     for name, rel_id in listed:
         path = relations.get(rel_id)
         if path and path in book.namelist():
