@@ -3,7 +3,8 @@
 :func:`preview` writes nothing; :func:`apply` writes the preview's valid rows in
 the caller's transaction with set-based statements and records the changes
 (before/after of every changed column) in the audit trail, a few hundred rows
-per event. Re-importing the same file finds every row unchanged. A column the
+per event; an enterprise changed to 关闭 has its local accounts disabled and
+sessions ended. Re-importing the same file finds every row unchanged. A column the
 file does not have keeps the stored value.
 """
 
@@ -19,7 +20,7 @@ from engine import audit
 from engine.actors import Actor
 from engine.errors import NotAllowed
 from engine.monitoring.passwords import VerifiedPasswords, hash_password
-from engine.register import files, rows, store
+from engine.register import accounts, files, rows, store
 from engine.register.files import ENTERPRISE, POINT, SourceRow
 from engine.register.rows import Record, Refusal
 
@@ -158,6 +159,8 @@ def apply(session: Session, actor: Actor, result: Preview) -> dict[str, int]:
                    if row.stored is not None and row.record is not None]
         write(session, added, changed)
         _audit(session, actor, kind, result.of(ADD, kind), result.of(CHANGE, kind))
+    accounts.close_accounts(session, actor, [
+        row.key for row in result.of(CHANGE, ENTERPRISE) if row.record and row.record["status"] == "closed"])
     session.flush()
     return result.counts()
 

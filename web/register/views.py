@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from engine.errors import InvalidInput
-from engine.register import changes, codes, queries
+from engine.register import accounts, changes, codes, queries
 from engine.register.rows import ENTERPRISE_HEADERS, POINT_HEADERS
 from web.auth.session import actor, login_required
 from web.database import db
@@ -120,3 +120,11 @@ def _form(kind: str, cells: dict[str, str], version: int | None, errors: dict[st
     headers = ENTERPRISE_HEADERS if kind == "enterprise" else POINT_HEADERS
     return render_template("register/form.html", kind=kind, headers=list(headers), cells=cells, version=version,
                            errors=[message for messages in errors.values() for message in messages], create=create)
+
+
+@bp.post("/enterprises/<credit_code>/account")
+@login_required
+def create_account(credit_code: str) -> ResponseReturnValue:
+    """Create the enterprise's log-in; the initial password is shown on this page once and never again."""
+    password = accounts.create_account(db(), actor(), credit_code)
+    return render_template("register/account.html", credit_code=credit_code, password=password)

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from engine.demo import DEMO_ENTERPRISES
 from tests.engine.register.samples import BAD_CHECK, enterprise_row, point_row, register_file
-from tests.web.conftest import login
+from tests.web.conftest import Browser, login
 
 TIANHE, BAIYUN = DEMO_ENTERPRISES[0].credit_code, DEMO_ENTERPRISES[1].credit_code
 
@@ -73,3 +73,14 @@ def _check(body: str) -> str:
     from stdnum.cn import uscc
 
     return str(uscc.calc_check_digit(body))
+
+
+def test_admin_creates_an_enterprise_login_whose_password_is_shown_once(app: Flask) -> None:
+    code = "91440106MA00000011"  # a generated demo enterprise without a log-in
+    admin = login(app, "admin")
+    admin.get(f"/register/enterprises/{code}")
+    page = admin.post(f"/register/enterprises/{code}/account")
+    assert page.status_code == 200
+    password = page.get_data(as_text=True).split("初始密码：<code>")[1].split("</code>")[0]
+    assert Browser(app.test_client()).login(code, password).status_code == 302
+    assert admin.post(f"/register/enterprises/{code}/account").status_code == 409
