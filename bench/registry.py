@@ -29,8 +29,8 @@ from sqlalchemy.orm import Session
 from bench.databases import DEFAULT_PG_URL, bench_database, machine
 from engine.actors import Actor, Role
 from engine.db import make_engine, make_session_factory
-from engine.models import Enterprise, ListMembership, MonitoringPoint, PointFactor
-from engine.monitoring.demo import credit_code
+from engine.monitoring.models import Enterprise, ListMembership, MonitoringPoint, PointFactor
+from engine.demo.monitoring import credit_code
 from engine.monitoring.passwords import hash_password
 from engine.monitoring.synthetic import FACTORS_BY_KIND
 from engine.regions import RegionLevel, region_tree

@@ -16,11 +16,14 @@ from collections.abc import Iterable
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from engine import audit
 from engine.actors import Actor, Role
-from engine.errors import Conflict, NotAllowed, NotFound
-from engine.models import Enterprise, LocalUser
-from engine.services import user_sessions, users
+from engine.audit import trail as audit
+from engine.errors import Conflict, NotFound
+from engine.identity import local_users as users
+from engine.identity import sessions as user_sessions
+from engine.identity.models import LocalUser
+from engine.monitoring.models import Enterprise
+from engine.scoping import require_admin
 
 PASSWORD_ALPHABET = string.ascii_letters + string.digits
 PASSWORD_LENGTH = 12
@@ -35,8 +38,7 @@ def create_account(session: Session, actor: Actor, credit_code: str) -> str:
 
     :raises NotAllowed: not an admin. :raises NotFound: unknown enterprise. :raises Conflict: it has one.
     """
-    if not actor.is_admin:
-        raise NotAllowed("只有管理员可以创建企业账号 (only administrators create enterprise accounts)")
+    require_admin(actor, "只有管理员可以创建企业账号 (only administrators create enterprise accounts)")
     enterprise = session.scalar(select(Enterprise).where(Enterprise.credit_code == credit_code))
     if enterprise is None:
         raise NotFound(f"enterprise {credit_code} not found")

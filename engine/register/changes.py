@@ -14,16 +14,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor
-from engine.errors import Conflict, InvalidInput, NotAllowed, NotFound, PreconditionFailed
+from engine.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from engine.register import codes, imports, rows, store
 from engine.register.files import ENTERPRISE, POINT, SourceRow
 from engine.register.imports import ADD, CHANGE, REFUSED, Preview, RowResult
 from engine.register.rows import ENTERPRISE_HEADERS, POINT_HEADERS, Record
-
-
-def _require_admin(actor: Actor) -> None:
-    if not actor.is_admin:
-        raise NotAllowed("只有管理员可以修改名录 (only administrators change the register)")
+from engine.scoping import require_admin
 
 
 def enterprise_cells_of(values: Mapping[str, Any]) -> dict[str, str]:
@@ -65,7 +61,7 @@ def save_enterprise(session: Session, actor: Actor, cells: Mapping[str, str], *,
     :raises NotAllowed: not an admin. :raises NotFound: changing an unknown enterprise. :raises Conflict: creating
         an existing one. :raises PreconditionFailed: stale version. :raises InvalidInput: the Chinese reason.
     """
-    _require_admin(actor)
+    require_admin(actor, "只有管理员可以修改名录 (only administrators change the register)")
     code = cells.get("统一社会信用代码", "")
     stored = store.stored_enterprises(session, code)
     _check_target(stored.get(code), create, expected_version, f"enterprise {code}")
@@ -76,7 +72,7 @@ def save_enterprise(session: Session, actor: Actor, cells: Mapping[str, str], *,
 def save_point(session: Session, actor: Actor, cells: Mapping[str, str], *, create: bool,
                expected_version: int | None = None) -> RowResult:
     """Create or change the point of the row ``cells`` (its enterprise must be registered). :raises: as above."""
-    _require_admin(actor)
+    require_admin(actor, "只有管理员可以修改名录 (only administrators change the register)")
     mn = cells.get("MN", "")
     stored = store.stored_points(session, mn)
     _check_target(stored.get(mn), create, expected_version, f"point {mn}")
@@ -114,7 +110,7 @@ def _field_of(result: RowResult) -> str:
 
 def enterprise_form(session: Session, actor: Actor, credit_code: str) -> tuple[dict[str, str], int]:
     """The stored enterprise as the cells of its edit form, and its version. :raises NotFound: :raises NotAllowed:"""
-    _require_admin(actor)
+    require_admin(actor, "只有管理员可以修改名录 (only administrators change the register)")
     stored = store.stored_enterprises(session, credit_code).get(credit_code)
     if stored is None:
         raise NotFound(f"enterprise {credit_code} not found")
@@ -123,7 +119,7 @@ def enterprise_form(session: Session, actor: Actor, credit_code: str) -> tuple[d
 
 def point_form(session: Session, actor: Actor, mn: str) -> tuple[dict[str, str], int]:
     """The stored point as the cells of its edit form (password blank), and its version."""
-    _require_admin(actor)
+    require_admin(actor, "只有管理员可以修改名录 (only administrators change the register)")
     stored = store.stored_points(session, mn).get(mn)
     if stored is None:
         raise NotFound(f"monitoring point {mn} not found")

@@ -1,19 +1,16 @@
 """The register's vocabularies: list media, permit classes, risk levels, statuses, datums, industries, factors.
 
 Each is stored by a short English value and shown, imported and exported by its
-Chinese label. The factor catalogue (HJ 212-2017 codes with their Chinese names
-and units) is data: ``engine/data/factors.csv``.
+Chinese label. Factor codes are those of :data:`engine.monitoring.codes.FACTORS`.
 """
 
 from __future__ import annotations
 
-import csv
-import functools
 import re
 from collections.abc import Mapping
-from importlib import resources
 from types import MappingProxyType
-from typing import NamedTuple
+
+from engine.monitoring.codes import FACTORS, Factor
 
 MEDIA: Mapping[str, str] = MappingProxyType({
     "water": "水", "air": "大气", "soil": "土壤", "noise": "噪声", "risk": "环境风险"})
@@ -49,18 +46,9 @@ def industry_code(text: str) -> str | None:
     return section + digits
 
 
-class Factor(NamedTuple):
-    code: str
-    name: str
-    unit: str
-
-
-@functools.cache
 def factor_catalogue() -> Mapping[str, Factor]:
-    """HJ 212-2017 factor codes the register accepts, by code."""
-    text = (resources.files("engine") / "data" / "factors.csv").read_text(encoding="utf-8")
-    return MappingProxyType({row["code"]: Factor(row["code"], row["name"], row["unit"])
-                             for row in csv.DictReader(text.splitlines())})
+    """HJ 212-2017 factor codes the register accepts, by code (the one catalogue, engine.monitoring.codes)."""
+    return FACTORS
 
 
 def value_of(labels: Mapping[str, str], label: str) -> str | None:

@@ -10,9 +10,10 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor
-from engine.errors import InvalidInput, NotAllowed
+from engine.errors import InvalidInput
 from engine.register import files, rows, store
 from engine.register.files import ENTERPRISE, POINT
+from engine.scoping import require_admin
 
 KINDS = {"enterprises": ENTERPRISE, "points": POINT}
 
@@ -30,8 +31,7 @@ def export(session: Session, actor: Actor, *, kind: str | None = None, fmt: str 
 
     :raises NotAllowed: unless the actor is an administrator. :raises InvalidInput: unknown kind or format.
     """
-    if not actor.is_admin:
-        raise NotAllowed("只有管理员可以导出名录 (only administrators export the register)")
+    require_admin(actor, "只有管理员可以导出名录 (only administrators export the register)")
     if kind is not None and kind not in KINDS:
         raise InvalidInput(f"unknown kind {kind!r}", fields={"kind": ["须为 enterprises 或 points"]})
     wanted = [KINDS[kind]] if kind else [ENTERPRISE, POINT]

@@ -16,13 +16,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from engine import audit
 from engine.actors import Actor
-from engine.errors import NotAllowed
+from engine.audit import trail as audit
 from engine.monitoring.passwords import VerifiedPasswords, hash_password
 from engine.register import accounts, files, rows, store
 from engine.register.files import ENTERPRISE, POINT, SourceRow
 from engine.register.rows import Record, Refusal
+from engine.scoping import require_admin
 
 ADD, CHANGE, SAME, REFUSED = "add", "change", "same", "refused"
 AUDIT_CHUNK = 500
@@ -56,14 +56,9 @@ class Preview:
         return {action: len(self.of(action)) for action in (ADD, CHANGE, SAME, REFUSED)}
 
 
-def _require_admin(actor: Actor) -> None:
-    if not actor.is_admin:
-        raise NotAllowed("只有管理员可以导入名录 (only administrators import the register)")
-
-
 def preview(session: Session, actor: Actor, data: bytes, filename: str) -> Preview:
     """Read and check a file against the stored register. :raises InvalidFile: unreadable file. :raises NotAllowed:"""
-    _require_admin(actor)
+    require_admin(actor, "只有管理员可以导入名录 (only administrators import the register)")
     source = files.read(data, filename)
     enterprises = store.stored_enterprises(session)
     results = enterprise_rows(enterprises, [r for r in source if r.kind == ENTERPRISE])
@@ -152,7 +147,7 @@ def apply(session: Session, actor: Actor, result: Preview) -> dict[str, int]:
 
     :raises NotAllowed: unless the actor is an administrator.
     """
-    _require_admin(actor)
+    require_admin(actor, "只有管理员可以导入名录 (only administrators import the register)")
     for kind, write in ((ENTERPRISE, store.write_enterprises), (POINT, store.write_points)):
         added = [row.record for row in result.of(ADD, kind) if row.record is not None]
         changed = [(row.stored, row.record) for row in result.of(CHANGE, kind)

@@ -17,18 +17,17 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from engine.actors import Actor
 from engine.errors import NotFound
-from engine.models import (
+from engine.monitoring.models import (
     AnomalyCase,
-    CreditRating,
-    EmergencyPlanFiling,
     Enterprise,
-    InstanceStatus,
     ListMembership,
     MonitoringPoint,
     PointDowntime,
     PointFactor,
-    ProcessInstance,
 )
+from engine.credit.models import CreditRating
+from engine.emergency.models import EmergencyPlanFiling
+from engine.workflow.models import InstanceStatus, ProcessInstance
 from engine.scoping import instance_clause
 
 MAX_PAGE_SIZE = 200

@@ -24,7 +24,7 @@ from typing import Any
 
 from engine.identifiers import valid_region
 from engine.register import codes
-from engine.workdays import SHANGHAI
+from engine.calendar.workdays import SHANGHAI
 
 ENTERPRISE_HEADERS: Mapping[str, str] = {
     "统一社会信用代码": "credit_code", "单位名称": "name", "曾用名": "former_names", "行政区划代码": "region_code",
@@ -233,12 +233,12 @@ def _factors(text: str) -> list[Record]:
             raise Refusal(f"监测因子代码 {values['code']!r} 未知")
         if values["code"] in found:
             raise Refusal(f"监测因子 {values['code']} 重复")
-        factor: Record = {"code": known.code, "name": known.name, "unit": values["unit"],
+        factor: Record = {"code": values["code"], "name": known.name, "unit": values["unit"],
                           "standard": _text("监测因子 标准", values["standard"], 60)}
         for name, label in (("upper_limit", "排放限值"), ("lower_limit", "下限值"), ("range_lower", "量程下限"),
                             ("range_upper", "量程上限")):
-            factor[name] = _number(f"监测因子 {known.code} {label}", values[name])
-        found[known.code] = factor
+            factor[name] = _number(f"监测因子 {values['code']} {label}", values[name])
+        found[values["code"]] = factor
     return [found[code] for code in sorted(found)]
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import JSON, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine.db import Base, is_postgres, table_of, utcnow
-from engine.models import Enterprise, ListMembership, MonitoringPoint, PointDowntime, PointFactor
+from engine.monitoring.models import Enterprise, ListMembership, MonitoringPoint, PointDowntime, PointFactor
 from engine.monitoring.sql import among
 from engine.register import codes
 from engine.register.rows import ENTERPRISE_HEADERS, Record
@@ -76,8 +76,8 @@ def stored_enterprises(session: Session, credit_code: str | None = None) -> dict
         record = dict(row._mapping)
         record["memberships"] = []
         found[record["credit_code"]] = by_id[record["id"]] = record
-    for enterprise_id, year, medium in session.execute(memberships):
-        by_id[enterprise_id]["memberships"].append((year, medium))
+    for member in session.execute(memberships):
+        by_id[member.enterprise_id]["memberships"].append((member.year, member.medium))
     for record in found.values():
         record["memberships"].sort(key=membership_order)
         record["former_names"] = [name for name in (record["former_names"] or "").split("；") if name]

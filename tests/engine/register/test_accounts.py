@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.errors import Conflict, NotAllowed
-from engine.models import LocalUser
+from engine.identity.models import LocalUser
 from engine.register import accounts, changes, imports
-from engine.services import user_sessions, users
+from engine.identity import sessions as user_sessions, local_users as users
 from tests.engine.register.samples import CODE_A, enterprise_row, register_file
 from tests.support.actors import ADMIN, COUNTY_TIANHE
 

@@ -6,8 +6,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.db import utcnow
-from engine.models import AuditEvent, Enterprise, MonitoringPoint, PointFactor
-from engine.monitoring.demo import _register
+from engine.audit.models import AuditEvent
+from engine.monitoring.models import Enterprise, MonitoringPoint, PointFactor
+from engine.demo.monitoring import _register
 from engine.register import exports, imports
 from tests.support.actors import ADMIN
 

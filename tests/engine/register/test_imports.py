@@ -9,11 +9,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.errors import NotAllowed
-from engine.models import AuditEvent, Enterprise, ListMembership, MonitoringPoint, PointDowntime, PointFactor
+from engine.audit.models import AuditEvent
+from engine.monitoring.models import Enterprise, ListMembership, MonitoringPoint, PointDowntime, PointFactor
 from engine.monitoring.passwords import verify_password
 from engine.register import exports, files, imports
 from engine.register.rows import ENTERPRISE_HEADERS, POINT_HEADERS
-from engine.workdays import SHANGHAI
+from engine.calendar.workdays import SHANGHAI
 from tests.engine.register.samples import (
     BAD_CHECK,
     CODE_A,

@@ -7,8 +7,9 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.models import Anomaly, AnomalyCase
-from engine.monitoring import cases, missing, rates
+from engine.monitoring.models import Anomaly, AnomalyCase
+from engine.anomalies import cases
+from engine.monitoring import missing, rates
 from engine.register import imports
 from tests.engine.monitoring.factories import AIR_MN, BASE, PASSWORD, air, ingestor
 from tests.engine.register.samples import CODE_A, enterprise_row, point_row, register_file

@@ -7,7 +7,7 @@ import io
 from flask import Flask
 from openpyxl import load_workbook
 
-from engine.demo import DEMO_ENTERPRISES
+from engine.demo.bootstrap import DEMO_ENTERPRISES
 from tests.engine.register.samples import BAD_CHECK, enterprise_row, point_row, register_file
 from tests.web.conftest import Browser, login
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from engine.register import codes
-from web.api.schemas.common import Timestamp, text
+from web.api.schemas.common import text
 
 
 class MembershipSchema(Schema):
@@ -47,8 +47,8 @@ class EnterpriseSchema(EnterpriseInSchema):
 
     key_unit = fields.Boolean()
     version = fields.Integer()
-    created_at = Timestamp()
-    updated_at = Timestamp(allow_none=True)
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime(allow_none=True)
 
 
 class EnterpriseQuerySchema(Schema):
@@ -113,8 +113,8 @@ class PointSchema(Schema):
     kind = fields.String()
     rtd_interval_s = fields.Integer()
     minute_interval_min = fields.Integer()
-    monitoring_since = Timestamp()
-    monitoring_until = Timestamp(allow_none=True)
+    monitoring_since = fields.DateTime()
+    monitoring_until = fields.DateTime(allow_none=True)
     active = fields.Boolean()
     version = fields.Integer()
     factors = fields.List(fields.Nested(FactorSchema))
