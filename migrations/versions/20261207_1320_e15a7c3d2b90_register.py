@@ -8,8 +8,8 @@ accounts created with a one-time initial password). ``version`` columns give
 the API's ETags.
 
 Revision ID: e15a7c3d2b90
-Revises: 5c1d7e9a2b40
-Create Date: 2026-12-07 13:10:00
+Revises: 3f6a2d8c1b94
+Create Date: 2026-12-07 13:20:00
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "e15a7c3d2b90"
-down_revision = "5c1d7e9a2b40"
+down_revision = "3f6a2d8c1b94"
 branch_labels = None
 depends_on = None
 
