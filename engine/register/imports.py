@@ -26,6 +26,7 @@ from engine.scoping import require_admin
 
 ADD, CHANGE, SAME, REFUSED = "add", "change", "same", "refused"
 AUDIT_CHUNK = 500
+AUDIT_ACTIONS = {ENTERPRISE: "register.enterprise_import", POINT: "register.point_import"}
 PASSWORD_HEADER = "数采仪密码"
 
 
@@ -166,7 +167,7 @@ def _audit(session: Session, actor: Actor, kind: str, added: list[RowResult], ch
     entries += [{"key": row.key, "before": {h: b for h, (b, _) in row.changes.items()},
                  "after": {h: a for h, (_, a) in row.changes.items()}} for row in changed]
     for start in range(0, len(entries), AUDIT_CHUNK):
-        audit.record(session, actor, f"register.{kind}_import", payload={"rows": entries[start:start + AUDIT_CHUNK]})
+        audit.record(session, actor, AUDIT_ACTIONS[kind], payload={"rows": entries[start:start + AUDIT_CHUNK]})
 
 
 ERROR_HEADERS = ("行号", "拒绝原因")
