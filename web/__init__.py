@@ -104,4 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     from web.reports import bp as reports_bp
 
     app.register_blueprint(reports_bp)
+    from web.register import bp as register_bp
+
+    app.register_blueprint(register_bp)
     api.init_app(app)

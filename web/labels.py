@@ -118,6 +118,10 @@ ACTIONS: Mapping[str, Any] = {
     "emergency.refused": _l("预案退回"),
     "ticket.closed": _l("工单关闭"),
     "ticket.escalated": _l("工单上报"),
+    "register.enterprise_import": _l("企业名录导入或修改"),
+    "register.point_import": _l("监测点位导入或修改"),
+    "register.account_create": _l("创建企业账号"),
+    "register.accounts_close": _l("停用已关闭企业的账号"),
 }
 
 AREAS: Mapping[str, Any] = {
@@ -126,6 +130,7 @@ AREAS: Mapping[str, Any] = {
     "auth": _l("登录"), "audit": _l("审计"), "user": _l("用户"), "directory": _l("目录"), "token": _l("访问令牌"),
     "notification": _l("通知"), "report": _l("报表"), "monitoring": _l("在线监测"), "anomaly": _l("异常处置"),
     "credit": _l("信用评价"), "tax": _l("涉税复核"), "emergency": _l("应急预案"), "ticket": _l("技术支持"),
+    "register": _l("名录管理"),
 }
 """The first part of an action (the audit log's filter offers 'all of an area')."""
 
@@ -157,6 +162,7 @@ RULE_PARAMS: Mapping[str, Any] = {
 """Rule and setting parameters (engine.monitoring.rules._SPECS)."""
 
 PAYLOAD_KEYS: Mapping[str, Any] = {
+    "rows": _l("名录行"), "usernames": _l("账号"),
     "after": _l("修改后"), "anomaly_id": _l("异常编号"), "anomaly_type": _l("异常类型"), "attachment": _l("附件"),
     "attachments": _l("附件"), "auto_closed": _l("自动关闭"), "automatic": _l("自动"), "back_to": _l("退回至"),
     "before": _l("修改前"), "broken_at": _l("断开位置"), "business_key": _l("业务编号"), "case": _l("案件"),

@@ -24,8 +24,9 @@ from sqlalchemy.orm import Session
 from engine.actors import SYSTEM, Actor, Role
 from engine.workflow.bundle import BUNDLED_DIR, read_model_file
 from engine.demo.accounts import DEMO_ENTERPRISES, DEMO_PASSWORD
-from engine.errors import NotAllowed
+from engine.errors import Conflict, NotAllowed
 from engine.identity.models import LocalUser
+from engine.register import changes
 from engine.workflow import configs, deployment as processes
 from engine.evidence import library as evidence
 from engine.instances import service as instances
@@ -264,6 +265,27 @@ def _verify_audit(world: World, role: str, region: str) -> bool:
     return allowed(world.browser(role).post("/admin/audit/verify").status_code, 200)
 
 
+def _registered(world: World, region: str) -> str:
+    """The region's enterprise, registered (福田's is not in the demo register) — its credit code."""
+    code = ENTERPRISE_OF[region]
+    with world.app.extensions["ecoloop.sessions"].begin() as session:
+        try:
+            changes.save_enterprise(session, ADMIN, {"统一社会信用代码": code, "单位名称": "福田测试企业",
+                                                     "行政区划代码": region}, create=True)
+        except Conflict:
+            pass
+    return code
+
+
+def _view_register(world: World, role: str, region: str) -> bool:
+    return allowed(world.browser(role).get(f"/register/enterprises/{_registered(world, region)}").status_code, 200)
+
+
+def _edit_register(world: World, role: str, region: str) -> bool:
+    return allowed(world.browser(role).get(f"/register/enterprises/{_registered(world, region)}/edit").status_code,
+                   200)
+
+
 CHECKS: dict[str, Callable[[World, str, str], bool]] = {
     "list tasks": _list_tasks,
     "open task": _open_task,
@@ -276,6 +298,8 @@ CHECKS: dict[str, Callable[[World, str, str], bool]] = {
     "change config": _change_config,
     "manage users": _manage_users,
     "verify audit": _verify_audit,
+    "view register": _view_register,
+    "edit register": _edit_register,
 }
 
 

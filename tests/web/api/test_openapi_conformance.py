@@ -102,7 +102,8 @@ def known_ids(app: Flask) -> dict[str, Any]:
     return {"username": "county-440111", "token_id": token_id,
             "task_id": task["id"], "instance_id": task["instance_id"], "attachment_id": attachment["id"],
             "key": "anomaly_closure", "anomaly_id": anomaly["id"], "rating_id": rating_id,
-            "request_no": "TAX-CONFORMANCE-1", "run_id": report_run["id"]}
+            "request_no": "TAX-CONFORMANCE-1", "run_id": report_run["id"], "credit_code": TIANHE.credit_code,
+            "mn": admin.get("/api/v1/points", query_string={"enterprise": TIANHE.credit_code}).get_json()["items"][0]["mn"]}
 
 
 def test_operations_on_real_objects_conform(app: Flask, role_headers: dict[str, dict[str, str]],
