@@ -89,6 +89,9 @@ class _Pacer:
             await asyncio.sleep(ahead)
 
 
+REPLY_WAIT_SECONDS = 5.0
+
+
 async def simulate(
     points: Sequence[SimPoint], host: str, port: int, *, rate: float = 50.0, duration: float = 60.0,
     start: datetime | None = None, seed: int = 1, connections: int = 20, bad_crc: float = 0.01,
@@ -124,12 +127,25 @@ async def simulate(
         for _, writer in streams:
             with contextlib.suppress(ConnectionError):
                 await writer.drain()
-        await asyncio.sleep(0.5)  # let the last replies arrive
+        await _replies_settled(report)
         for (_, writer), reader in zip(streams, readers):
             writer.close()
             reader.cancel()
         report.seconds = time.monotonic() - began
     return report
+
+
+async def _replies_settled(report: SimulationReport) -> None:
+    """Wait until every well-formed packet is answered, or :data:`REPLY_WAIT_SECONDS` without a new answer.
+
+    A receiver answers after its commit, so on a busy machine the last answers trail the last packet
+    by more than a fixed pause; a receiver that stopped answering ends the wait after the quiet time.
+    """
+    expected, seen, quiet_since = report.sent - report.bad_crc, -1, time.monotonic()
+    while report.replies < expected and time.monotonic() - quiet_since < REPLY_WAIT_SECONDS:
+        if report.replies != seen:
+            seen, quiet_since = report.replies, time.monotonic()
+        await asyncio.sleep(0.05)
 
 
 async def _count_replies(reader: asyncio.StreamReader, report: SimulationReport) -> None:
