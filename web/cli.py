@@ -21,7 +21,7 @@ from engine.services import consistency, processes, users
 from engine.services.retention import archive_after_days
 from integrations import scheduler
 from integrations.hj212.cli import hj212
-from web import cli_monitoring, create_app
+from web import cli_monitoring, create_app, server
 from web.admin.commands import archive, calendar_group
 from web.cli_support import fail, operator, session_factory
 from web.reports.cli import reports_group
@@ -67,11 +67,19 @@ def demo() -> None:
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--dev", is_flag=True, help="Werkzeug's development server (one process, threaded) instead of gunicorn")
 @with_appcontext
-def serve(host: str, port: int) -> None:
-    """Serve the web app (threaded), with the timer sweep running in this process unless disabled."""
+def serve(host: str, port: int, dev: bool) -> None:
+    """Serve the web app under gunicorn (ECOLOOP_WEB_WORKERS × ECOLOOP_WEB_THREADS), with one scheduler beside it
+    unless ECOLOOP_RUN_SCHEDULER_IN_WEB=0; SIGHUP to the printed pid reloads gracefully."""
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     settings = app.extensions["ecoloop.settings"]
+    if not dev:
+        try:
+            server.run(host, port, settings)
+        except EcoLoopError as error:
+            fail(error)
+        return
     if settings.run_scheduler_in_web:
         scheduler.start_in_background(session_factory(), settings.timer_sweep_seconds, archive_after_days(settings.raw))
     run_simple(host, port, app, threaded=True, use_reloader=False)
