@@ -21,7 +21,7 @@ from engine.services import consistency, processes, users
 from engine.services.retention import archive_after_days
 from integrations import scheduler
 from integrations.hj212.cli import hj212
-from web import cli_monitoring, create_app, server
+from web import cli_backup, cli_monitoring, create_app, server
 from web.admin.commands import archive, calendar_group
 from web.cli_support import fail, operator, session_factory
 from web.reports.cli import reports_group
@@ -184,7 +184,7 @@ def users_create(username: str, roles: tuple[str, ...], region: str | None, ente
 
 
 main.add_command(hj212)
-for _command in cli_monitoring.COMMANDS:
+for _command in (*cli_monitoring.COMMANDS, *cli_backup.COMMANDS):
     main.add_command(_command)
 main.add_command(calendar_group)
 main.add_command(archive)
