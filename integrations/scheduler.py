@@ -11,7 +11,8 @@ Asia/Shanghai: finished instances older than ``ECOLOOP_ARCHIVE_AFTER_DAYS``).
 Monitoring adds ``monitoring_missing_data``, ``monitoring_open_tasks`` and
 ``monitoring_minute_purge`` (see ``integrations/monitoring_jobs.py``); the notification
 centre adds ``notifications`` (``integrations/notification_jobs.py``); the reports add
-``monthly_reports`` and ``report_runs`` (``integrations/report_jobs.py``).
+``monthly_reports`` and ``report_runs`` (``integrations/report_jobs.py``); run-state monitoring adds
+``runstate_alerts`` and records every job's runs (``integrations/runstate_jobs.py``).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine.actors import SYSTEM, Actor
 from engine.services import deadlines, retention, timers
-from integrations import monitoring_jobs, notification_jobs, report_jobs
+from integrations import monitoring_jobs, notification_jobs, report_jobs, runstate_jobs
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +124,8 @@ def configure(scheduler: BaseScheduler, sessions: sessionmaker[Session], interva
     monitoring_jobs.add_jobs(scheduler, sessions)
     notification_jobs.add_jobs(scheduler, sessions)
     report_jobs.add_jobs(scheduler, sessions)
+    runstate_jobs.add_jobs(scheduler, sessions)
+    runstate_jobs.record_runs(scheduler, sessions)
     return scheduler
 
 

@@ -85,4 +85,9 @@ def _register_blueprints(app: Flask) -> None:
     from web.reports import bp as reports_bp
 
     app.register_blueprint(reports_bp)
+    from web import runstate
+    from web.runstate import metrics as runstate_metrics
+
+    app.register_blueprint(runstate.bp)
+    runstate_metrics.init_app(app)
     api.init_app(app)

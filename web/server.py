@@ -18,8 +18,10 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -27,6 +29,8 @@ from gunicorn.app.base import BaseApplication
 from engine.config import ConfigError, Settings
 
 log = logging.getLogger(__name__)
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 MAX_DEFAULT_WORKERS = 12
 DEFAULT_THREADS = 4
@@ -82,7 +86,7 @@ class EcoLoopServer(BaseApplication):
             "bind": [self.bind], "workers": self.options.workers, "threads": self.options.threads,
             "worker_class": "gthread", "timeout": self.options.timeout_seconds, "graceful_timeout": 30,
             "accesslog": None, "errorlog": "-", "loglevel": "info", "proc_name": "ecoloop-web",
-            "when_ready": self._when_ready, "on_exit": self._on_exit,
+            "when_ready": self._when_ready, "on_exit": self._on_exit, "child_exit": _child_exit,
         }
         for key, value in values.items():
             self.cfg.set(key, value)
@@ -94,7 +98,8 @@ class EcoLoopServer(BaseApplication):
 
     def _when_ready(self, arbiter: Any) -> None:
         if self.options.scheduler and self.scheduler_process is None:
-            self.scheduler_process = subprocess.Popen(SCHEDULER_COMMAND, start_new_session=False)
+            env = {key: value for key, value in os.environ.items() if key != MULTIPROC_ENV}
+            self.scheduler_process = subprocess.Popen(SCHEDULER_COMMAND, env=env)
             arbiter.log.info("scheduler running as pid %s", self.scheduler_process.pid)
 
     def _on_exit(self, arbiter: Any) -> None:
@@ -109,8 +114,27 @@ class EcoLoopServer(BaseApplication):
             process.wait()
 
 
+def _child_exit(server: Any, worker: Any) -> None:
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def prepare_metrics_dir(settings: Settings) -> Path:
+    """The folder the workers' metrics are shared in (``ECOLOOP_METRICS_DIR``, else a new temporary one),
+    emptied of an earlier server's files and named in ``PROMETHEUS_MULTIPROC_DIR`` for the workers."""
+    configured = settings.raw.get("METRICS_DIR")
+    folder = Path(configured) if configured else Path(tempfile.mkdtemp(prefix="ecoloop-metrics-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.db"):
+        stale.unlink()
+    os.environ[MULTIPROC_ENV] = str(folder)
+    return folder
+
+
 def run(host: str, port: int, settings: Settings) -> None:
     """Serve until stopped (SIGTERM/SIGINT: graceful stop; SIGHUP: graceful reload)."""
     options = ServerOptions.from_settings(settings)
+    prepare_metrics_dir(settings)
     log.info("gunicorn on %s:%s with %d workers × %d threads", host, port, options.workers, options.threads)
     EcoLoopServer(host, port, options).run()

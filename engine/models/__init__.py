@@ -33,6 +33,7 @@ from engine.models.notification import (
 )
 from engine.models.process import ProcessModel
 from engine.models.report import ReportRun, ReportStatus
+from engine.models.runstate import JobRun, RunstateAlert
 from engine.models.task import HumanTask, NoteKind, TaskNote, TaskStatus
 from engine.models.token import ApiToken, IdempotencyRecord
 from engine.models.user import LocalUser
@@ -87,7 +88,9 @@ __all__ = [
     "ProcessInstance",
     "ProcessModel",
     "ProvisionalDeadline",
+    "JobRun",
     "ReportRun",
+    "RunstateAlert",
     "ReportStatus",
     "TaskAttachment",
     "TaskDraft",
