@@ -10,12 +10,10 @@ keeps going, and log them with ``log.exception``.
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import socket
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,12 +23,13 @@ from apscheduler.schedulers.base import BaseScheduler
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine import tracing
 from engine.config import load_settings
 from engine.models import JobRun
 from engine.runstate import alerts, figures
 
 log = logging.getLogger(__name__)
-job_log = logging.getLogger("ecoloop.jobs")
+job_log = tracing.json_logger("ecoloop.jobs")
 
 JOB_ID = "runstate_alerts"
 INTERVAL_SECONDS = 60
@@ -62,10 +61,11 @@ def record_runs(scheduler: BaseScheduler, sessions: sessionmaker[Session]) -> No
 
 
 def _recorded(job_id: str, func: Callable[..., Any], sessions: sessionmaker[Session], *args: Any, **kwargs: Any) -> None:
-    run_id = uuid.uuid4().hex[:16]
+    run_id = f"job-{tracing.new_id()}"  # the request id of the audit events the run records
     started, clock = datetime.now(timezone.utc), time.monotonic()
     _current.errors = 0
     raised = False
+    token = tracing.request_id.set(run_id)
     try:
         func(*args, **kwargs)
     except Exception:
@@ -73,10 +73,11 @@ def _recorded(job_id: str, func: Callable[..., Any], sessions: sessionmaker[Sess
         log.exception("job %s failed", job_id)
     finally:
         errors, _current.errors = _current.errors, None
+        tracing.request_id.reset(token)
     duration = time.monotonic() - clock
     ok = not raised and errors == 0
-    job_log.info(json.dumps({"event": "job", "job": job_id, "run_id": run_id, "started_at": started.isoformat(),
-                             "duration_ms": round(duration * 1000, 1), "ok": ok, "host": HOST}, ensure_ascii=False))
+    tracing.line(job_log, {"event": "job", "job": job_id, "request_id": run_id, "started_at": started.isoformat(),
+                           "duration_ms": round(duration * 1000, 1), "ok": ok, "host": HOST})
     save_run(sessions, job_id, started, duration, ok)
 
 

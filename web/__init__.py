@@ -13,7 +13,7 @@ from engine.db import make_engine, make_session_factory
 from engine.filestore import LocalFileStore
 from integrations.ldap.directory import LdapDirectory
 from integrations.ldap.settings import LdapSettings
-from web import database, errors, i18n, proxies, rate_limits, ui
+from web import database, errors, i18n, proxies, rate_limits, request_log, ui
 from web.extensions import csrf
 
 log = logging.getLogger(__name__)
@@ -31,6 +31,7 @@ def create_app(test_config: Mapping[str, str] | None = None) -> Flask:
     app.extensions["ecoloop.files"] = LocalFileStore(settings.evidence_dir, settings.max_upload_bytes)
     app.extensions["ecoloop.directory"] = _directory(settings)
     proxies.init_app(app)
+    request_log.init_app(app)
     csrf.init_app(app)
     rate_limits.init_app(app)
     i18n.init_app(app)

@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from engine import errors
+from web import request_log
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,9 @@ def problem(status: int, title: str, detail: str, fields: dict[str, list[str]] |
     body = {"type": "about:blank", "status": status, "title": title, "detail": detail}
     if fields:
         body["errors"] = fields
+    rid = request_log.current_id()
+    if rid:
+        body["request_id"] = rid
     response = jsonify(body)
     response.status_code = status
     response.mimetype = "application/problem+json"

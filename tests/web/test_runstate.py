@@ -3,6 +3,7 @@ and a threshold crossed notifying the administrators (centre and mail) and openi
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from datetime import datetime, timezone
@@ -79,20 +80,31 @@ def test_metrics_need_the_token_or_an_allowed_network(metered: Flask, address: s
     assert response.status_code == status
 
 
-def test_a_job_run_is_recorded_and_a_logged_error_counts_as_a_failure(metered: Flask,
-                                                                      caplog: pytest.LogCaptureFixture) -> None:
+class _Lines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[dict[str, Any]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(json.loads(record.getMessage()))
+
+
+def test_a_job_run_is_recorded_and_a_logged_error_counts_as_a_failure(metered: Flask) -> None:
     sessions = metered.extensions["ecoloop.sessions"]
+    lines = _Lines()
     logging.getLogger().addHandler(runstate_jobs._counter)
+    runstate_jobs.job_log.addHandler(lines)
     try:
         runstate_jobs._recorded("test_job", lambda: None, sessions)
-        with caplog.at_level(logging.INFO, logger="ecoloop.jobs"):
-            runstate_jobs._recorded("test_job", lambda: logging.getLogger("x").error("boom"), sessions)
+        runstate_jobs._recorded("test_job", lambda: logging.getLogger("x").error("boom"), sessions)
     finally:
         logging.getLogger().removeHandler(runstate_jobs._counter)
+        runstate_jobs.job_log.removeHandler(lines)
     with sessions() as session:
         row = session.get(JobRun, "test_job")
         assert row is not None and (row.runs, row.failures, row.last_ok) == (2, 1, False)
-    assert any('"job": "test_job"' in r.getMessage() and '"ok": false' in r.getMessage() for r in caplog.records)
+    assert [(line["job"], line["ok"]) for line in lines.lines] == [("test_job", True), ("test_job", False)]
+    assert all(line["request_id"].startswith("job-") for line in lines.lines)
     samples = _samples(metered.test_client().get("/metrics").get_data(as_text=True))
     assert _value(samples, "ecoloop_job_failures_total", job="test_job") == 1
 
