@@ -45,9 +45,9 @@ from bench.databases import DEFAULT_PG_URL, bench_database, machine
 from bench.engine import BENCH_ADMIN
 from bench.runners import RunResult, ServiceRunner, run
 from engine.actors import Actor
-from engine.bundle import BUNDLED_DIR, read_model_file
 from engine.db import make_engine, make_session_factory
-from engine.services import processes
+from engine.workflow import deployment as processes
+from engine.workflow.bundle import BUNDLED_DIR, read_model_file
 from web import create_app
 from web.api import bearer
 

@@ -17,15 +17,15 @@ from time import perf_counter
 from typing import Any
 
 import psycopg._connection_base
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.task import Task
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
-from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.task import Task
 
-import engine.audit
-import engine.runtime
-from engine.forms import FormDefinition
+import engine.audit.trail
+import engine.workflow.runtime
+from engine.workflow.forms import FormDefinition
 
 DESERIALIZE = "load: deserialize state (load_state)"
 ENGINE_STEP = "engine step (task.run + do_engine_steps)"
@@ -87,11 +87,11 @@ class Breakdown:
 def instrumented(db_engine: Engine) -> Iterator[Breakdown]:
     """Install the timers (and count round trips) for the duration of the block."""
     breakdown = Breakdown()
-    breakdown.wrap(engine.runtime, "load_state", DESERIALIZE)
-    breakdown.wrap(engine.runtime, "dump_state", SERIALIZE)
+    breakdown.wrap(engine.workflow.runtime, "load_state", DESERIALIZE)
+    breakdown.wrap(engine.workflow.runtime, "dump_state", SERIALIZE)
     breakdown.wrap(BpmnWorkflow, "do_engine_steps", ENGINE_STEP)
     breakdown.wrap(Task, "run", ENGINE_STEP)
-    breakdown.wrap(engine.audit, "record", AUDIT)
+    breakdown.wrap(engine.audit.trail, "record", AUDIT)
     breakdown.wrap(FormDefinition, "validate", FORM)
     breakdown.wrap(Session, "flush", FLUSH)
     dialect = db_engine.dialect

@@ -41,15 +41,16 @@ from bench.breakdown import CompletionsOnly, instrumented
 from bench.databases import DEFAULT_PG_URL, bench_database, machine
 from bench.prefill import StepInfo, Template, prefill
 from bench.runners import MemoryRunner, RunResult, ServiceRunner, run
-from engine import audit
+from engine import processes as bundled_processes
 from engine.actors import Actor, Role, role_for_lane
-from engine.bpmn.compiler import CompiledModel, compile_model
-from engine.bpmn.serialization import dump_state
-from engine.bpmn.validation import check_model
-from engine.bundle import BUNDLED_DIR, bundled_config, read_model_file
+from engine.audit import trail as audit
 from engine.db import make_engine, make_session_factory
-from engine.models import ProcessModel
-from engine.services import processes
+from engine.workflow import deployment as processes
+from engine.workflow.bundle import BUNDLED_DIR, bundled_config, read_model_file
+from engine.workflow.compiler import CompiledModel, compile_model
+from engine.workflow.models import ProcessModel
+from engine.workflow.serialization import dump_state
+from engine.workflow.validation import check_model
 
 log = logging.getLogger("bench.engine")
 
@@ -62,6 +63,7 @@ TARGET_PREFILL = 100_000
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    bundled_processes.wire()
     args = _arguments(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("bench").setLevel(logging.INFO)

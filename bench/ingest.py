@@ -52,14 +52,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from bench.databases import DEFAULT_PG_URL, bench_database, machine
 from bench.ingest_naive import NaiveIngestor, naive_judge, naive_parse
 from bench.ingest_setup import frames, hourly_records, register_points
-from engine.bundle import bundled_model_files, read_model_file
+from engine import processes as bundled_processes
 from engine.db import make_engine, make_session_factory
-from engine.demo import ADMIN
-from engine.models import Anomaly, Measurement
+from engine.demo.accounts import ADMIN
 from engine.monitoring import store
 from engine.monitoring.ingest import Ingestor
+from engine.monitoring.models import Anomaly, Measurement
 from engine.monitoring.registry import PointDirectory
-from engine.services import processes
+from engine.workflow import deployment as processes
+from engine.workflow.bundle import bundled_model_files, read_model_file
 from integrations.hj212.parser import parse_packet
 from integrations.hj212.receiver import Receiver, ReceiverSettings
 from integrations.hj212.workers import Workers, merged
@@ -70,6 +71,7 @@ TARGET_RECEIVE = 5_000.0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    bundled_processes.wire()
     args = _arguments(argv)
     info = machine(args.pg_url)
     print("machine: " + "; ".join(f"{k} {v}" for k, v in info.items()))

@@ -9,10 +9,11 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.db import table_of
-from engine.models import Enterprise, MonitoringPoint, PointFactor
-from engine.monitoring.demo import credit_code
+from engine.demo.monitoring import credit_code
+from engine.monitoring.codes import HOURLY
+from engine.monitoring.models import Enterprise, MonitoringPoint, PointFactor
 from engine.monitoring.passwords import hash_password
-from engine.monitoring.records import HOURLY, MeasurementRecord
+from engine.monitoring.records import MeasurementRecord
 from engine.monitoring.synthetic import FACTORS_BY_KIND, SimPoint, TrafficModel, demo_mn
 from engine.regions import RegionLevel, region_tree
 from integrations.hj212.builder import build_packet

@@ -3,7 +3,7 @@
 Each instance gets its ``process_instances`` row (with a real finished state
 document), four completed ``human_tasks`` rows and five audit events. The
 events are sorted by time and chained with the same hash as
-:func:`engine.audit.event_hash`, continuing from the current chain head, so
+:func:`engine.audit.trail.event_hash`, continuing from the current chain head, so
 ``audit.verify`` still passes afterwards. PostgreSQL is written with COPY,
 SQLite with executemany.
 """
@@ -24,9 +24,15 @@ from sqlalchemy import Table, func, select, text, update
 from sqlalchemy.engine import Connection, Engine
 
 from bench.workload import PROCESS_KEY, STARTER, STEPS, Case
-from engine.audit import HEAD_ID, event_hash
-from engine.bpmn.serialization import SERIALIZER_VERSION
-from engine.models import AuditChainHead, AuditEvent, HumanTask, InstanceStatus, ProcessInstance, TaskStatus
+from engine.audit.models import AuditChainHead, AuditEvent
+from engine.audit.trail import HEAD_ID, event_hash
+from engine.workflow.models import (
+    HumanTask,
+    InstanceStatus,
+    ProcessInstance,
+    TaskStatus,
+)
+from engine.workflow.serialization import SERIALIZER_VERSION
 
 log = logging.getLogger(__name__)
 

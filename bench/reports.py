@@ -30,10 +30,16 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from bench.databases import DEFAULT_PG_URL, bench_database, machine
+from engine import processes as bundled_processes
 from engine.actors import Actor, Role
 from engine.db import make_engine
-from engine.models import Enterprise, Measurement, MonitoringPoint, PointFactor
 from engine.monitoring import rates
+from engine.monitoring.models import (
+    Enterprise,
+    Measurement,
+    MonitoringPoint,
+    PointFactor,
+)
 from engine.regions import region_tree
 from engine.reports import builders, figures
 from engine.reports.period import Period
@@ -104,6 +110,7 @@ def _timed(label: str, results: dict[str, float], work: Callable[[], Any]) -> An
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    bundled_processes.wire()
     parser = argparse.ArgumentParser(prog="python -m bench.reports", description=__doc__.splitlines()[0])
     parser.add_argument("--points", type=int, default=7000)
     parser.add_argument("--pg-url", default=DEFAULT_PG_URL)

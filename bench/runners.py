@@ -18,21 +18,27 @@ from time import perf_counter, process_time
 from typing import Any, Protocol
 from uuid import UUID
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from bench.workload import PROCESS_KEY, STARTER, STEPS, Case
 from engine.actors import Actor
-from engine.bpmn.compiler import CompiledModel
-from engine.bpmn.expressions import providing
-from engine.models import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
-from engine.services import instances, tasks
-from engine.services.calendar import package_years
-from engine.services.deadlines import compute
-from engine.services.instances import StartRequest
-from engine.workdays import from_chinese_calendar
+from engine.calendar.holidays import package_years
+from engine.calendar.workdays import from_chinese_calendar
+from engine.instances import service as instances
+from engine.instances.service import StartRequest
+from engine.tasks import actions as tasks
+from engine.workflow.compiler import CompiledModel
+from engine.workflow.deadlines import compute
+from engine.workflow.expressions import providing
+from engine.workflow.models import (
+    HumanTask,
+    InstanceStatus,
+    ProcessInstance,
+    TaskStatus,
+)
 
 
 class Runner(Protocol):

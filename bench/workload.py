@@ -19,6 +19,7 @@ from typing import Any
 from stdnum.cn import uscc
 
 from engine.actors import SYSTEM, Actor, Role
+from engine.monitoring.codes import FACTORS
 from engine.regions import RegionLevel, region_tree
 
 PROCESS_KEY = "anomaly_closure"
@@ -31,7 +32,7 @@ CITY_WEIGHTS: dict[str, int] = {
     "440200": 2, "441400": 2, "441600": 2, "441700": 2, "445100": 2, "441500": 1, "445300": 1,
 }
 
-FACTORS = {"w01018": "COD", "w21003": "氨氮", "w21011": "总磷", "a21026": "二氧化硫", "a21002": "氮氧化物", "a34013": "颗粒物"}
+BENCH_FACTORS = ("w01018", "w21003", "w21011", "a21026", "a21002", "a34013")
 REASONS = ("other", "communication_fault", "abnormal_operation", "exceedance")  # none needs evidence files
 DESCRIPTIONS = (
     "在线监测仪表漂移，已联系运维单位到场校核。",
@@ -96,7 +97,7 @@ def cases(count: int, pool: list[Enterprise], rng: random.Random, prefix: str) -
 
 
 def _case(enterprise: Enterprise, rng: random.Random, business_key: str) -> Case:
-    factor = rng.choice(list(FACTORS))
+    factor = rng.choice(BENCH_FACTORS)
     point = "MN" + "".join(rng.choice(string.digits) for _ in range(12))
     explanation = {"reason": rng.choice(REASONS), "description": rng.choice(DESCRIPTIONS)}
     if rng.random() < 0.5:
@@ -105,7 +106,7 @@ def _case(enterprise: Enterprise, rng: random.Random, business_key: str) -> Case
         region_code=enterprise.actor.region_code or "",
         enterprise_code=enterprise.actor.enterprise_code or "",
         business_key=business_key,
-        subject=f"{FACTORS[factor]} 超标 {point}",
+        subject=f"{FACTORS[factor].name} 超标 {point}",
         start_data={"anomaly_type": "exceedance", "key_unit": True, "factor": factor, "point_mn": point,
                     "measured": round(rng.uniform(60, 400), 2), "limit": 50.0},
         steps=(

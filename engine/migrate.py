@@ -31,12 +31,6 @@ def upgrade(database_url: str, revision: str = "heads") -> None:
     command.upgrade(alembic_config(database_url), revision)
 
 
-def current_head() -> str | None:
-    from alembic.script import ScriptDirectory
-
-    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
-
-
 @contextmanager
 def scratch_postgres_database(admin_url: str, prefix: str) -> Iterator[str]:
     """Create ``<prefix><random>`` on the server of ``admin_url``, migrate it, yield its URL, drop it after.

@@ -20,6 +20,7 @@ from sqlalchemy import and_, false, or_, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.actors import Actor, Role
+from engine.errors import NotAllowed
 
 PROVINCE_PREFIX = "44"
 TAX_PROCESSES = frozenset({"tax_review"})
@@ -134,3 +135,12 @@ def _coverage_clause(coverage: tuple[str, str], region_column: Any) -> ColumnEle
     if kind == "exact":
         return region_column == value
     return region_column.startswith(value, autoescape=True)
+
+
+def require_admin(actor: Actor, message: str) -> None:
+    """The one administrator check: raises ``NotAllowed(message)`` unless the actor is an administrator.
+
+    :raises NotAllowed: naming what only administrators may do.
+    """
+    if not actor.is_admin:
+        raise NotAllowed(message)

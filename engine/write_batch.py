@@ -21,7 +21,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
-    Select, Table, UpdateBase, bindparam, func, insert, inspect, literal_column, select, union_all, update,
+    Select,
+    Table,
+    UpdateBase,
+    bindparam,
+    func,
+    insert,
+    inspect,
+    literal_column,
+    select,
+    union_all,
+    update,
 )
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value

@@ -1,4 +1,4 @@
-"""E-mail through a configurable SMTP server: the :class:`~engine.services.notifications.Notifier` for production.
+"""E-mail through a configurable SMTP server: the :class:`~engine.notifications.centre.Notifier` for production.
 
 Settings (``ECOLOOP_SMTP_*``): ``HOST`` (mail is off without it), ``PORT`` (25),
 ``USER`` and ``PASSWORD`` (log in when set), ``FROM`` (sender address),
@@ -15,11 +15,8 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from sqlalchemy.orm import Session, sessionmaker
-
 from engine.errors import InvalidInput
-from engine.services import notifications
-from engine.services.notifications import DeliveryFailed, Mail
+from engine.notifications.centre import DeliveryFailed, Mail
 
 SECURITY = ("none", "starttls", "ssl")
 
@@ -95,16 +92,3 @@ def notifier_from(raw: Mapping[str, str]) -> SmtpNotifier | None:
     """The notifier for these settings, or None when mail is not configured."""
     settings = SmtpSettings.from_mapping(raw)
     return SmtpNotifier(settings) if settings else None
-
-
-def run_outbox(sessions: sessionmaker[Session], notifier: SmtpNotifier | None, base_url: str = "") -> int:
-    """One pass of the notification job: project new audit events, then send one batch of queued mail.
-
-    Each step commits on its own, so mail is only ever sent for committed notifications.
-    """
-    with sessions.begin() as session:
-        notifications.project(session, mail=notifier is not None)
-    if notifier is None:
-        return 0
-    with sessions.begin() as session:
-        return notifications.deliver_pending(session, notifier, base_url=base_url)

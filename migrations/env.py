@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import pool
 
-import engine.models  # noqa: F401  (registers every table)
+import engine.tables
 from engine.config import load_settings
 from engine.db import Base, make_engine
 

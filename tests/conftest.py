@@ -9,13 +9,20 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from engine.bundle import bundled_model_files, read_model_file
+from engine import processes as bundled_processes
+from engine.workflow.bundle import bundled_model_files, read_model_file
 from engine.db import make_engine
-from engine.services import processes
+from engine.workflow import deployment as processes
 from tests.support.actors import ADMIN
 from tests.support.databases import fresh_database
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def wired_processes() -> None:
+    """What every edge does at start (the app factory, the command line): wire the processes' hooks."""
+    bundled_processes.wire()
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -8,9 +8,10 @@ from datetime import timedelta
 
 from flask import Flask
 
+from engine import processes
 from engine.config import PREFIX, Settings, load_settings
 from engine.db import make_engine, make_session_factory
-from engine.filestore import LocalFileStore
+from engine.evidence.filestore import LocalFileStore
 from integrations.ldap.directory import LdapDirectory
 from integrations.ldap.settings import LdapSettings
 from web import database, errors, i18n, proxies, rate_limits, request_log, ui
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 def create_app(test_config: Mapping[str, str] | None = None) -> Flask:
     """Build the app from ``ECOLOOP_*`` settings; ``test_config`` overrides them (keys without the prefix)."""
     settings = load_settings(overrides=test_config)
+    processes.wire()
     app = Flask(__name__)
     _configure(app, settings)
     engine = make_engine(settings.database_url)
@@ -39,7 +41,19 @@ def create_app(test_config: Mapping[str, str] | None = None) -> Flask:
     database.init_app(app)
     errors.init_app(app)
     _register_blueprints(app)
+    _start_services(app)
     return app
+
+
+def _start_services(app: Flask) -> None:
+    """What the blueprints need running, started in one place: the log-in throttle and lockout policy
+    (wrapping the registered log-in view) and the notification dispatcher (its thread and request hooks).
+    Report generation starts on demand (``web/reports/worker.py``); scheduled jobs are ``web/scheduler.py``'s."""
+    from web.auth import throttle
+    from web.notifications import dispatch
+
+    throttle.init_app(app)
+    dispatch.init_app(app)
 
 
 def _configure(app: Flask, settings: Settings) -> None:

@@ -11,17 +11,18 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from werkzeug.serving import run_simple
 
-from engine import audit
+from engine import processes as bundled_processes
 from engine.actors import Role
-from engine.bundle import read_model_file
-from engine.demo import seed
+from engine.audit import trail as audit
+from engine.demo.bootstrap import seed
 from engine.errors import EcoLoopError
+from engine.identity import local_users as users
 from engine.migrate import upgrade
-from engine.services import consistency, processes, users
-from engine.services.retention import archive_after_days
-from integrations import scheduler
+from engine.workflow import consistency
+from engine.workflow import deployment as processes
+from engine.workflow.bundle import read_model_file
 from integrations.hj212.cli import hj212
-from web import cli_backup, cli_monitoring, create_app, server
+from web import cli_backup, cli_monitoring, create_app, scheduler, server
 from web.admin.commands import archive, calendar_group
 from web.cli_support import fail, operator, session_factory
 from web.reports.cli import reports_group
@@ -31,6 +32,7 @@ from web.tokens.cli import tokens_group
 @click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_default_commands=False, add_version_option=False)
 def main() -> None:
     """EcoLoop 生态环境闭环监管平台."""
+    bundled_processes.wire()  # commands that run without the app (receiver, imports) move workflows too
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("spiff", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
@@ -81,7 +83,7 @@ def serve(host: str, port: int, dev: bool) -> None:
             fail(error)
         return
     if settings.run_scheduler_in_web:
-        scheduler.start_in_background(session_factory(), settings.timer_sweep_seconds, archive_after_days(settings.raw))
+        scheduler.start_in_background(session_factory(), settings)
     run_simple(host, port, app, threaded=True, use_reloader=False)
 
 
@@ -90,7 +92,7 @@ def serve(host: str, port: int, dev: bool) -> None:
 def run_scheduler() -> None:
     """Run the timer sweep as its own process (safe to run several)."""
     settings = current_app.extensions["ecoloop.settings"]
-    scheduler.run_forever(session_factory(), settings.timer_sweep_seconds, archive_after_days(settings.raw))
+    scheduler.run_forever(session_factory(), settings)
 
 
 @main.group()

@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from engine import backup as backups
+from engine.runstate import backup as backups
 from engine.errors import EcoLoopError
 from web.cli_support import fail
 

@@ -16,13 +16,18 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from engine.anomalies import jobs as anomaly_jobs
 from engine.monitoring import csv_import, rates, registry
+from engine.monitoring import jobs as monitoring_jobs
 from engine.monitoring.ingest import Ingestor, backfill
 from engine.monitoring.records import Outcome
 from engine.monitoring.settings import MonitoringSettings
 from engine.monitoring.synthetic import SimPoint
-from integrations import monitoring_jobs
-from integrations.hj212.receiver import ReceiverSettings, collect_garbage_less_often, serve
+from integrations.hj212.receiver import (
+    ReceiverSettings,
+    collect_garbage_less_often,
+    serve,
+)
 from integrations.hj212.simulator import simulate
 from integrations.hj212.workers import serve_workers
 from web.cli_support import operator, session_factory
@@ -110,7 +115,7 @@ def import_csv(file: Path, batch: int) -> None:
             counts[result.outcome.value] = counts.get(result.outcome.value, 0) + 1
             if result.outcome == Outcome.REFUSED:
                 click.echo(f"{record.mn} {record.data_time}: {result.reason}: {result.detail}", err=True)
-    monitoring_jobs.open_all(session_factory())
+    anomaly_jobs.open_all(session_factory())
     click.echo(f"{len(parsed.records)} records: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
     sys.exit(1 if parsed.errors or counts.get(Outcome.REFUSED.value) else 0)
 
@@ -147,7 +152,7 @@ def rates_command(month: str, level: str) -> None:
 @with_appcontext
 def check_missing_command() -> None:
     """Run the missing-data rule now (the scheduler runs it every few minutes)."""
-    found = monitoring_jobs.run_missing_check(session_factory())
+    found = anomaly_jobs.run_missing_check(session_factory())
     click.echo(f"{found} new missing-data anomalies")
 
 

@@ -10,7 +10,7 @@ from flask import Flask, Response, current_app, g
 from sqlalchemy.orm import Session
 
 from engine.config import Settings
-from engine.filestore import FileStore
+from engine.evidence.filestore import FileStore
 
 
 def db() -> Session:

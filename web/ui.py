@@ -12,10 +12,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import get_locale, gettext
+from flask_babel import lazy_gettext as _l
 
 from engine.actors import Actor, Role
 from engine.db import utcnow
+from engine.monitoring.codes import FACTORS
 from engine.regions import region_tree
 from web.i18n import SHANGHAI
 
@@ -51,31 +53,6 @@ OTHER_KINDS: Mapping[str, Any] = {
     "late_filing": _l("逾期申报"),
 }
 
-# HJ 212-2017 pollutant codes (see docs: hj212) → names and units
-FACTORS: Mapping[str, tuple[Any, str]] = {
-    "w00000": (_l("废水流量"), "L/s"),
-    "w01001": (_l("pH值"), ""),
-    "w01018": (_l("化学需氧量"), "mg/L"),
-    "w21003": (_l("氨氮"), "mg/L"),
-    "w21011": (_l("总磷"), "mg/L"),
-    "w21001": (_l("总氮"), "mg/L"),
-    "w01012": (_l("悬浮物"), "mg/L"),
-    "w01010": (_l("水温"), "°C"),
-    "a00000": (_l("烟气流量"), "m³/s"),
-    "a01011": (_l("烟气流速"), "m/s"),
-    "a01012": (_l("烟气温度"), "°C"),
-    "a01013": (_l("烟气压力"), "kPa"),
-    "a01014": (_l("烟气湿度"), "%"),
-    "a19001": (_l("氧含量"), "%"),
-    "a21026": (_l("二氧化硫"), "mg/m³"),
-    "a21002": (_l("氮氧化物"), "mg/m³"),
-    "a21005": (_l("一氧化碳"), "mg/m³"),
-    "a34013": (_l("颗粒物"), "mg/m³"),
-    "a24088": (_l("非甲烷总烃"), "mg/m³"),
-    "a01901": (_l("炉膛温度"), "°C"),
-    "a01902": (_l("炉膛温度"), "°C"),
-}
-
 # keys of start data and configuration that pages show to people
 DATA_KEYS: Mapping[str, Any] = {
     "anomaly_type": _l("异常类型"),
@@ -90,7 +67,6 @@ DATA_KEYS: Mapping[str, Any] = {
     "value": _l("监测值"),
     "limit": _l("排放限值"),
     "unit": _l("单位"),
-    "explain_deadline": _l("企业说明期限"),
     "review_deadline": _l("审核期限"),
     "max_return_rounds": _l("最多退回次数"),
     "city_review_types": _l("需地市复核的异常类型"),
@@ -190,13 +166,17 @@ def region_name(code: str | None) -> str:
 
 
 def factor_name(code: str | None) -> str:
+    """A factor's name in the page's language with its HJ 212-2017 code (``engine.monitoring.codes``)."""
     known = FACTORS.get(code or "")
-    return f"{known[0]} ({code})" if known else (code or "")
+    if known is None:
+        return code or ""
+    name = known.name if str(get_locale() or "zh_CN").startswith("zh") else known.english
+    return f"{name} ({code})"
 
 
 def factor_unit(code: str | None) -> str:
     known = FACTORS.get(code or "")
-    return known[1] if known else ""
+    return known.unit if known else ""
 
 
 def data_label(key: str) -> str:

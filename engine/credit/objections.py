@@ -15,24 +15,35 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import audit
 from engine.actors import Actor, Role
+from engine.audit import trail as audit
 from engine.credit import ratings
-from engine.credit.common import local_date, require_own_enterprise, start_and_submit
+from engine.credit.models import (
+    CreditObjection,
+    CreditRating,
+    NoticeKind,
+    ObjectionStatus,
+    PublicNotice,
+)
 from engine.db import utcnow
 from engine.errors import Conflict, InvalidInput, NotFound
-from engine.models import CreditObjection, CreditRating, InstanceStatus, ProcessInstance, PublicNotice
-from engine.models.credit import NoticeKind, ObjectionStatus
-from engine.process_hooks import HOOKS, StartContext, StepContext
-from engine.services import instances
-from engine.services.instances import StartRequest
+from engine.instances import service as instances
+from engine.instances.casework import (
+    local_date,
+    require_own_enterprise,
+    start_and_submit,
+)
+from engine.instances.service import StartRequest
+from engine.workflow.hooks import ProcessHooks, StartContext, StepContext
+from engine.workflow.models import InstanceStatus, ProcessInstance
 
 log = logging.getLogger(__name__)
 
 PROCESS_KEY = "credit_objection"
+HOOKS = ProcessHooks(PROCESS_KEY)
 FORM_KEY = "credit_objection"
 
-HOOKS.starters(PROCESS_KEY, Role.ENTERPRISE)
+HOOKS.starters(Role.ENTERPRISE)
 
 
 def file(session: Session, actor: Actor, region_code: str, data: dict[str, Any]) -> ProcessInstance:
@@ -47,7 +58,7 @@ def file(session: Session, actor: Actor, region_code: str, data: dict[str, Any])
     return start_and_submit(session, actor, request, FORM_KEY, data)
 
 
-@HOOKS.before_start(PROCESS_KEY)
+@HOOKS.before_start
 def _accept_only_during_notice(context: StartContext) -> dict[str, Any]:
     """Refuse late objections with a clear message; put the rating's facts into the start data."""
     require_own_enterprise(context.actor, context.enterprise_code, "对本企业的评价结果提出异议")
@@ -93,7 +104,7 @@ def check_in_notice_period(notice: PublicNotice | None) -> None:
         raise Conflict(f"公示自 {local_date(notice.starts_at)} 开始，届时方可提出异议 (the notice has not started)")
 
 
-@HOOKS.after(PROCESS_KEY, "start")
+@HOOKS.after("start")
 def _open(context: StepContext) -> None:
     objection = CreditObjection(rating_id=context.data["rating_id"], instance_id=context.instance.id,
                                 enterprise_code=context.instance.enterprise_code or "",
@@ -102,7 +113,7 @@ def _open(context: StepContext) -> None:
     context.session.flush()
 
 
-@HOOKS.after(PROCESS_KEY, "submit")
+@HOOKS.after("submit")
 def _record_submission(context: StepContext) -> None:
     """The reasons and requested level; a submission after the notice ended is refused like a late objection."""
     objection = _of(context.session, context.instance.id)
@@ -116,7 +127,7 @@ def _record_submission(context: StepContext) -> None:
     objection.filed_at = utcnow()
 
 
-@HOOKS.after(PROCESS_KEY, "end_lapsed")
+@HOOKS.after("end_lapsed")
 def _lapse(context: StepContext) -> None:
     objection = _of(context.session, context.instance.id)
     objection.status, objection.decided_at = ObjectionStatus.LAPSED, utcnow()
@@ -124,7 +135,7 @@ def _lapse(context: StepContext) -> None:
                  payload={"objection": objection.id})
 
 
-@HOOKS.after(PROCESS_KEY, "end_kept", "end_corrected")
+@HOOKS.after("end_kept", "end_corrected")
 def _decide(context: StepContext) -> None:
     """Keep or correct the rating, then publish the result."""
     session, instance = context.session, context.instance

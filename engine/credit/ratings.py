@@ -10,15 +10,24 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import audit
 from engine.actors import Actor, Role
-from engine.credit.common import local_date
+from engine.audit import trail as audit
+from engine.credit.models import (
+    LEVEL_NAMES,
+    CreditObjection,
+    CreditRating,
+    NoticeKind,
+    ObjectionStatus,
+    PublicNotice,
+    RatingChange,
+    RatingStatus,
+)
 from engine.db import utcnow, valid_id
 from engine.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from engine.identifiers import valid_credit_code, valid_region
-from engine.models import CreditObjection, CreditRating, InstanceStatus, ProcessInstance, PublicNotice, RatingChange
-from engine.models.credit import LEVEL_NAMES, NoticeKind, ObjectionStatus, RatingStatus
+from engine.instances.casework import local_date
 from engine.scoping import can_see_instance, covers_region
+from engine.workflow.models import InstanceStatus, ProcessInstance
 
 log = logging.getLogger(__name__)
 

@@ -15,24 +15,37 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import audit
 from engine.actors import Actor, Role
+from engine.audit import trail as audit
 from engine.credit import ratings
-from engine.credit.common import last_completed, local_date, ready_step, require_own_enterprise, start_and_submit
+from engine.credit.models import (
+    CreditLevel,
+    CreditRating,
+    CreditRepair,
+    NoticeKind,
+    RepairStatus,
+)
 from engine.db import utcnow
 from engine.errors import Conflict, InvalidInput, NotFound
-from engine.models import CreditRating, CreditRepair, InstanceStatus, ProcessInstance
-from engine.models.credit import CreditLevel, NoticeKind, RepairStatus
-from engine.process_hooks import HOOKS, StartContext, StepContext
-from engine.services import instances
-from engine.services.instances import StartRequest
+from engine.instances import service as instances
+from engine.instances.casework import (
+    last_completed,
+    local_date,
+    ready_step,
+    require_own_enterprise,
+    start_and_submit,
+)
+from engine.instances.service import StartRequest
+from engine.workflow.hooks import ProcessHooks, StartContext, StepContext
+from engine.workflow.models import InstanceStatus, ProcessInstance
 
 PROCESS_KEY = "credit_repair"
+HOOKS = ProcessHooks(PROCESS_KEY)
 FORM_KEY = "credit_repair_apply"
 REPAIRABLE = frozenset({CreditLevel.WARNING, CreditLevel.POOR})
 DEFAULT_WINDOW_MONTHS = 6
 
-HOOKS.starters(PROCESS_KEY, Role.ENTERPRISE)
+HOOKS.starters(Role.ENTERPRISE)
 
 
 def apply(session: Session, actor: Actor, region_code: str, data: dict[str, Any]) -> ProcessInstance:
@@ -54,7 +67,7 @@ def add_months(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
 
 
-@HOOKS.before_start(PROCESS_KEY)
+@HOOKS.before_start
 def _check_eligible(context: StartContext) -> dict[str, Any]:
     require_own_enterprise(context.actor, context.enterprise_code, "申请信用修复")
     assert context.enterprise_code is not None
@@ -86,7 +99,7 @@ def _refuse_if_open(session: Session, rating: CreditRating) -> None:
         raise Conflict("已有信用修复申请正在办理 (a repair application is already open)")
 
 
-@HOOKS.after(PROCESS_KEY, "start")
+@HOOKS.after("start")
 def _open(context: StepContext) -> None:
     data = context.data
     context.session.add(CreditRepair(
@@ -96,13 +109,13 @@ def _open(context: StepContext) -> None:
     context.session.flush()
 
 
-@HOOKS.after(PROCESS_KEY, "apply")
+@HOOKS.after("apply")
 def _record_application(context: StepContext) -> None:
     repair = _of(context.session, context.instance.id)
     repair.rectification, repair.applied_at = str(context.data.get("rectification") or ""), utcnow()
 
 
-@HOOKS.after(PROCESS_KEY, "publish_notice")
+@HOOKS.after("publish_notice")
 def _start_notice(context: StepContext) -> None:
     """The city approved: the repair goes under public notice until the notice step's timer."""
     session, instance = context.session, context.instance
@@ -118,7 +131,7 @@ def _start_notice(context: StepContext) -> None:
     repair.status, repair.notice_id = RepairStatus.NOTICED, notice.id
 
 
-@HOOKS.after(PROCESS_KEY, "end_repaired")
+@HOOKS.after("end_repaired")
 def _repair(context: StepContext) -> None:
     session, instance = context.session, context.instance
     repair = _of(session, instance.id)
@@ -130,7 +143,7 @@ def _repair(context: StepContext) -> None:
     repair.status, repair.decided_by, repair.decided_at = RepairStatus.REPAIRED, context.actor.username, utcnow()
 
 
-@HOOKS.after(PROCESS_KEY, "end_refused")
+@HOOKS.after("end_refused")
 def _refuse(context: StepContext) -> None:
     session, instance = context.session, context.instance
     repair = _of(session, instance.id)

@@ -4,7 +4,7 @@ A case whose instance ended is stamped with the enterprise's last reason and
 the reviewers' conclusion (as the process hook recorded it, else the last one
 given). When the conclusion is ``explanation_accepted``
 and the reason a shutdown or maintenance, the case's period becomes a
-:class:`~engine.models.PointDowntime`: those slots leave the rates' denominators.
+:class:`~engine.tables.PointDowntime`: those slots leave the rates' denominators.
 """
 
 from __future__ import annotations
@@ -15,11 +15,18 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import audit
 from engine.actors import SYSTEM, Actor
+from engine.audit import trail as audit
 from engine.db import utcnow
-from engine.errors import InvalidInput, NotAllowed
-from engine.models import AnomalyCase, HumanTask, InstanceStatus, MonitoringPoint, PointDowntime, ProcessInstance, TaskStatus
+from engine.errors import InvalidInput
+from engine.monitoring.models import AnomalyCase, MonitoringPoint, PointDowntime
+from engine.scoping import require_admin
+from engine.workflow.models import (
+    HumanTask,
+    InstanceStatus,
+    ProcessInstance,
+    TaskStatus,
+)
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +89,7 @@ def add_downtime(
 
     :raises InvalidInput: unknown point, reason, or an empty period.
     """
-    if not actor.is_admin:
-        raise NotAllowed("only administrators record downtimes")
+    require_admin(actor, "only administrators record downtimes")
     errors: dict[str, list[str]] = {}
     if session.get(MonitoringPoint, point_id) is None:
         errors["point_id"] = ["未知监测点 (unknown point)"]

@@ -17,7 +17,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from engine.monitoring.records import DATA_COMMANDS, HOURLY, MeasurementRecord
+from engine.monitoring.codes import DATA_COMMANDS, HOURLY
+from engine.monitoring.records import MeasurementRecord
 
 CHINA = timezone(timedelta(hours=8))
 NUMBER_COLUMNS = ("rtd", "avg", "min", "max", "cou", "zs_rtd", "zs_avg", "zs_min", "zs_max")

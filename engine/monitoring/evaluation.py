@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from engine.monitoring.records import REALTIME, FactorData
+from engine.monitoring.codes import REALTIME
+from engine.monitoring.records import FactorData
 from engine.monitoring.registry import FactorInfo, PointInfo
 
 WHOLE_RECORD = "*"

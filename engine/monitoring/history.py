@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from engine.monitoring import store
-from engine.monitoring.records import HOURLY
+from engine.monitoring.codes import HOURLY
 from engine.monitoring.registry import PointInfo
 
 HOUR = timedelta(hours=1)

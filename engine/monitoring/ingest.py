@@ -11,7 +11,7 @@ One call is one batch in the caller's transaction:
 4. insert the findings as pending anomalies and clear those that new data removed.
 
 Opening closure tasks for pending anomalies is a separate transaction
-(:func:`engine.monitoring.cases.open_pending`), so a slow or failing workflow start
+(:func:`engine.anomalies.cases.open_pending`), so a slow or failing workflow start
 never holds up or loses data.
 """
 
@@ -25,16 +25,15 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from engine import audit
 from engine.actors import Actor
+from engine.audit import trail as audit
 from engine.db import utcnow
-from engine.errors import NotAllowed
-from engine.monitoring import anomalies, cases, store
+from engine.monitoring import anomaly_rows as anomalies
+from engine.monitoring import store
+from engine.monitoring.codes import DATA_COMMANDS, HOURLY
 from engine.monitoring.evaluation import Finding, Slot, evaluate
 from engine.monitoring.history import Deeper, History, RecentRecords
 from engine.monitoring.records import (
-    DATA_COMMANDS,
-    HOURLY,
     LineParser,
     MeasurementRecord,
     Outcome,
@@ -44,6 +43,7 @@ from engine.monitoring.records import (
     refused,
 )
 from engine.monitoring.registry import PointDirectory, PointInfo
+from engine.scoping import require_admin
 
 log = logging.getLogger(__name__)
 
@@ -190,12 +190,13 @@ def _row(record: MeasurementRecord, point: PointInfo, invalid: frozenset[str], r
 
 def ingest_packets(
     session: Session, lines: Iterable[str], *, parse: LineParser, ingestor: Ingestor | None = None,
-    open_tasks: bool = True,
+    open_tasks: Callable[[Session], object] | None = None,
 ) -> list[PacketResult]:
     """Parse raw HJ 212 lines with ``parse`` (injected: the parser lives in integrations) and ingest them.
 
     Blank lines are skipped; one result per other line, in order. With
-    ``open_tasks`` the closure tasks of new anomalies are opened in a savepoint,
+    ``open_tasks`` (e.g. :func:`engine.anomalies.cases.open_tasks_now`) the closure tasks of new anomalies are
+    opened in a savepoint,
     so a failing workflow start leaves the data stored and the anomalies pending
     for the scheduler.
     """
@@ -203,24 +204,9 @@ def ingest_packets(
     records = [item for item in parsed if isinstance(item, MeasurementRecord)]
     stored = iter((ingestor or Ingestor()).ingest(session, records))
     results = [refused(item.reason, item.detail) if isinstance(item, Refusal) else next(stored) for item in parsed]
-    if open_tasks and any(result.anomalies for result in results):
-        open_tasks_now(session)
+    if open_tasks is not None and any(result.anomalies for result in results):
+        open_tasks(session)
     return results
-
-
-def open_tasks_now(session: Session, *, batches: int = 10) -> cases.OpenReport:
-    """Open the tasks of pending anomalies inside a savepoint; failures are logged and left pending."""
-    total = cases.OpenReport()
-    try:
-        with session.begin_nested():
-            for _ in range(batches):
-                report = cases.open_pending(session)
-                total.opened, total.joined = total.opened + report.opened, total.joined + report.joined
-                if report.handled < cases.DEFAULT_BATCH:
-                    break
-    except Exception:  # the data is kept; the scheduler retries the pending anomalies
-        log.exception("opening closure tasks failed; anomalies stay pending")
-    return total
 
 
 def backfill(
@@ -231,8 +217,7 @@ def backfill(
 
     :raises NotAllowed: unless the actor is an admin.
     """
-    if not actor.is_admin:
-        raise NotAllowed("only administrators back-fill monitoring data")
+    require_admin(actor, "only administrators back-fill monitoring data")
     results = (ingestor or Ingestor()).ingest(session, records, trusted=True)
     counts = Counter(result.outcome.value for result in results)
     audit.record(session, actor, "monitoring.import", payload={"source": source, "records": len(records),

@@ -15,10 +15,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.models import Measurement, MonitoringPoint, PointDowntime
-from engine.monitoring import anomalies, rules
+from engine.monitoring import anomaly_rows as anomalies
+from engine.monitoring import rules
+from engine.monitoring.codes import HOURLY
 from engine.monitoring.evaluation import WHOLE_RECORD, Finding
-from engine.monitoring.records import HOURLY
+from engine.monitoring.models import Measurement, MonitoringPoint, PointDowntime
 
 HOUR = timedelta(hours=1)
 

@@ -11,7 +11,7 @@ For the records of the configured command (hourly by default) in the month:
 - completeness  = registered factors present ÷ registered factors expected in the records received.
 
 Slots inside a legitimate gap (an approved shutdown or maintenance,
-:class:`~engine.models.PointDowntime`) are neither expected nor counted. Slots
+:class:`~engine.tables.PointDowntime`) are neither expected nor counted. Slots
 before a point's ``monitoring_since`` or after ``now`` are not expected. The
 database sums per point (``GROUP BY point_id`` over integer columns written at
 ingest); enterprises and regions add those sums up.
@@ -28,8 +28,13 @@ from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import Session
 
 from engine.db import utcnow
-from engine.models import Enterprise, MonitoringPoint, PointDowntime, PointFactor
 from engine.monitoring import closures, rules
+from engine.monitoring.models import (
+    Enterprise,
+    MonitoringPoint,
+    PointDowntime,
+    PointFactor,
+)
 from engine.monitoring.records import period_length
 from engine.monitoring.store import table_for
 

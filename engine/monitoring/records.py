@@ -7,11 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-REALTIME = "2011"
-MINUTE = "2051"
-HOURLY = "2061"
-DAILY = "2031"
-DATA_COMMANDS = frozenset({REALTIME, MINUTE, HOURLY, DAILY})
+from engine.monitoring.codes import DAILY, HOURLY, MINUTE
+
 LONG_TERM = frozenset({HOURLY, DAILY})
 """Kept in ``measurements``; the others go to ``minute_measurements`` and are purged."""
 
@@ -86,16 +83,6 @@ def refused(reason: str, detail: str, record: MeasurementRecord | None = None) -
         Outcome.REFUSED, mn=record.mn if record else None, cn=record.cn if record else None,
         data_time=record.data_time if record else None, reason=reason, detail=detail,
     )
-
-
-def judged_value(cn: str, data: FactorData) -> float | None:
-    """The value rules judge: the corrected value (``Zs…``) when present, else the measured one."""
-    names = ("zs_rtd", "rtd") if cn == REALTIME else ("zs_avg", "avg")
-    for name in names:
-        value = data.get(name)
-        if isinstance(value, (int, float)):
-            return float(value)
-    return None
 
 
 def period_length(cn: str, *, rtd_interval_s: int = 30, minute_interval_min: int = 10) -> timedelta:

@@ -19,16 +19,19 @@ from typing import Any
 from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
 
-from engine import audit
 from engine.actors import Actor
+from engine.audit import trail as audit
 from engine.db import utcnow, valid_id
-from engine.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from engine.errors import Conflict, InvalidInput, NotFound
 from engine.identifiers import valid_credit_code, valid_region
-from engine.models import Enterprise, MonitoringPoint, PointFactor, PointKind
 from engine.monitoring import rules
 from engine.monitoring.checks import Checks, compile_checks
+from engine.monitoring.models import Enterprise, MonitoringPoint, PointFactor, PointKind
 from engine.monitoring.passwords import VerifiedPasswords, hash_password
 from engine.monitoring.sql import among
+from engine.scoping import require_admin
+
+ADMINS_ONLY = "only administrators change the monitoring registry"
 
 LIMIT_FIELDS = ("upper_limit", "lower_limit", "range_upper", "range_lower")
 _MAX_CACHED = 100_000
@@ -84,17 +87,12 @@ class FactorSpec:
     rule_params: Mapping[str, Any] = field(default_factory=dict)
 
 
-def _require_admin(actor: Actor) -> None:
-    if not actor.is_admin:
-        raise NotAllowed("only administrators change the monitoring registry")
-
-
 def register_enterprise(
     session: Session, actor: Actor, *, credit_code: str, name: str, region_code: str, industry: str = "",
     key_unit: bool = False,
 ) -> Enterprise:
     """:raises InvalidInput: bad credit or region code. :raises Conflict: the credit code exists."""
-    _require_admin(actor)
+    require_admin(actor, ADMINS_ONLY)
     errors: dict[str, list[str]] = {}
     if not valid_credit_code(credit_code):
         errors["credit_code"] = [f"{credit_code!r} 不是有效的统一社会信用代码 (invalid credit code)"]
@@ -124,7 +122,7 @@ def register_point(
 
     :raises InvalidInput: bad MN, kind, intervals or factor values. :raises Conflict: the MN exists.
     """
-    _require_admin(actor)
+    require_admin(actor, ADMINS_ONLY)
     _check_point(mn, kind, rtd_interval_s, minute_interval_min)
     if session.scalar(select(MonitoringPoint.id).where(MonitoringPoint.mn == mn)) is not None:
         raise Conflict(f"monitoring point {mn} is already registered")
@@ -202,7 +200,7 @@ def update_factor(
 
     :raises NotFound: no such factor. :raises InvalidInput: naming the bad field.
     """
-    _require_admin(actor)
+    require_admin(actor, ADMINS_ONLY)
     factor = session.get(PointFactor, factor_id) if valid_id(factor_id) else None
     if factor is None:
         raise NotFound(f"factor {factor_id} not found")
@@ -318,11 +316,6 @@ class PointDirectory:
                     self._points[mn] = (now, found[mn])
         return found
 
-    def invalidate(self) -> None:
-        with self._lock:
-            self._points.clear()
-            self._book, self._factors = None, {}
-
 
 def list_points(session: Session, *, limit: int | None = None, active_only: bool = True) -> list[MonitoringPoint]:
     """Registered points in id order (the simulator's loggers, admin lists)."""
@@ -337,7 +330,7 @@ def point_with_factors(session: Session, actor: Actor, mn: str) -> tuple[Monitor
 
     :raises NotAllowed: unless the actor is an admin. :raises NotFound: no such MN.
     """
-    _require_admin(actor)
+    require_admin(actor, ADMINS_ONLY)
     point = point_by_mn(session, mn)
     if point is None:
         raise NotFound(f"monitoring point {mn} not found")

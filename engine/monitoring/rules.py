@@ -16,11 +16,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import audit
 from engine.actors import Actor
+from engine.audit import trail as audit
 from engine.db import utcnow
-from engine.errors import InvalidInput, NotAllowed, NotFound
-from engine.models import MonitoringRule
+from engine.errors import InvalidInput, NotFound
+from engine.monitoring.models import MonitoringRule
+from engine.scoping import require_admin
 
 ALL_FLAGS = "NFMSDCTB"
 
@@ -159,8 +160,7 @@ def update_rule(session: Session, actor: Actor, key: str, params: Any) -> Monito
     :raises NotAllowed: unless the actor is an admin.
     :raises InvalidInput: naming each bad parameter.
     """
-    if not actor.is_admin:
-        raise NotAllowed("only administrators change anomaly rules")
+    require_admin(actor, "only administrators change anomaly rules")
     cleaned = check_params(key, params)
     row = session.get(MonitoringRule, key)
     before = dict(row.params) if row else dict(DEFAULTS[key])
@@ -179,8 +179,7 @@ def rule_table(session: Session, actor: Actor) -> list[tuple[str, dict[str, Any]
 
     :raises NotAllowed: unless the actor is an admin.
     """
-    if not actor.is_admin:
-        raise NotAllowed("only administrators manage anomaly rules")
+    require_admin(actor, "only administrators manage anomaly rules")
     rows = {row.key: row for row in session.scalars(select(MonitoringRule))}
     book = load_book(session)
     return [(key, dict(book.params[key]), rows.get(key)) for key in DEFAULTS]

@@ -21,8 +21,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from engine.db import is_postgres
-from engine.models import Measurement, MeasurementRevision, MinuteMeasurement
-from engine.monitoring.records import LONG_TERM, MINUTE, REALTIME, Outcome
+from engine.monitoring.codes import MINUTE, REALTIME
+from engine.monitoring.models import Measurement, MeasurementRevision, MinuteMeasurement
+from engine.monitoring.records import LONG_TERM, Outcome
 from engine.monitoring.sql import among
 
 log = logging.getLogger(__name__)

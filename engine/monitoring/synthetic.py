@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from engine.monitoring.codes import FACTORS
 from engine.monitoring.registry import FactorSpec
 
 
@@ -25,30 +26,30 @@ class FactorProfile:
     noise: float
 
 
-def _profile(code: str, name: str, unit: str, baseline: float, noise: float, *, upper: float | None = None,
+def _profile(code: str, baseline: float, noise: float, *, upper: float | None = None,
              lower: float | None = None, range_upper: float | None = None, **overrides: dict[str, object]) -> FactorProfile:
     rule_params: dict[str, dict[str, object]] = {"sudden_change": {"min_delta": upper}} if upper else {}
     rule_params.update(overrides)
-    spec = FactorSpec(code=code, name=name, unit=unit, upper_limit=upper, lower_limit=lower, range_upper=range_upper,
+    spec = FactorSpec(code=code, name=FACTORS[code].name, unit=FACTORS[code].unit, upper_limit=upper, lower_limit=lower, range_upper=range_upper,
                       range_lower=None, rule_params=rule_params)
     return FactorProfile(spec, baseline, noise)
 
 
 WATER_FACTORS: Sequence[FactorProfile] = (
-    _profile("w01018", "化学需氧量", "mg/L", 28.0, 5.0, upper=50.0, range_upper=500.0),
-    _profile("w21003", "氨氮", "mg/L", 2.0, 0.5, upper=5.0, range_upper=50.0),
-    _profile("w21011", "总磷", "mg/L", 0.2, 0.05, upper=0.5, range_upper=10.0),
-    _profile("w01001", "pH值", "", 7.2, 0.2, upper=9.0, lower=6.0, range_upper=14.0,
+    _profile("w01018", 28.0, 5.0, upper=50.0, range_upper=500.0),
+    _profile("w21003", 2.0, 0.5, upper=5.0, range_upper=50.0),
+    _profile("w21011", 0.2, 0.05, upper=0.5, range_upper=10.0),
+    _profile("w01001", 7.2, 0.2, upper=9.0, lower=6.0, range_upper=14.0,
              sudden_change={"enabled": False}),
-    _profile("w00000", "废水流量", "L/s", 120.0, 15.0),
+    _profile("w00000", 120.0, 15.0),
 )
 AIR_FACTORS: Sequence[FactorProfile] = (
-    _profile("a21026", "二氧化硫", "mg/m³", 18.0, 4.0, upper=35.0, range_upper=200.0),
-    _profile("a21002", "氮氧化物", "mg/m³", 32.0, 6.0, upper=50.0, range_upper=500.0),
-    _profile("a34013", "颗粒物", "mg/m³", 3.0, 0.6, upper=10.0, range_upper=100.0),
-    _profile("a19001", "氧含量", "%", 9.0, 0.6),
-    _profile("a01012", "烟气温度", "°C", 120.0, 6.0),
-    _profile("a00000", "烟气流量", "m³/s", 85.0, 8.0),
+    _profile("a21026", 18.0, 4.0, upper=35.0, range_upper=200.0),
+    _profile("a21002", 32.0, 6.0, upper=50.0, range_upper=500.0),
+    _profile("a34013", 3.0, 0.6, upper=10.0, range_upper=100.0),
+    _profile("a19001", 9.0, 0.6),
+    _profile("a01012", 120.0, 6.0),
+    _profile("a00000", 85.0, 8.0),
 )
 FACTORS_BY_KIND = {"water": WATER_FACTORS, "air": AIR_FACTORS}
 EPISODES = ("exceedance", "constant", "zero", "gap", "flag")

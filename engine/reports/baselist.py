@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from engine.actors import Actor
 from engine.db import utcnow
-from engine.models import Enterprise, MonitoringPoint
+from engine.monitoring.models import Enterprise, MonitoringPoint
 from engine.monitoring.rates import RateRow
 from engine.reports import scope
 from engine.reports.figures import scoped_point_rates

@@ -11,11 +11,25 @@ from sqlalchemy.orm import Session
 
 from engine.actors import Actor
 from engine.errors import InvalidInput
-from engine.models.casework import SupportTicket
 from engine.reports import baselist, ledgers, monthly
-from engine.reports.ledgers import OBJECTION_STATES, TAX_STATES, TICKET_STATES, Step, level_name
+from engine.reports.ledgers import (
+    OBJECTION_STATES,
+    TAX_STATES,
+    TICKET_STATES,
+    Step,
+    level_name,
+)
 from engine.reports.period import Period
-from engine.reports.workbook import DATETIME, DECIMAL, INTEGER, Column, add_table, new_workbook, to_bytes
+from engine.reports.workbook import (
+    DATETIME,
+    DECIMAL,
+    INTEGER,
+    Column,
+    add_table,
+    new_workbook,
+    to_bytes,
+)
+from engine.support.models import SupportTicket
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF = "application/pdf"

@@ -21,25 +21,22 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.actors import Actor
+from engine.credit.models import CreditObjection, CreditRating
 from engine.db import is_postgres, utcnow
-from engine.models import (
-    AnomalyCase,
-    CreditObjection,
-    CreditRating,
-    EmergencyPlanFiling,
-    Enterprise,
-    HumanTask,
-    InstanceStatus,
-    MonitoringPoint,
-    ProcessInstance,
-    SupportTicket,
-    TaskStatus,
-    TaxReview,
-)
+from engine.emergency.models import EmergencyPlanFiling
 from engine.monitoring import rates
+from engine.monitoring.models import AnomalyCase, Enterprise, MonitoringPoint
 from engine.reports import scope
 from engine.reports.period import Period
 from engine.reports.sqltime import city_of, hours_between
+from engine.support.models import SupportTicket
+from engine.tax.models import TaxReview
+from engine.workflow.models import (
+    HumanTask,
+    InstanceStatus,
+    ProcessInstance,
+    TaskStatus,
+)
 
 TAX_ANSWER_DAYS = 15
 

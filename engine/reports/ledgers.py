@@ -1,6 +1,6 @@
 """The rows of the ledger-style reports, each read over what the viewer may see.
 
-Every step of a process is a row of the task index (:class:`~engine.models.HumanTask`), so a
+Every step of a process is a row of the task index (:class:`~engine.tables.HumanTask`), so a
 ledger shows a case's explanation, each review opinion and its state without loading workflows.
 """
 
@@ -15,22 +15,20 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor
-from engine.models import (
-    AnomalyCase,
+from engine.anomalies.cases import TYPE_LABELS
+from engine.credit.models import (
+    LEVEL_NAMES,
     CreditObjection,
     CreditRating,
-    Enterprise,
-    HumanTask,
-    MonitoringPoint,
     RatingChange,
-    SupportTicket,
-    TaskStatus,
-    TaxReview,
+    RatingStatus,
 )
-from engine.models.credit import LEVEL_NAMES, RatingStatus
-from engine.monitoring.cases import TYPE_LABELS
+from engine.monitoring.models import AnomalyCase, Enterprise, MonitoringPoint
 from engine.reports import scope
 from engine.reports.period import CHINA, Period
+from engine.support.models import SupportTicket
+from engine.tax.models import TaxReview
+from engine.workflow.models import HumanTask, TaskStatus
 
 STEP_STATES: dict[str, str] = {TaskStatus.READY: "待办", TaskStatus.COMPLETED: "已完成", TaskStatus.RETURNED: "已退回",
                TaskStatus.CANCELLED: "已取消", TaskStatus.WITHDRAWN: "已撤回"}

@@ -16,13 +16,13 @@ from typing import Any
 from sqlalchemy import and_, null, or_, select
 from sqlalchemy.orm import Session, undefer
 
-from engine import audit
 from engine.actors import Actor, Role
+from engine.audit import trail as audit
 from engine.db import utcnow, valid_id
 from engine.errors import NotFound
-from engine.models import ReportRun, ReportStatus
 from engine.regions import region_tree
 from engine.reports import builders, scope
+from engine.reports.models import ReportRun, ReportStatus
 from engine.reports.period import CHINA, Period
 
 log = logging.getLogger(__name__)

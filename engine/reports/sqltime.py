@@ -13,12 +13,6 @@ def hours_between(start: Any, end: Any, pg: bool) -> Any:
     return (func.julianday(end) - func.julianday(start)) * 24.0
 
 
-def local_month(column: Any, pg: bool) -> Any:
-    if pg:
-        return func.to_char(func.timezone("Asia/Shanghai", column), "YYYY-MM")
-    return func.strftime("%Y-%m", column, "+8 hours")
-
-
 def city_of(region_column: Any) -> Any:
     """``440106`` → ``4401`` (callers append ``00`` for the city's code)."""
     return func.substr(region_column, 1, 4)

@@ -1,1 +1,2 @@
-"""Run-state monitoring (运行监控): figures of the running platform, thresholds as data, alerts to administrators."""
+"""The platform's run state (运行监控): health checks, figures of the running platform, thresholds as data,
+alerts to administrators, backups."""

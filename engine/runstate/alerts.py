@@ -19,12 +19,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import audit
+from engine.audit import trail as audit
 from engine.actors import SYSTEM, Role
 from engine.errors import EcoLoopError
-from engine.models import LocalUser, NotificationKind, NotificationPreference, RunstateAlert
+from engine.identity.models import LocalUser
+from engine.notifications.models import NotificationKind, NotificationPreference
+from engine.runstate.models import RunstateAlert
 from engine.runstate.figures import Figures
-from engine.services import configs, instances, notifications
+from engine.workflow import configs
+from engine.instances import service as instances
+from engine.notifications import centre as notifications
 
 log = logging.getLogger(__name__)
 

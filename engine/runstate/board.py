@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor
-from engine.errors import NotAllowed
 from engine.runstate import alerts, figures
+from engine.scoping import require_admin
 
 
 @dataclass(frozen=True)
@@ -40,8 +40,7 @@ class Board:
 
 def board(session: Session, actor: Actor, evidence_dir: Path, now: datetime) -> Board:
     """:raises NotAllowed: unless the actor is an administrator."""
-    if not actor.is_admin:
-        raise NotAllowed("仅管理员可查看运行监控 (administrators only)")
+    require_admin(actor, "仅管理员可查看运行监控 (administrators only)")
     reading = figures.read(session, evidence_dir, now)
     open_alerts = [{"id": a.id, "figure": a.figure, "label": alerts.LABELS.get(a.figure, a.figure), "value": a.value,
                     "threshold": a.threshold, "opened_at": a.opened_at.isoformat(),

@@ -16,7 +16,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.models import DeliveryStatus, HumanTask, JobRun, NotificationDelivery, ReportRun, ReportStatus, TaskStatus
+from engine.notifications.models import DeliveryStatus, NotificationDelivery
+from engine.workflow.models import HumanTask, TaskStatus
+from engine.runstate.models import JobRun
+from engine.reports.models import ReportRun, ReportStatus
 
 TIMER_SWEEP_JOB = "timer_sweep"
 

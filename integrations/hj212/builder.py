@@ -10,7 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from .codes import DATA_ANSWER, EXECUTION_RESULT, REPLY_SYSTEM, REQUEST_ANSWER, ExeRtn, QnRtn
+from .codes import (
+    DATA_ANSWER,
+    EXECUTION_RESULT,
+    REPLY_SYSTEM,
+    REQUEST_ANSWER,
+    ExeRtn,
+    QnRtn,
+)
 from .data_area import MAX_DATA_AREA
 from .frame import MAX_SEGMENT, frame
 from .packet import FLAG_REPLY, FLAG_SPLIT, SUFFIX_ATTRS, FactorValues, Packet, Value

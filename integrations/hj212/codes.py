@@ -1,10 +1,13 @@
-"""Code tables of HJ 212-2017, and the HJ/T 212-2005 factor codes that map onto them."""
+"""Protocol code tables of HJ 212-2017: system codes, answer codes and their return values.
+
+The tables the platform itself reads (command codes, data flags, factor codes and the
+HJ/T 212-2005 codes that map onto them) are :mod:`engine.monitoring.codes`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import IntEnum
-from typing import NamedTuple
 
 SYSTEM_CODES: Mapping[str, str] = {
     "21": "surface water quality",
@@ -31,33 +34,6 @@ SYSTEM_CODES: Mapping[str, str] = {
 """ST: which kind of monitoring system speaks."""
 
 REPLY_SYSTEM = "91"
-
-COMMAND_CODES: Mapping[str, str] = {
-    "1011": "get logger time",
-    "1012": "set logger time",
-    "1013": "time calibration request",
-    "1061": "get real-time data interval",
-    "1062": "set real-time data interval",
-    "1063": "get minute data interval",
-    "1064": "set minute data interval",
-    "1072": "set access password",
-    "2011": "real-time data",
-    "2021": "equipment status",
-    "2031": "daily data",
-    "2041": "equipment run time",
-    "2051": "minute data",
-    "2061": "hourly data",
-    "2081": "logger restart",
-    **{str(code): "control command" for code in range(3011, 3022)},
-    "9011": "request answer",
-    "9012": "execution result",
-    "9013": "notification answer",
-    "9014": "data answer",
-}
-"""CN: what the packet asks or carries."""
-
-DATA_COMMANDS: frozenset[str] = frozenset({"2011", "2051", "2061", "2031"})
-"""Commands whose data area must carry ``DataTime``."""
 
 REQUEST_ANSWER = "9011"
 EXECUTION_RESULT = "9012"
@@ -89,68 +65,3 @@ class ExeRtn(IntEnum):
     BUSY = 5
     FAULT = 6
     NO_DATA = 100
-
-
-DATA_FLAGS: Mapping[str, str] = {
-    "N": "normal",
-    "F": "instrument stopped",
-    "M": "maintenance",
-    "S": "manual setting",
-    "D": "fault",
-    "C": "calibration",
-    "T": "over measuring range",
-    "B": "communication fault between instrument and logger",
-}
-
-EXCLUDED_DATA_FLAGS: frozenset[str] = frozenset("FMDCB")
-"""Flags whose values leave validity counts and exceedance judgement (MEE 2022 No. 21)."""
-
-
-class Pollutant(NamedTuple):
-    name: str
-    unit: str
-
-
-POLLUTANTS: Mapping[str, Pollutant] = {
-    "w00000": Pollutant("wastewater flow", "L/s"),
-    "w01001": Pollutant("pH", ""),
-    "w01018": Pollutant("COD", "mg/L"),
-    "w21003": Pollutant("ammonia nitrogen", "mg/L"),
-    "w21011": Pollutant("total phosphorus", "mg/L"),
-    "w21001": Pollutant("total nitrogen", "mg/L"),
-    "w01012": Pollutant("suspended solids", "mg/L"),
-    "w01010": Pollutant("water temperature", "°C"),
-    "a00000": Pollutant("flue-gas flow", "m³/s"),
-    "a01011": Pollutant("flue-gas velocity", "m/s"),
-    "a01012": Pollutant("flue-gas temperature", "°C"),
-    "a01013": Pollutant("flue-gas pressure", "kPa"),
-    "a01014": Pollutant("flue-gas humidity", "%"),
-    "a19001": Pollutant("oxygen", "%"),
-    "a21026": Pollutant("sulphur dioxide", "mg/m³"),
-    "a21002": Pollutant("nitrogen oxides", "mg/m³"),
-    "a21005": Pollutant("carbon monoxide", "mg/m³"),
-    "a34013": Pollutant("particulates", "mg/m³"),
-    "a24088": Pollutant("non-methane hydrocarbons", "mg/m³"),
-    "a01901": Pollutant("incinerator furnace temperature", "°C"),
-    "a01902": Pollutant("incinerator furnace temperature", "°C"),
-}
-"""Factor codes of HJ 212-2017 that EcoLoop knows by name; others pass through unnamed."""
-
-CODES_2005_TO_2017: Mapping[str, str] = {
-    "B01": "w00000",
-    "001": "w01001",
-    "011": "w01018",
-    "060": "w21003",
-    "101": "w21011",
-    "065": "w21001",
-    "B02": "a00000",
-    "S02": "a01011",
-    "S03": "a01012",
-    "S08": "a01013",
-    "S05": "a01014",
-    "S01": "a19001",
-    "02": "a21026",
-    "03": "a21002",
-    "01": "a34013",
-}
-"""HJ/T 212-2005 factor code → HJ 212-2017 code."""

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from .codes import CODES_2005_TO_2017, DATA_FLAGS
+from engine.monitoring.codes import CODES_2005_TO_2017, DATA_FLAGS
+
 from .errors import PacketRefused, Reason
 from .packet import SUFFIX_ATTRS, FactorValues, Value
 from .times import parse_datatime

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .codes import COMMAND_CODES, DATA_COMMANDS, SYSTEM_CODES
+from engine.monitoring.codes import COMMAND_CODES, DATA_COMMANDS
+
+from .codes import SYSTEM_CODES
 from .data_area import parse_data_area
 from .errors import PacketRefused, Reason
 from .frame import unframe

@@ -17,13 +17,13 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Sequence
 from collections import deque
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.monitoring import cases
+from engine.anomalies import cases
 from engine.monitoring.ingest import Ingestor
 from engine.monitoring.records import MeasurementRecord, PacketResult, refused
 

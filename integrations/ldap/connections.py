@@ -12,22 +12,18 @@ import logging
 import ssl
 import threading
 import time
-from collections.abc import Callable
-from collections.abc import Iterator
-from collections.abc import Sequence
-from contextlib import contextmanager
-from contextlib import suppress
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 
-from ldap3 import NONE
-from ldap3 import Connection
-from ldap3 import Server
-from ldap3 import Tls
-from ldap3.core.exceptions import LDAPCommunicationError
-from ldap3.core.exceptions import LDAPException
-from ldap3.core.exceptions import LDAPInvalidCredentialsResult
-from ldap3.core.exceptions import LDAPOperationResult
-from ldap3.core.exceptions import LDAPResponseTimeoutError
-from ldap3.core.exceptions import LDAPStartTLSError
+from ldap3 import NONE, Connection, Server, Tls
+from ldap3.core.exceptions import (
+    LDAPCommunicationError,
+    LDAPException,
+    LDAPInvalidCredentialsResult,
+    LDAPOperationResult,
+    LDAPResponseTimeoutError,
+    LDAPStartTLSError,
+)
 
 from engine.errors import DirectoryUnavailable
 from integrations.ldap.settings import LdapSettings

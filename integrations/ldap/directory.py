@@ -3,44 +3,48 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
-from ldap3 import MODIFY_ADD
-from ldap3 import MODIFY_DELETE
-from ldap3 import SUBTREE
-from ldap3 import Connection
-from ldap3.core.exceptions import LDAPAttributeOrValueExistsResult
-from ldap3.core.exceptions import LDAPEntryAlreadyExistsResult
-from ldap3.core.exceptions import LDAPException
-from ldap3.core.exceptions import LDAPNoSuchAttributeResult
+from ldap3 import MODIFY_ADD, MODIFY_DELETE, SUBTREE, Connection
+from ldap3.core.exceptions import (
+    LDAPAttributeOrValueExistsResult,
+    LDAPEntryAlreadyExistsResult,
+    LDAPException,
+    LDAPNoSuchAttributeResult,
+)
 from ldap3.utils.dn import escape_rdn
 
-from engine.errors import AuthenticationFailed
-from engine.errors import Conflict
-from engine.errors import DirectoryUnavailable
-from engine.errors import InvalidInput
-from engine.errors import NotFound
+from engine.errors import (
+    AuthenticationFailed,
+    Conflict,
+    DirectoryUnavailable,
+    InvalidInput,
+    NotFound,
+)
 from integrations.ldap.connections import Connections
-from integrations.ldap.filters import all_of
-from integrations.ldap.filters import any_of
-from integrations.ldap.filters import contains
-from integrations.ldap.filters import equal
-from integrations.ldap.filters import has_filter_characters
+from integrations.ldap.filters import (
+    all_of,
+    any_of,
+    contains,
+    equal,
+    has_filter_characters,
+)
 from integrations.ldap.new_users import new_user_problems
 from integrations.ldap.settings import LdapSettings
-from integrations.ldap.users import GROUP_FILTER
-from integrations.ldap.users import MEMBER
-from integrations.ldap.users import PERSON_CLASS
-from integrations.ldap.users import PERSON_FILTER
-from integrations.ldap.users import UID
-from integrations.ldap.users import DirectoryUser
-from integrations.ldap.users import Entry
-from integrations.ldap.users import build_user
-from integrations.ldap.users import found_entries
-from integrations.ldap.users import person_attributes
-from integrations.ldap.users import searchable_attributes
-from integrations.ldap.users import uid_of
+from integrations.ldap.users import (
+    GROUP_FILTER,
+    MEMBER,
+    PERSON_CLASS,
+    PERSON_FILTER,
+    UID,
+    DirectoryUser,
+    Entry,
+    build_user,
+    found_entries,
+    person_attributes,
+    searchable_attributes,
+    uid_of,
+)
 
 __all__ = ["DirectoryUser", "LdapDirectory"]
 

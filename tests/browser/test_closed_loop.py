@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine.demo import ADMIN, DEMO_ENTERPRISES
-from engine.models import HumanTask, TaskStatus
-from engine.services import instances
-from engine.services.instances import StartRequest
+from engine.demo.accounts import ADMIN, DEMO_ENTERPRISES
+from engine.workflow.models import HumanTask, TaskStatus
+from engine.instances import service as instances
+from engine.instances.service import StartRequest
 from tests.browser.conftest import LiveServer, Tab
 
 PDF = b"%PDF-1.4\n1 0 obj<< /Type /Catalog >>endobj\ntrailer<< /Root 1 0 R >>\n%%EOF\n"

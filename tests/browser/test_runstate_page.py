@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from engine.models import HumanTask, TaskStatus
+from engine.workflow.models import HumanTask, TaskStatus
 from tests.browser.conftest import LiveServer, Tab
 
 

@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import select
 
 from engine.actors import Actor, Role
-from engine.demo_history import seed_history
-from engine.models import HumanTask, ProcessInstance, TaskStatus
-from engine.services import tasks
+from engine.demo.history import seed_history
+from engine.workflow.models import HumanTask, ProcessInstance, TaskStatus
+from engine.tasks import actions as tasks
 from tests.browser.conftest import DESKTOP, PHONE, LiveServer, open_tab, serve
 from tests.browser.test_closed_loop import ENTERPRISE
 

@@ -10,8 +10,12 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
-from engine import runtime
-from engine.bpmn.serialization import SERIALIZER_VERSION, SpecFreeWorkflowConverter, load_state
+from engine.workflow import runtime
+from engine.workflow.serialization import (
+    SERIALIZER_VERSION,
+    SpecFreeWorkflowConverter,
+    load_state,
+)
 
 
 def _stock_serializer() -> BpmnWorkflowSerializer:

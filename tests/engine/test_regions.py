@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from engine.regions import Region, RegionLevel, RegionScope, RegionTree, read_regions, region_tree
+from engine.regions import (
+    Region,
+    RegionLevel,
+    RegionScope,
+    RegionTree,
+    read_regions,
+    region_tree,
+)
 
 GUANGZHOU, TIANHE, HAIZHU = "440100", "440106", "440105"
 SHENZHEN, FUTIAN = "440300", "440304"

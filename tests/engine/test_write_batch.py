@@ -12,11 +12,11 @@ from sqlalchemy import delete, event, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from engine import audit
+from engine.audit import trail as audit
+from engine.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
 from engine.db import is_postgres, utcnow
 from engine.errors import Conflict
-from engine.models import AuditChainHead, AuditEvent, HumanTask, ProcessInstance, TaskStatus
-from engine.models.audit import GENESIS_HASH
+from engine.workflow.models import HumanTask, ProcessInstance, TaskStatus
 from engine.write_batch import WriteBatch
 from tests.support.actors import ADMIN
 from tests.support.flows import ready_task, start_anomaly

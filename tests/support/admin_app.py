@@ -12,8 +12,9 @@ import pytest
 from flask import Flask
 
 from engine.actors import Role
-from engine.bundle import bundled_model_files, read_model_file
-from engine.services import processes, users
+from engine.workflow.bundle import bundled_model_files, read_model_file
+from engine.workflow import deployment as processes
+from engine.identity import local_users as users
 from tests.conftest import BACKENDS
 from tests.support.actors import ADMIN
 from tests.support.databases import fresh_database

@@ -9,10 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor, Role
-from engine.bundle import BUNDLED_DIR, read_model_file
-from engine.models import HumanTask, ProcessInstance, TaskStatus
-from engine.services import instances, tasks
-from engine.services.instances import StartRequest
+from engine.workflow.bundle import BUNDLED_DIR, read_model_file
+from engine.workflow.models import HumanTask, ProcessInstance, TaskStatus
+from engine.instances import service as instances
+from engine.tasks import actions as tasks
+from engine.instances.service import StartRequest
 from tests.support.actors import ADMIN, ENTERPRISE_FUTIAN, ENTERPRISE_TIANHE
 
 PROCESS_KEY = "anomaly_closure"

@@ -12,15 +12,19 @@ import time_machine
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import audit
-from engine.runtime import element_id
+from engine.audit import trail as audit
+from engine.workflow.runtime import element_id
 from engine.actors import Actor, Role
 from engine.credit import ratings
 from engine.errors import NotAllowed, TaskNotFound
-from engine.filestore import LocalFileStore
-from engine.models import CreditRating, HumanTask, LocalUser, ProcessInstance, TaskStatus
-from engine.services.calendar import current_calendar
-from engine.services import evidence, tasks, timers
+from engine.evidence.filestore import LocalFileStore
+from engine.credit.models import CreditRating
+from engine.workflow.models import HumanTask, ProcessInstance, TaskStatus
+from engine.identity.models import LocalUser
+from engine.calendar.holidays import current_calendar
+from engine.evidence import library as evidence
+from engine.tasks import actions as tasks
+from engine.workflow import timers
 from tests.support.actors import (
     ADMIN, CITY_GZ, CITY_SZ, COUNTY_BAIYUN, COUNTY_TIANHE, ENT_BAIYUN, ENT_TIANHE, ENTERPRISE_TIANHE, PROVINCE,
 )

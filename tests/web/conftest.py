@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from engine.demo import seed
+from engine.demo.bootstrap import seed
 from tests.conftest import BACKENDS
 from tests.support.databases import fresh_database
 from web import create_app

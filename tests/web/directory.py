@@ -21,9 +21,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.actors import Role
-from engine.bundle import bundled_model_files, read_model_file
-from engine.models import AuditEvent
-from engine.services import processes, users
+from engine.audit.models import AuditEvent
+from engine.identity import local_users as users
+from engine.workflow import deployment as processes
+from engine.workflow.bundle import bundled_model_files, read_model_file
+from tests.conftest import BACKENDS
 from tests.integrations.ldap.slapd import SlapdServer, slapd_installed
 from tests.integrations.ldap.tree import (
     BAIYUN_ENTERPRISE,
@@ -112,6 +114,18 @@ def directory_world(
             tianhe, baiyun = _seed(session)
         yield DirectoryWorld(app, tianhe, baiyun)
         app.extensions["ecoloop.engine"].dispose()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def world(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+    directory_servers: tuple[SlapdServer, SlapdServer],
+) -> Iterator[DirectoryWorld]:
+    """The demo world on the two directory servers, per backend; a test module may set
+    ``DIRECTORY_SETTINGS`` (e.g. a lower lockout threshold) for its own app."""
+    settings = getattr(request.module, "DIRECTORY_SETTINGS", {})
+    with directory_world(request.param, tmp_path_factory.mktemp("web-dir"), directory_servers, **settings) as world:
+        yield world
 
 
 def _seed(session: Session) -> tuple[str, str]:

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 
 import pytest
 from stdnum.cn import uscc
 
 from engine.actors import Role
-from engine.services import users
-from tests.conftest import BACKENDS
+from engine.identity import local_users as users
 from tests.integrations.ldap.slapd import SlapdServer
 from tests.integrations.ldap.tree import PASSWORD
 from tests.web.conftest import Browser
@@ -21,21 +19,12 @@ from tests.web.directory import (
     DirectoryWorld,
     audit_events,
     directory_servers,  # noqa: F401  (fixture)
-    directory_world,
     stopped,
     visitor,
+    world,  # noqa: F401  (fixture)
 )
 
 NEW_PASSWORD = "Xin-Mima-2024"
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def world(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-    directory_servers: tuple[SlapdServer, SlapdServer],  # noqa: F811
-) -> Iterator[DirectoryWorld]:
-    with directory_world(request.param, tmp_path_factory.mktemp("web-admin"), directory_servers) as world:
-        yield world
 
 
 @pytest.fixture

@@ -16,9 +16,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from engine.db import make_engine, make_session_factory
-from engine.filestore import LocalFileStore
-from engine.models import Attachment, AuditEvent, ProcessInstance
-from engine.services import evidence
+from engine.evidence.filestore import LocalFileStore
+from engine.evidence.models import Attachment
+from engine.audit.models import AuditEvent
+from engine.workflow.models import ProcessInstance
+from engine.evidence import library as evidence
 from tests.conftest import BACKENDS
 from tests.support.actors import ENT_TIANHE
 from tests.support.databases import fresh_database

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from engine.bundle import bundled_model_files
+from engine.workflow.bundle import bundled_model_files
 
 MODELER = Path(__file__).parents[2] / "web" / "static" / "vendor" / "bpmn-js" / "bpmn-modeler.production.min.js"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

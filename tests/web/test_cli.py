@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import create_engine, text
 
-from engine.bundle import BUNDLED_DIR
+from engine.workflow.bundle import BUNDLED_DIR
 from web.cli import main
 
 

@@ -10,10 +10,10 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from engine.db import utcnow
-from engine.models import HumanTask, ProcessInstance
-from engine.services import dashboard
-from engine.services.users import actor_of
-from engine.models import LocalUser
+from engine.workflow.models import HumanTask, ProcessInstance
+from engine.dashboard import figures as dashboard
+from engine.identity.local_users import actor_of
+from engine.identity.models import LocalUser
 from tests.web import ui_support as ui
 from tests.web.conftest import login
 

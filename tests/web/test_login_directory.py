@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import BACKENDS
 from tests.integrations.ldap.slapd import SlapdServer
 from tests.integrations.ldap.tree import DISABLED_LOGIN, PASSWORD
 from tests.web.directory import (
@@ -21,22 +19,13 @@ from tests.web.directory import (
     DirectoryWorld,
     audit_events,
     directory_servers,  # noqa: F401  (fixture)
-    directory_world,
     stopped,
     visitor,
+    world,  # noqa: F401  (fixture)
 )
 
 WRONG = "用户名或密码错误"
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def world(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-    directory_servers: tuple[SlapdServer, SlapdServer],  # noqa: F811
-) -> Iterator[DirectoryWorld]:
-    with directory_world(request.param, tmp_path_factory.mktemp("web-dir"), directory_servers,
-                         LOGIN_MAX_FAILURES="3") as world:
-        yield world
+DIRECTORY_SETTINGS = {"LOGIN_MAX_FAILURES": "3"}
 
 
 def test_reviewer_logs_in_and_sees_only_its_county(world: DirectoryWorld) -> None:

@@ -16,9 +16,10 @@ from sqlalchemy import select
 from engine.actors import Role
 from engine.config import ConfigError
 from engine.db import utcnow
-from engine.demo import DEMO_PASSWORD, seed
-from engine.models import LoginFailure
-from engine.services import users
+from engine.demo.accounts import DEMO_PASSWORD
+from engine.demo.bootstrap import seed
+from engine.identity.models import LoginFailure
+from engine.identity import local_users as users
 from tests.conftest import BACKENDS
 from tests.support.databases import fresh_database
 from tests.web.conftest import Browser

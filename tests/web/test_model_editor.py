@@ -7,7 +7,7 @@ import re
 from flask import Flask
 from sqlalchemy import select
 
-from engine.models import ProcessInstance, ProcessModel
+from engine.workflow.models import ProcessInstance, ProcessModel
 from tests.web import ui_support as ui
 from tests.web.conftest import Browser, login
 

@@ -9,8 +9,9 @@ from click.testing import CliRunner, Result
 from flask import Flask
 from sqlalchemy import create_engine, select, text
 
-from engine.demo import DEMO_ENTERPRISES
-from engine.models import AuditEvent, MonitoringPoint
+from engine.demo.accounts import DEMO_ENTERPRISES
+from engine.audit.models import AuditEvent
+from engine.monitoring.models import MonitoringPoint
 from engine.monitoring import rules
 from engine.monitoring.synthetic import demo_mn
 from tests.web.conftest import login

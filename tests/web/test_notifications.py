@@ -16,8 +16,8 @@ from flask import Flask
 from sqlalchemy import select
 
 from engine.db import utcnow
-from engine.models import DeliveryStatus, Notification, NotificationDelivery
-from engine.services import notifications
+from engine.notifications.models import DeliveryStatus, Notification, NotificationDelivery
+from engine.notifications import centre as notifications
 from tests.web import ui_support as ui
 from tests.web.conftest import login
 from web import create_app

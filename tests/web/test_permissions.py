@@ -22,11 +22,15 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from engine.actors import SYSTEM, Actor, Role
-from engine.bundle import BUNDLED_DIR, read_model_file
-from engine.demo import DEMO_ENTERPRISES, DEMO_PASSWORD
+from engine.workflow.bundle import BUNDLED_DIR, read_model_file
+from engine.demo.accounts import DEMO_ENTERPRISES, DEMO_PASSWORD
 from engine.errors import NotAllowed
-from engine.models import LocalUser
-from engine.services import configs, evidence, instances, processes, tasks, users
+from engine.identity.models import LocalUser
+from engine.workflow import configs, deployment as processes
+from engine.evidence import library as evidence
+from engine.instances import service as instances
+from engine.tasks import actions as tasks
+from engine.identity import local_users as users
 from tests.support.actors import ADMIN
 from tests.support.flows import EXPLANATION, advance_to, pdf_stream, ready_task, start_anomaly
 from tests.web.conftest import Browser

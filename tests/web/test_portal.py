@@ -9,7 +9,7 @@ from datetime import timedelta
 from flask import Flask
 
 from engine.db import utcnow
-from engine.services import users
+from engine.identity import local_users as users
 from tests.web import ui_support as ui
 from tests.web.conftest import login
 
@@ -65,8 +65,8 @@ def test_phone_layout_keeps_the_portal_readable(app: Flask) -> None:
 def test_credit_rating_under_notice_can_be_objected_to_from_the_portal(app: Flask) -> None:
     from engine.actors import Role
     from engine.credit import ratings
-    from engine.demo import ADMIN
-    from engine.monitoring.demo import credit_code
+    from engine.demo.accounts import ADMIN
+    from engine.demo.monitoring import credit_code
 
     code = credit_code("440106", 7777)
     with ui.sessions(app).begin() as session:

@@ -10,7 +10,7 @@ from flask import Flask
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from engine.models import SupportTicket
+from engine.support.models import SupportTicket
 from engine.reports.period import Period
 from tests.web.conftest import login
 

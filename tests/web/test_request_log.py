@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from engine.models import AuditEvent
+from engine.audit.models import AuditEvent
 from tests.web.conftest import Browser
 from web import request_log
 

@@ -21,11 +21,13 @@ from flask import Flask
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import func, select
 
-from engine.models import (
-    AuditEvent, HumanTask, JobRun, Notification, NotificationDelivery, ProcessInstance, RunstateAlert, TaskStatus,
-)
-from engine.services import configs, notifications
-from integrations import runstate_jobs
+from engine.audit.models import AuditEvent
+from engine.workflow.models import HumanTask, ProcessInstance, TaskStatus
+from engine.runstate.models import JobRun, RunstateAlert
+from engine.notifications.models import Notification, NotificationDelivery
+from engine.workflow import configs
+from engine.notifications import centre as notifications
+from engine.runstate import jobs as runstate_jobs
 from integrations.mail import notifier_from
 from tests.support.actors import ADMIN
 from tests.support.databases import fresh_database
@@ -89,16 +91,19 @@ class _Lines(logging.Handler):
         self.lines.append(json.loads(record.getMessage()))
 
 
-def test_a_job_run_is_recorded_and_a_logged_error_counts_as_a_failure(metered: Flask) -> None:
+def test_a_job_run_is_recorded_and_a_raised_error_counts_as_a_failure(metered: Flask) -> None:
     sessions = metered.extensions["ecoloop.sessions"]
     lines = _Lines()
-    logging.getLogger().addHandler(runstate_jobs._counter)
     runstate_jobs.job_log.addHandler(lines)
+
+    def failing() -> None:
+        raise RuntimeError("boom")
+
     try:
-        runstate_jobs._recorded("test_job", lambda: None, sessions)
-        runstate_jobs._recorded("test_job", lambda: logging.getLogger("x").error("boom"), sessions)
+        runstate_jobs.run_recorded(sessions, "test_job", lambda: None)
+        with pytest.raises(RuntimeError):
+            runstate_jobs.run_recorded(sessions, "test_job", failing)
     finally:
-        logging.getLogger().removeHandler(runstate_jobs._counter)
         runstate_jobs.job_log.removeHandler(lines)
     with sessions() as session:
         row = session.get(JobRun, "test_job")
@@ -142,7 +147,7 @@ def test_a_crossed_threshold_notifies_the_admins_and_opens_one_ticket(metered: F
         notifications.save_preferences(session, ADMIN, "ops@example.gov.cn", True)
         configs.change(session, ADMIN, "runstate_alerts", {"open_tasks_max": 0, "open_ticket": True})
     opened = runstate_jobs.check_alerts(sessions, tmp_path)
-    assert [alert.figure for alert in opened.opened] == ["open_tasks"]
+    assert opened.opened == ["open_tasks"]
     assert runstate_jobs.check_alerts(sessions, tmp_path).opened == []  # still open: not alerted twice
 
     with sessions.begin() as session:
@@ -164,7 +169,7 @@ def test_a_crossed_threshold_notifies_the_admins_and_opens_one_ticket(metered: F
 
     with sessions.begin() as session:
         configs.change(session, ADMIN, "runstate_alerts", {"open_tasks_max": 1_000_000})
-    assert [a.figure for a in runstate_jobs.check_alerts(sessions, tmp_path).cleared] == ["open_tasks"]
+    assert runstate_jobs.check_alerts(sessions, tmp_path).cleared == ["open_tasks"]
     with sessions() as session:
         actions = list(session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("runstate.%"))
                                        .order_by(AuditEvent.seq)))

@@ -7,7 +7,7 @@ import re
 
 from flask import Flask
 
-from engine.demo import DEMO_ENTERPRISES
+from engine.demo.accounts import DEMO_ENTERPRISES
 from tests.web.conftest import Browser, login
 
 TASK_LINK = re.compile(r'href="/tasks/([0-9a-f-]{36})"')
@@ -115,7 +115,8 @@ from sqlalchemy import insert, select  # noqa: E402
 
 from engine.actors import Role  # noqa: E402
 from engine.db import utcnow  # noqa: E402
-from engine.models import HumanTask, TaskDraft, TaskNote  # noqa: E402
+from engine.workflow.models import HumanTask, TaskNote
+from engine.tasks.models import TaskDraft
 from tests.web import ui_support as ui  # noqa: E402
 
 

@@ -11,10 +11,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor, Role
-from engine.demo import ADMIN, DEMO_ENTERPRISES
-from engine.models import HumanTask, TaskStatus
-from engine.services import instances, notifications, tasks, users
-from engine.services.instances import StartRequest
+from engine.demo.accounts import ADMIN, DEMO_ENTERPRISES
+from engine.workflow.models import HumanTask, TaskStatus
+from engine.instances import service as instances
+from engine.notifications import centre as notifications
+from engine.tasks import actions as tasks
+from engine.identity import local_users as users
+from engine.instances.service import StartRequest
 
 TASK_LINK = re.compile(r'href="/tasks/([0-9a-f-]{36})"')
 TIANHE = DEMO_ENTERPRISES[0]

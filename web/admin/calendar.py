@@ -13,11 +13,15 @@ from flask.typing import ResponseReturnValue
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy.exc import SQLAlchemyError
 
-from engine.errors import InvalidInput, NotAllowed
-from engine.services import calendar, deadlines
+from engine.calendar import holidays as calendar
+from engine.errors import InvalidInput
+from engine.scoping import require_admin
+from engine.workflow import recompute
 from web.admin import bp
 from web.auth.session import actor, current_actor, login_required
 from web.database import db
+
+ADMINS_ONLY = "仅管理员可访问 (administrators only)"
 
 log = logging.getLogger(__name__)
 
@@ -57,11 +61,6 @@ class YearForm(Schema):
     note = fields.String(load_default="", validate=validate.Length(max=500))
 
 
-def _require_admin() -> None:
-    if not actor().is_admin:
-        raise NotAllowed("仅管理员可访问 (administrators only)")
-
-
 class _MissingYears:
     """The years for the admins' banner, looked up only if a template shows the banner."""
 
@@ -74,7 +73,7 @@ class _MissingYears:
             self._years = []
             if me is not None and me.is_admin:
                 try:
-                    self._years = calendar.unknown_years_warning(db())
+                    self._years = recompute.unknown_years_warning(db())
                 except SQLAlchemyError:  # e.g. an error page after a failed statement: the banner can wait
                     log.warning("calendar warning unavailable", exc_info=True)
         return self._years
@@ -95,7 +94,7 @@ def _calendar_warning() -> dict[str, Any]:
 @bp.get("/calendar")
 @login_required
 def calendar_index() -> ResponseReturnValue:
-    _require_admin()
+    require_admin(actor(), ADMINS_ONLY)
     return render_template("admin/calendar.html", years=calendar.list_years(db()),
                            package_years=calendar.package_years())
 
@@ -107,7 +106,7 @@ class GotoArgs(Schema):
 @bp.get("/calendar/year")
 @login_required
 def calendar_goto() -> ResponseReturnValue:
-    _require_admin()
+    require_admin(actor(), ADMINS_ONLY)
     try:
         year = GotoArgs().load(request.args.to_dict(), unknown="exclude")["year"]
     except ValidationError as exc:
@@ -118,7 +117,7 @@ def calendar_goto() -> ResponseReturnValue:
 @bp.get("/calendar/<int:year>")
 @login_required
 def calendar_year(year: int) -> ResponseReturnValue:
-    _require_admin()
+    require_admin(actor(), ADMINS_ONLY)
     schedule = calendar.year_schedule(db(), year)
     values = {"holidays": "\n".join(map(str, schedule.holidays)) if schedule else "",
               "makeup_workdays": "\n".join(map(str, schedule.makeup_workdays)) if schedule else "",
@@ -131,7 +130,7 @@ def calendar_year(year: int) -> ResponseReturnValue:
 def calendar_enter(year: int) -> ResponseReturnValue:
     try:
         form = YearForm().load(request.form.to_dict(), unknown="exclude")
-        entered = deadlines.enter_year(db(), actor(), year, form["holidays"], form["makeup_workdays"], form["note"])
+        entered = recompute.enter_year(db(), actor(), year, form["holidays"], form["makeup_workdays"], form["note"])
     except (ValidationError, InvalidInput) as exc:
         db().rollback()
         errors = exc.normalized_messages() if isinstance(exc, ValidationError) else exc.fields
@@ -145,6 +144,6 @@ def calendar_enter(year: int) -> ResponseReturnValue:
 @bp.post("/calendar/seed")
 @login_required
 def calendar_seed() -> ResponseReturnValue:
-    added, recomputed = deadlines.seed_calendar(db(), actor())
+    added, recomputed = recompute.seed_calendar(db(), actor())
     flash(f"已从 chinese-calendar 导入 {len(added)} 个年度，重新计算了 {len(recomputed)} 个事项的期限")
     return redirect(url_for("admin.calendar_index"))

@@ -6,9 +6,12 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from engine.calendar import holidays as calendar
 from engine.errors import EcoLoopError
-from engine.services import calendar, deadlines, retention
-from integrations import scheduler
+from engine.instances import jobs as instance_jobs
+from engine.instances import retention
+from engine.workflow import jobs as workflow_jobs
+from engine.workflow import recompute
 from web.cli_support import fail, operator, session_factory
 
 
@@ -22,7 +25,7 @@ def calendar_group() -> None:
 def calendar_seed() -> None:
     """Add the years chinese-calendar knows (never overwriting an entered year); recompute what they settle."""
     with session_factory().begin() as session:
-        added, recomputed = deadlines.seed_calendar(session, operator())
+        added, recomputed = recompute.seed_calendar(session, operator())
     click.echo(f"years added: {', '.join(map(str, added)) or 'none'}; instances recomputed: {len(recomputed)}")
 
 
@@ -34,7 +37,7 @@ def calendar_show() -> None:
         for entry in reversed(calendar.list_years(session)):
             click.echo(f"{entry.year}  {entry.source:<16} holidays {len(entry.holidays):>3}  "
                        f"make-up days {len(entry.makeup_workdays):>2}  {entry.entered_by}")
-        missing = calendar.unknown_years_warning(session)
+        missing = recompute.unknown_years_warning(session)
     if missing:
         click.echo(f"not entered (deadlines provisional): {', '.join(map(str, missing))}")
 
@@ -43,7 +46,7 @@ def calendar_show() -> None:
 @with_appcontext
 def calendar_recompute() -> None:
     """Recompute provisional deadlines whose years have been entered (the scheduler does this daily)."""
-    click.echo(f"instances recomputed: {scheduler.recompute_all(session_factory(), operator())}")
+    click.echo(f"instances recomputed: {workflow_jobs.recompute_all(session_factory(), operator())}")
 
 
 @click.command("archive")
@@ -55,7 +58,7 @@ def archive(days: int | None, batch: int) -> None:
     """Move finished instances older than DAYS out of the hot tables (one transaction per batch)."""
     try:
         age = days or retention.archive_after_days(current_app.extensions["ecoloop.settings"].raw)
-        archived, skipped = scheduler.archive_all(session_factory(), operator(), age, batch=batch)
+        archived, skipped = instance_jobs.archive_all(session_factory(), operator(), age, batch=batch)
     except EcoLoopError as error:
         fail(error)
     click.echo(f"instances archived: {archived}; kept (still referenced): {skipped}")

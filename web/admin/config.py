@@ -8,11 +8,14 @@ from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from marshmallow import Schema, ValidationError, fields, validate
 
-from engine.errors import InvalidInput, NotAllowed, ProcessNotFound
-from engine.services import configs
+from engine.errors import InvalidInput, ProcessNotFound
+from engine.scoping import require_admin
+from engine.workflow import configs
 from web.admin import bp
 from web.auth.session import actor, login_required
 from web.database import db
+
+ADMINS_ONLY = "仅管理员可访问 (administrators only)"
 
 KEY = r"^[a-z][a-z0-9_]{0,99}$"
 
@@ -20,11 +23,6 @@ KEY = r"^[a-z][a-z0-9_]{0,99}$"
 class DiffArgs(Schema):
     a = fields.Integer(load_default=None, validate=validate.Range(min=0, max=100_000))
     b = fields.Integer(load_default=None, validate=validate.Range(min=0, max=100_000))
-
-
-def _require_admin() -> None:
-    if not actor().is_admin:
-        raise NotAllowed("仅管理员可访问 (administrators only)")
 
 
 def _process(process_key: str) -> str:
@@ -36,7 +34,7 @@ def _process(process_key: str) -> str:
 @bp.get("/config")
 @login_required
 def config_index() -> ResponseReturnValue:
-    _require_admin()
+    require_admin(actor(), ADMINS_ONLY)
     keys = configs.configurable_processes(db())
     return render_template("admin/config_list.html",
                            processes=[(key, configs.current_version(db(), key)) for key in keys])
@@ -45,7 +43,7 @@ def config_index() -> ResponseReturnValue:
 @bp.get("/config/<process_key>")
 @login_required
 def config_show(process_key: str) -> ResponseReturnValue:
-    _require_admin()
+    require_admin(actor(), ADMINS_ONLY)
     return _page(_process(process_key), errors={}, submitted=None)
 
 
@@ -68,7 +66,7 @@ def _page(process_key: str, errors: dict[str, Any], submitted: Any) -> str:
 @bp.post("/config/<process_key>")
 @login_required
 def config_change(process_key: str) -> ResponseReturnValue:
-    _require_admin()
+    require_admin(actor(), ADMINS_ONLY)
     _process(process_key)
     submitted = {name: request.form.getlist(name) for name in request.form if name != "csrf_token"}
     try:

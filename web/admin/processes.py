@@ -7,7 +7,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from engine.errors import InvalidInput, InvalidModel
-from engine.services import model_migration, processes
+from engine.workflow import deployment as processes
+from engine.workflow import migration as model_migration
 from web.admin import bp
 from web.auth.session import actor, login_required
 from web.database import db

@@ -10,8 +10,8 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from engine.actors import Role
 from engine.errors import DirectoryUnavailable, InvalidInput
-from engine.services import directory_admin
-from engine.services.directory_admin import DirectoryAdmin, NewDirectoryUser
+from engine.identity import directory_admin
+from engine.identity.directory_admin import DirectoryAdmin, NewDirectoryUser
 from web.admin import bp
 from web.auth.session import actor, login_required
 from web.database import db

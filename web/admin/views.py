@@ -6,7 +6,7 @@ from flask import render_template, request
 from flask.typing import ResponseReturnValue
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from engine.services import audit_log
+from engine.audit import log as audit_log
 from web.admin import bp
 from web.auth.session import actor, login_required
 from web.database import db

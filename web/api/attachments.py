@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import send_file
 
-from engine.services import evidence
+from engine.evidence import library as evidence
 from web.api.core import ApiBlueprint
 from web.api.schemas.attachments import AttachmentSchema, UploadSchema
 from web.auth.session import actor

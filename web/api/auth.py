@@ -7,7 +7,7 @@ from typing import Any
 from flask import current_app, request
 
 from engine.errors import AuthenticationFailed, DirectoryUnavailable, InvalidIdentity
-from engine.services import identity
+from engine.identity import login as identity
 from web.api import bearer
 from web.api.core import ApiBlueprint
 from web.api.schemas.auth import AccessTokenSchema, ActorSchema, TokenRequestSchema

@@ -16,7 +16,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from engine.actors import Actor, Role
 from engine.errors import AuthenticationFailed
-from engine.services import tokens
+from engine.identity import tokens
 from web.database import db, settings
 
 SALT = "ecoloop.api.access-token"

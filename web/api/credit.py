@@ -8,7 +8,12 @@ from flask import url_for
 
 from engine.credit import objections, ratings
 from web.api.core import ApiBlueprint
-from web.api.schemas.exchange import ObjectionRequestSchema, ObjectionSchema, RatingChangeSchema, RatingSchema
+from web.api.schemas.exchange import (
+    ObjectionRequestSchema,
+    ObjectionSchema,
+    RatingChangeSchema,
+    RatingSchema,
+)
 from web.api.schemas.instances import InstanceSchema
 from web.auth.session import actor
 from web.database import db

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import current_app
 
-from engine.services import health
+from engine.runstate import health
 from web.api.core import ApiBlueprint
 from web.api.schemas.health import HealthSchema
 from web.database import db

@@ -1,4 +1,4 @@
-"""``Idempotency-Key`` on API POSTs: the request edge's half of :mod:`engine.services.idempotency`."""
+"""``Idempotency-Key`` on API POSTs: the request edge's half of :mod:`engine.idempotency.keys`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from flask import Response, g, request
 
-from engine.services import idempotency
+from engine.idempotency import keys as idempotency
 from web.database import db, settings
 
 HEADER = "Idempotency-Key"

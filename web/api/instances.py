@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import url_for
 
-from engine.services import instances
+from engine.instances import service as instances
 from web.api.core import ApiBlueprint
 from web.api.schemas.instances import (
     AuditEventSchema,

@@ -6,10 +6,16 @@ from typing import Any
 
 from flask import request
 
-from engine.services import exchange
+from engine.anomalies import cases
+from engine.monitoring import exchange
 from integrations.hj212.records import parse_line
 from web.api.core import ApiBlueprint
-from web.api.schemas.exchange import AnomalyPageSchema, AnomalyQuerySchema, AnomalySchema, PacketResultSchema
+from web.api.schemas.exchange import (
+    AnomalyPageSchema,
+    AnomalyQuerySchema,
+    AnomalySchema,
+    PacketResultSchema,
+)
 from web.auth.session import actor
 from web.database import db
 
@@ -22,7 +28,7 @@ bp = ApiBlueprint("api_monitoring", __name__, url_prefix="/api/v1", description=
 def ingest() -> Any:
     """HJ 212-2017 packets as text, one per line; each packet's PW is checked against its point."""
     lines = request.get_data(as_text=True).splitlines()
-    return exchange.ingest_hj212(db(), actor(), lines, parse_line)
+    return exchange.ingest_hj212(db(), actor(), lines, parse_line, open_tasks=cases.open_tasks_now)
 
 
 @bp.route("/anomalies")

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.services import processes
+from engine.workflow import deployment as processes
 from web.api.core import ApiBlueprint
-from web.api.schemas.processes import DeploySchema, ProcessQuerySchema, ProcessVersionSchema
+from web.api.schemas.processes import (
+    DeploySchema,
+    ProcessQuerySchema,
+    ProcessVersionSchema,
+)
 from web.auth.session import actor
 from web.database import db
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.services import task_stats
+from engine.dashboard import task_stats
 from web.api.core import ApiBlueprint
 from web.api.schemas.stats import TaskCountsSchema
 from web.auth.session import actor

@@ -7,8 +7,10 @@ from typing import Any
 from flask import current_app
 
 from engine.db import utcnow
-from engine.models import TaskStatus
-from engine.services import operations, task_evidence, tasks
+from engine.tasks import actions as tasks
+from engine.tasks import evidence as task_evidence
+from engine.tasks import operations
+from engine.workflow.models import TaskStatus
 from web.api.core import ApiBlueprint
 from web.api.schemas.attachments import AttachmentSchema, LinkSchema
 from web.api.schemas.tasks import (

@@ -6,8 +6,9 @@ from typing import Any
 
 from flask import url_for
 
-from engine.credit import tax
-from engine.services import exchange, instances
+from engine.instances import service as instances
+from engine.tax import figures as tax_figures
+from engine.tax import review as tax
 from web.api.core import ApiBlueprint
 from web.api.schemas.exchange import (
     FiguresQuerySchema,
@@ -48,4 +49,4 @@ def review_result(request_no: str) -> Any:
 @bp.response(200, FiguresSchema)
 def figures(query: dict[str, Any]) -> Any:
     """The monitoring figures of an enterprise for a tax period (monthly means, anomalies, flags)."""
-    return exchange.tax_figures(db(), actor(), query["enterprise"], query["period"])
+    return tax_figures.for_period(db(), actor(), query["enterprise"], query["period"])

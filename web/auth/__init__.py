@@ -4,5 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from web.auth import views  # noqa: E402,F401  (routes register on import)
-from web.auth import throttle  # noqa: E402,F401  (after the routes: wraps the log-in view at registration)
+from web.auth import throttle, views  # noqa: E402,F401  (routes and the throttled page register on import)

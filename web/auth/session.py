@@ -1,4 +1,4 @@
-"""The signed cookie names a server-side session (engine.services.user_sessions) and carries the actor."""
+"""The signed cookie names a server-side session (engine.identity.sessions) and carries the actor."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from flask import abort, g, redirect, request, session, url_for
 
 from engine.actors import Actor, Role
-from engine.services import user_sessions
+from engine.identity import sessions as user_sessions
 from web.database import db, settings
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -4,9 +4,9 @@ Only failed attempts count (a response of 400 or more), so an office behind
 one NAT address is not throttled by its own successful log-ins. The limit is
 ``ECOLOOP_LOGIN_RATE_LIMIT`` (default ``20 per minute``, any ``limits``
 expression such as ``10/minute;100/hour``), counted by the app's limiter
-(:mod:`web.rate_limits`; attached when the auth blueprint is registered, after
-its routes, see ``web/auth/__init__.py``). The per-account lockout that holds
-across workers is in :mod:`engine.services.lockout`.
+(:mod:`web.rate_limits`; attached by the app factory after the auth blueprint's
+routes are registered). The per-account lockout that holds
+across workers is in :mod:`engine.identity.lockout`.
 
 A throttled request never reaches authentication: no
 password is checked, and it is logged rather than audited (an attacker could
@@ -19,13 +19,12 @@ import logging
 from typing import cast
 
 from flask import Flask, Response, render_template, request
-from flask.blueprints import BlueprintSetupState
 from flask.typing import RouteCallable
 from flask_limiter.errors import RateLimitExceeded
 from limits import parse_many
 
 from engine.config import ConfigError
-from engine.services.lockout import LockoutPolicy
+from engine.identity.lockout import LockoutPolicy
 from web.auth import bp
 from web.rate_limits import limiter_of
 
@@ -36,8 +35,8 @@ DEFAULT_RATE = "20 per minute"
 THROTTLED = "登录失败次数过多，请稍后再试 (too many failed log-ins from this address; try again later)"
 
 
-def _attach(state: BlueprintSetupState) -> None:
-    app = cast(Flask, state.app)
+def init_app(app: Flask) -> None:
+    """Limit failed log-ins of ``app`` and set its lockout policy (after the auth blueprint's routes)."""
     raw = app.extensions["ecoloop.settings"].raw
     rate = _checked_rate(raw.get("LOGIN_RATE_LIMIT") or DEFAULT_RATE)
     limiter = limiter_of(app)
@@ -70,5 +69,3 @@ def _throttled(error: RateLimitExceeded) -> tuple[str, int]:
                            username=request.form.get("username", "")[:100])
     return page, 429
 
-
-bp.record_once(_attach)

@@ -4,13 +4,26 @@ import math
 from datetime import datetime
 from urllib.parse import urlparse
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from marshmallow import Schema, ValidationError, fields, validate
 
 from engine.db import utcnow
-from engine.errors import AccountLocked, AuthenticationFailed, DirectoryUnavailable, InvalidIdentity
-from engine.services import identity
+from engine.errors import (
+    AccountLocked,
+    AuthenticationFailed,
+    DirectoryUnavailable,
+    InvalidIdentity,
+)
+from engine.identity import login as identity
 from web.auth import bp
 from web.auth.session import current_actor, forget, remember
 from web.database import db, settings

@@ -4,7 +4,7 @@ from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from engine.actors import Role
-from engine.services import dashboard
+from engine.dashboard import figures as dashboard
 from web.auth.session import actor, login_required
 from web.dashboard import bp
 from web.database import db

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from flask import jsonify, send_file
-from flask import request
+from flask import jsonify, request, send_file
 from flask.typing import ResponseReturnValue
 
 from engine.errors import InvalidInput
-from engine.services import evidence
+from engine.evidence import library as evidence
 from web.auth.session import actor, login_required
 from web.database import db, files
 from web.evidence import bp

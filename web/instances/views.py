@@ -8,7 +8,9 @@ from flask_babel import gettext as _
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from engine.errors import InstanceNotFound
-from engine.services import instance_page, instances, retention
+from engine.instances import page as instance_page
+from engine.instances import retention
+from engine.instances import service as instances
 from web.auth.session import actor, login_required
 from web.database import db
 from web.instances import bp

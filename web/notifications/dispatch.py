@@ -22,7 +22,7 @@ from flask import Response, current_app, g, request
 from flask.sansio.app import App
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.services import notifications
+from engine.notifications import centre as notifications
 from integrations.mail import SmtpNotifier, notifier_from
 
 log = logging.getLogger(__name__)

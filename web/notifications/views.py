@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from engine.services import notifications
+from engine.notifications import centre as notifications
 from web.auth.session import actor, login_required
 from web.database import db
 from web.notifications import bp

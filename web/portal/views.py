@@ -7,7 +7,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from engine.errors import InvalidForm, InvalidInput
-from engine.services import evidence, portal
+from engine.evidence import library as evidence
+from engine.portal import overview as portal
 from web.auth.session import actor, login_required
 from web.database import db, files
 from web.portal import bp

@@ -13,8 +13,8 @@ from flask.cli import with_appcontext
 
 from engine.actors import Actor
 from engine.errors import EcoLoopError
-from engine.models import ReportStatus
 from engine.reports import builders, runs
+from engine.reports.models import ReportStatus
 from engine.reports.scope import PROVINCE
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Response, current_app, g
 
-from engine.models import ReportStatus
 from engine.reports import runs
+from engine.reports.models import ReportStatus
 from web.auth.session import actor
 from web.database import db
 from web.reports import worker

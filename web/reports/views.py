@@ -5,8 +5,8 @@ from flask.typing import ResponseReturnValue
 from marshmallow import Schema, ValidationError, fields, validate
 
 from engine.errors import InvalidInput
-from engine.models import ReportStatus
 from engine.reports import builders, runs
+from engine.reports.models import ReportStatus
 from web.auth.session import actor, login_required
 from web.database import db
 from web.reports import bp, delivery

@@ -12,7 +12,7 @@ import time
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from integrations import report_jobs
+from engine.reports import jobs as report_jobs
 
 log = logging.getLogger(__name__)
 _guard = threading.Lock()

@@ -1,4 +1,4 @@
-"""Approval operations on a task (驳回, 撤回, 转办, 委派, 抄送, 催办): thin views over engine.services.operations."""
+"""Approval operations on a task (驳回, 撤回, 转办, 委派, 抄送, 催办): thin views over engine.tasks.operations."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from engine.services import operations
-from engine.services.identity import Directory
+from engine.identity.login import Directory
+from engine.tasks import operations
 from web.auth.session import actor, login_required
 from web.database import db
 from web.tasks import bp

@@ -8,7 +8,9 @@ from flask_babel import gettext as _
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from engine.errors import InvalidForm
-from engine.services import task_page, tasks, worklist
+from engine.tasks import actions as tasks
+from engine.tasks import page as task_page
+from engine.tasks import worklist
 from web.auth.session import actor, login_required
 from web.database import db
 from web.tasks import bp

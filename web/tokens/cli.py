@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 from engine.actors import Role
 from engine.db import utcnow
 from engine.errors import EcoLoopError
-from engine.services import tokens
+from engine.identity import tokens
 from web.cli_support import fail, operator
 
 

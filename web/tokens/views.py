@@ -8,7 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from engine.actors import Role
 from engine.errors import InvalidInput
-from engine.services import tokens
+from engine.identity import tokens
 from web.api.core import flatten
 from web.auth.session import actor, login_required
 from web.database import db

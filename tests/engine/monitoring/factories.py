@@ -8,11 +8,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from engine.models import Enterprise, MonitoringPoint
 from engine.monitoring import registry
+from engine.monitoring.codes import HOURLY
 from engine.monitoring.ingest import Ingestor
+from engine.monitoring.models import Enterprise, MonitoringPoint
 from engine.monitoring.passwords import hash_password
-from engine.monitoring.records import HOURLY, MeasurementRecord
+from engine.monitoring.records import MeasurementRecord
 from engine.monitoring.registry import FactorSpec
 from tests.support.actors import ADMIN, ENTERPRISE_TIANHE
 

@@ -17,12 +17,18 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.bundle import bundled_model_files, read_model_file
+from engine.anomalies import cases
 from engine.db import make_engine, make_session_factory
-from engine.models import Anomaly, AnomalyCase, Measurement, MeasurementRevision, ProcessInstance
-from engine.monitoring import cases
+from engine.monitoring.models import (
+    Anomaly,
+    AnomalyCase,
+    Measurement,
+    MeasurementRevision,
+)
 from engine.monitoring.records import MeasurementRecord
-from engine.services import processes
+from engine.workflow import deployment as processes
+from engine.workflow.bundle import bundled_model_files, read_model_file
+from engine.workflow.models import ProcessInstance
 from tests.conftest import BACKENDS
 from tests.engine.monitoring.factories import BASE, air, ingestor, register, water
 from tests.support.actors import ADMIN

@@ -7,11 +7,26 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.models import Anomaly, AnomalyCase, AuditEvent, HumanTask, Measurement, MeasurementRevision, ProcessInstance
-from engine.monitoring import cases, store
+from engine.anomalies import cases
+from engine.audit.models import AuditEvent
+from engine.monitoring import store
 from engine.monitoring.ingest import ingest_packets
+from engine.monitoring.models import (
+    Anomaly,
+    AnomalyCase,
+    Measurement,
+    MeasurementRevision,
+)
 from engine.monitoring.records import MeasurementRecord, Outcome, Refusal
-from tests.engine.monitoring.factories import AIR_MN, BASE, air, ingestor, register, water
+from engine.workflow.models import HumanTask, ProcessInstance
+from tests.engine.monitoring.factories import (
+    AIR_MN,
+    BASE,
+    air,
+    ingestor,
+    register,
+    water,
+)
 
 
 def count(session: Session, model: type) -> int:
@@ -134,6 +149,7 @@ def test_ingest_packets_with_an_injected_parser(session: Session) -> None:
     def parse(line: str) -> MeasurementRecord | Refusal:
         return air(int(line)) if line.isdigit() else Refusal("bad_frame", f"{line!r} is no frame")
 
-    results = ingest_packets(session, ["0", "", "junk", "1"], parse=parse, ingestor=ingestor())
+    results = ingest_packets(session, ["0", "", "junk", "1"], parse=parse, ingestor=ingestor(),
+                             open_tasks=cases.open_tasks_now)
     assert [r.as_json()["outcome"] for r in results] == ["stored", "refused", "stored"]
     assert results[1].reason == "bad_frame"

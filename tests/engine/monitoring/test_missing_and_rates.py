@@ -8,10 +8,13 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.models import Anomaly, AnomalyCase, HumanTask, TaskStatus
-from engine.filestore import LocalFileStore
-from engine.monitoring import cases, closures, missing, rates, rules
-from engine.services import evidence, tasks
+from engine.anomalies import cases
+from engine.evidence import library as evidence
+from engine.evidence.filestore import LocalFileStore
+from engine.monitoring import closures, missing, rates, rules
+from engine.monitoring.models import Anomaly, AnomalyCase
+from engine.tasks import actions as tasks
+from engine.workflow.models import HumanTask, TaskStatus
 from tests.engine.monitoring.factories import BASE, air, ingestor, register, water
 from tests.support.actors import ADMIN, COUNTY_TIANHE, ENT_TIANHE
 from tests.support.flows import pdf_stream

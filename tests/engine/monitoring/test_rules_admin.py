@@ -6,9 +6,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.audit.models import AuditEvent
 from engine.errors import InvalidInput, NotAllowed
-from engine.models import AuditEvent, PointFactor
 from engine.monitoring import registry, rules
+from engine.monitoring.models import PointFactor
 from engine.monitoring.registry import PointDirectory
 from tests.engine.monitoring.factories import AIR_MN, air, ingestor, register
 from tests.support.actors import ADMIN, COUNTY_TIANHE

@@ -9,9 +9,9 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from engine.db import is_postgres
-from engine.models import Measurement, MinuteMeasurement
 from engine.monitoring import store
-from engine.monitoring.records import HOURLY, MINUTE, REALTIME
+from engine.monitoring.codes import HOURLY, MINUTE, REALTIME
+from engine.monitoring.models import Measurement, MinuteMeasurement
 from tests.engine.monitoring.factories import CHINA, air, ingestor, register
 
 OLD = datetime(2025, 1, 10, 8, tzinfo=CHINA)

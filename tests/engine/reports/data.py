@@ -13,22 +13,18 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from engine.models import (
+from engine.credit.models import CreditObjection, CreditRating, RatingChange
+from engine.emergency.models import EmergencyPlanFiling
+from engine.monitoring.models import (
     AnomalyCase,
-    CreditObjection,
-    CreditRating,
-    EmergencyPlanFiling,
     Enterprise,
-    HumanTask,
     Measurement,
     MonitoringPoint,
     PointFactor,
-    ProcessInstance,
-    ProcessModel,
-    RatingChange,
-    SupportTicket,
-    TaxReview,
 )
+from engine.support.models import SupportTicket
+from engine.tax.models import TaxReview
+from engine.workflow.models import HumanTask, ProcessInstance, ProcessModel
 from tests.support.actors import ENTERPRISE_BAIYUN, ENTERPRISE_FUTIAN, ENTERPRISE_TIANHE
 
 CHINA = timezone(timedelta(hours=8))

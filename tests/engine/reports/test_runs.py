@@ -11,10 +11,17 @@ from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
 from engine.errors import InvalidInput, NotAllowed, NotFound
-from engine.models import ReportStatus
 from engine.reports import runs
+from engine.reports.models import ReportStatus
 from tests.engine.reports import data
-from tests.support.actors import ADMIN, CITY_GZ, CITY_SZ, COUNTY_TIANHE, ENT_TIANHE, PROVINCE
+from tests.support.actors import (
+    ADMIN,
+    CITY_GZ,
+    CITY_SZ,
+    COUNTY_TIANHE,
+    ENT_TIANHE,
+    PROVINCE,
+)
 
 
 @pytest.fixture

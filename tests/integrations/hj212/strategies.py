@@ -8,13 +8,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from integrations.hj212.codes import (
-    COMMAND_CODES,
-    DATA_COMMANDS,
-    DATA_FLAGS,
-    POLLUTANTS,
-    SYSTEM_CODES,
-)
+from engine.monitoring.codes import COMMAND_CODES, DATA_COMMANDS, DATA_FLAGS, FACTORS
+from integrations.hj212.codes import SYSTEM_CODES
 from integrations.hj212.times import CHINA_TIME, make_qn
 
 STANDARD_EXAMPLE = (
@@ -23,7 +18,7 @@ STANDARD_EXAMPLE = (
 )
 """The example packet printed in HJ 212-2017."""
 
-_POLLUTANT_CODES = st.sampled_from(sorted(POLLUTANTS))
+_POLLUTANT_CODES = st.sampled_from(sorted(FACTORS))
 _OTHER_FIELDS = ["RtdInterval", "PolId", "SystemTime"]
 _TEXT = st.text(string.ascii_letters + string.digits + " .:_-", min_size=1, max_size=12)
 

@@ -14,20 +14,26 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
-from engine.bundle import bundled_model_files, read_model_file
 from engine.db import make_engine, make_session_factory
-from engine.models import AnomalyCase, Measurement, MonitoringPoint
 from engine.monitoring import registry
-from engine.services import processes
+from engine.monitoring.models import AnomalyCase, Measurement, MonitoringPoint
+from engine.monitoring.synthetic import SimPoint
+from engine.workflow import deployment as processes
+from engine.workflow.bundle import bundled_model_files, read_model_file
 from integrations.hj212.builder import build_packet
 from integrations.hj212.frame import frame
 from integrations.hj212.packet import Packet
 from integrations.hj212.parser import parse_packet
 from integrations.hj212.receiver import Receiver, ReceiverSettings
-from engine.monitoring.synthetic import SimPoint
 from integrations.hj212.simulator import corrupt_crc, simulate
 from tests.conftest import BACKENDS
-from tests.engine.monitoring.factories import AIR_FACTORS, AIR_MN, PASSWORD, WATER_MN, register
+from tests.engine.monitoring.factories import (
+    AIR_FACTORS,
+    AIR_MN,
+    PASSWORD,
+    WATER_MN,
+    register,
+)
 from tests.support.actors import ADMIN
 from tests.support.databases import fresh_database
 

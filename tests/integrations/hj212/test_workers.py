@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
 from engine.db import make_engine, make_session_factory
-from engine.models import Measurement, MeasurementRevision
+from engine.monitoring.models import Measurement, MeasurementRevision
 from integrations.hj212.builder import build_packet
 from integrations.hj212.parser import parse_packet
 from integrations.hj212.receiver import ReceiverSettings

@@ -11,8 +11,9 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from engine.actors import Actor, Role
-from engine.demo import DEMO_ENTERPRISES, seed
-from engine.services import tokens
+from engine.demo.accounts import DEMO_ENTERPRISES
+from engine.demo.bootstrap import seed
+from engine.identity import tokens
 from tests.conftest import BACKENDS
 from tests.support.databases import fresh_database
 from web import create_app

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import select
 
-from engine.models.credit import CreditObjection, CreditRating
+from engine.credit.models import CreditObjection, CreditRating
 from tests.web.api.conftest import BAIYUN, TIANHE, login, machine
 
 REVIEW = {"region_code": "440106", "enterprise_code": TIANHE.credit_code,

@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import func, select
 
-from engine.models import ProcessInstance
+from engine.workflow.models import ProcessInstance
 from tests.support.databases import fresh_database
 from tests.web.api.conftest import TIANHE, login, machine, make_app
 

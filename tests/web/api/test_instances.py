@@ -6,7 +6,7 @@ import io
 
 from flask import Flask
 
-from engine.bundle import BUNDLED_DIR
+from engine.workflow.bundle import BUNDLED_DIR
 from tests.web.api.conftest import TIANHE, login
 
 START = {"region_code": "440106", "enterprise_code": TIANHE.credit_code, "business_key": "api-start-1",

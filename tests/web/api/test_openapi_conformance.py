@@ -27,7 +27,7 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlalchemy import select
 
-from engine.models.credit import CreditRating
+from engine.credit.models import CreditRating
 from tests.support.flows import PDF
 from tests.web.api.conftest import TIANHE, login, machine
 

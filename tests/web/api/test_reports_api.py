@@ -9,7 +9,7 @@ from flask import Flask
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from engine.models import CreditRating
+from engine.credit.models import CreditRating
 from tests.web.api.conftest import TIANHE, login
 
 

@@ -14,7 +14,8 @@ from flask import Flask
 from sqlalchemy import select
 
 from engine.db import utcnow
-from engine.models import ApiToken, AuditEvent
+from engine.identity.models import ApiToken
+from engine.audit.models import AuditEvent
 from tests.web.api.conftest import ApiClient, login, machine, make_app, ready_task_ids
 from tests.web.conftest import login as browser_login
 from web.cli import main

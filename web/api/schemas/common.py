@@ -17,7 +17,3 @@ def text(max_length: int, *, min_length: int = 0, **kwargs: Any) -> fields.Strin
 def json_object(**kwargs: Any) -> fields.Dict:
     """A free-form JSON object (form data, start data); strings in it may not carry control characters."""
     return fields.Dict(keys=fields.String(), validate=reject_control_characters, **kwargs)
-
-
-class Timestamp(fields.DateTime):
-    """An aware UTC time, ISO 8601."""

@@ -112,7 +112,7 @@ class ObjectionSchema(Schema):
 
 
 class ReviewRequestSchema(Schema):
-    """A review request (复核提请) of the tax department; ``data`` as ``engine.credit.tax.TaxReviewRequest``."""
+    """A review request (复核提请) of the tax department; ``data`` as ``engine.tax.review.TaxReviewRequest``."""
 
     region_code = text(12, min_length=1, required=True, metadata={"description": "the enterprise's county"})
     enterprise_code = text(18, min_length=1, required=True)

@@ -1,0 +1,1 @@
+"""应急管理 (emergency management): emergency-plan filings."""

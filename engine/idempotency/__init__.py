@@ -1,0 +1,1 @@
+"""Idempotency keys for API POSTs: a retry gets the first response back."""

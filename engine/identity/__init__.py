@@ -1,0 +1,1 @@
+"""Who users are: log-in, local accounts, directory administration, sessions, lockout and API tokens."""

@@ -1,0 +1,1 @@
+"""Process instances: start, read, the instance page, retention, and helpers shared by the process domains."""

@@ -1,0 +1,1 @@
+"""The enterprise portal (企业门户)."""
