@@ -169,9 +169,46 @@ def _pg_dump(url: URL, target: Path) -> None:
 
 
 def _pg_restore(url: URL, dump: Path) -> None:
+    """Replace the database's ``public`` schema with the dump's, in one transaction.
+
+    ``pg_restore --clean`` cannot drop the partitions of partitioned tables (their keys are inherited), so
+    the dump is turned into SQL and run by ``psql`` after dropping the schema, all in a single transaction:
+    when any statement fails, nothing has changed.
+    """
     options, env = _libpq(url)
-    _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
-          "--exit-on-error", *options, str(dump)], env)
+    try:
+        with tempfile.TemporaryFile() as script_errors, tempfile.TemporaryFile() as runner_errors:
+            script = subprocess.Popen(["pg_restore", "--no-owner", "--no-privileges", "--file=-", str(dump)],
+                                      stdout=subprocess.PIPE, stderr=script_errors, env=env)
+            runner = subprocess.Popen(["psql", "--quiet", "--no-psqlrc", "--single-transaction", "-v",
+                                       "ON_ERROR_STOP=1", "--output=/dev/null", *options],
+                                      stdin=subprocess.PIPE, stderr=runner_errors, env=env)
+            _feed(script, runner)
+            failed = [(name, errors) for name, process, errors in (("pg_restore", script, script_errors),
+                                                                    ("psql", runner, runner_errors))
+                      if process.wait() != 0]
+            if failed:
+                name, errors = failed[0]
+                errors.seek(0)
+                text = errors.read().decode(errors="replace").strip()[-2000:]
+                raise BackupError(f"{name} failed, the database is unchanged: {text}")
+    except FileNotFoundError as exc:
+        raise BackupError(f"{exc.filename} is not installed (Debian: apt-get install postgresql-client)") from None
+
+
+def _feed(script: subprocess.Popen[bytes], runner: subprocess.Popen[bytes]) -> None:
+    """Send the schema's replacement, then the dump's SQL, to psql (stops early if psql gave up)."""
+    assert script.stdout is not None and runner.stdin is not None
+    try:
+        runner.stdin.write(b"DROP SCHEMA IF EXISTS public CASCADE;\nCREATE SCHEMA public;\n")
+        shutil.copyfileobj(script.stdout, runner.stdin, CHUNK)
+    except BrokenPipeError:
+        script.kill()
+    finally:
+        try:
+            runner.stdin.close()
+        except BrokenPipeError:
+            pass
 
 
 def _run(command: list[str], env: dict[str, str]) -> None:

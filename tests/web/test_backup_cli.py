@@ -97,6 +97,13 @@ def test_a_backup_restores_after_losing_everything(drilled: tuple) -> None:
             assert stored.stat().st_size == attachment.size
     engine.dispose()
 
+    # restoring over a database in use (partitioned tables included) replaces it, in one transaction
+    _ecoloop(env, "demo")
+    again = _ecoloop(env, "restore", "--yes", str(folder))
+    assert again.returncode == 0, again.stderr
+    assert _counts(url) == before
+    assert _ecoloop(env, "audit", "verify").returncode == 0
+
 
 @pytest.mark.parametrize("damage, named", [
     ("flip_evidence", "does not match its sha256"),
