@@ -20,7 +20,7 @@ from engine.credit.models import (
 from engine.emergency.models import EmergencyPlanFiling
 from engine.evidence.models import Attachment, TaskAttachment
 from engine.idempotency.models import IdempotencyRecord
-from engine.identity.models import ApiToken, LocalUser, LoginFailure, UserSession
+from engine.identity.models import ApiToken, LocalUser, LoginFailure, UserPreference, UserSession
 from engine.instances.models import ArchivedInstance
 from engine.monitoring.models import (
     Anomaly,
@@ -116,5 +116,6 @@ __all__ = [
     "TaskDraft",
     "TaskNote",
     "TaskStatus",
+    "UserPreference",
     "UserSession",
 ]

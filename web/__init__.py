@@ -66,7 +66,7 @@ def _configure(app: Flask, settings: Settings) -> None:
         MAX_CONTENT_LENGTH=settings.max_upload_bytes + 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=None,
     )
-    if settings.raw.get("TESTING") == "1":
+    if settings.testing:
         app.config["TESTING"] = True
 
 

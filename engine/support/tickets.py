@@ -126,7 +126,8 @@ def _close(context: StepContext) -> None:
     ticket = _of(context.session, context.instance.id)
     ticket.status = "closed" if context.element_id == "end_closed" else "escalated"
     ticket.closed_at = utcnow()
-    audit.record(context.session, context.actor, f"ticket.{ticket.status}", instance_id=context.instance.id,
+    audit.record(context.session, context.actor, "ticket.closed" if ticket.status == "closed" else "ticket.escalated",
+                 instance_id=context.instance.id,
                  payload={"ticket": ticket.ticket_no, "auto_closed": ticket.auto_closed,
                           "reopened": ticket.reopen_count})
 

@@ -15,12 +15,10 @@ from engine.identity.directory_admin import DirectoryAdmin, NewDirectoryUser
 from web.admin import bp
 from web.auth.session import actor, login_required
 from web.database import db
+from web.labels import ROLE_LABELS
 
 ROLES = [role.value for role in Role]
-ROLE_NAMES = {
-    "enterprise": "企业", "county_reviewer": "区县审核", "city_reviewer": "地市审核",
-    "province_reviewer": "省级审核", "admin": "管理员", "tax_client": "税务接口",
-}
+ROLE_NAMES = ROLE_LABELS  # one table of role names (web.labels)
 
 
 class SearchArgs(Schema):
