@@ -17,10 +17,10 @@ logged and retried at the next run instead of stopping the scheduler.
 | ``notifications`` | 60 s | :func:`engine.notifications.jobs.run_outbox` (mail through ``integrations.mail``) |
 | ``monthly_reports`` | the 1st, 08:00 Asia/Shanghai | :func:`engine.reports.jobs.queue_and_process` |
 | ``report_runs`` | 30 s | :func:`engine.reports.jobs.process_all` |
-| ``runstate_alerts`` | 60 s | :func:`engine.runstate.jobs.check_alerts` |
+| ``runstate_alerts`` | 60 s | :func:`engine.alerts.jobs.check_alerts` |
 
 Every run is recorded (``scheduler_job_runs``, one JSON line on ``ecoloop.jobs``) by
-:func:`engine.runstate.jobs.run_recorded`.
+:func:`engine.alerts.jobs.run_recorded`.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ from engine.monitoring import jobs as monitoring_jobs
 from engine.monitoring.settings import MonitoringSettings
 from engine.notifications import jobs as notification_jobs
 from engine.reports import jobs as report_jobs
-from engine.runstate import jobs as runstate_jobs
+from engine.alerts import jobs as runstate_jobs
 from engine.workflow import jobs as workflow_jobs
 from integrations.mail import notifier_from
 

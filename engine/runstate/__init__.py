@@ -1,2 +1,2 @@
-"""The platform's run state (运行监控): health checks, figures of the running platform, thresholds as data,
-alerts to administrators, backups."""
+"""The platform's run state: health checks, the tables of scheduler job runs and run-state alerts, backups.
+The figures and alerts that read every capability's tables are in ``engine.alerts``."""

@@ -27,7 +27,7 @@ from engine.runstate.models import JobRun, RunstateAlert
 from engine.notifications.models import Notification, NotificationDelivery
 from engine.workflow import configs
 from engine.notifications import centre as notifications
-from engine.runstate import jobs as runstate_jobs
+from engine.alerts import jobs as runstate_jobs
 from integrations.mail import notifier_from
 from tests.support.actors import ADMIN
 from tests.support.databases import fresh_database

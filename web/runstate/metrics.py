@@ -4,7 +4,7 @@ Request counts and latencies are counted per process. Under gunicorn (``web/serv
 arbiter sets ``PROMETHEUS_MULTIPROC_DIR`` before forking, each worker's metrics are written
 there, and a scrape answered by any worker adds up all of them (``MultiProcessCollector``).
 The platform's figures (tasks, queues, scheduler jobs, evidence disk, open alerts) are read
-from the database at scrape time (:mod:`engine.runstate.figures`), so every node answers the
+from the database at scrape time (:mod:`engine.alerts.figures`), so every node answers the
 same. Access: a ``Bearer`` token equal to ``ECOLOOP_METRICS_TOKEN``, or a client address in
 ``ECOLOOP_METRICS_ALLOWED_NETWORKS`` (default: loopback only).
 """
@@ -25,7 +25,8 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from engine.errors import NotAllowed
-from engine.runstate import alerts, figures
+from engine.alerts import figures
+from engine.alerts import thresholds as alerts
 from web.proxies import Network, parse
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"

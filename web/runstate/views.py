@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from prometheus_client import CONTENT_TYPE_LATEST
 from prometheus_client.parser import text_string_to_metric_families
 
-from engine.runstate.board import board
+from engine.alerts.board import board
 from web.auth.session import actor, login_required
 from web.database import db, settings
 from web.runstate import bp

@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor
-from engine.runstate import alerts, figures
+from engine.alerts import figures
+from engine.alerts import thresholds as alerts
 from engine.scoping import require_admin
 
 

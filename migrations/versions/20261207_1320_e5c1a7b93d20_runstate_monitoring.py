@@ -1,8 +1,8 @@
 """run-state monitoring: scheduler job runs and threshold alerts
 
 Revision ID: e5c1a7b93d20
-Revises: 5c1d7e9a2b40
-Create Date: 2026-12-07 13:10:00
+Revises: 3f6a2d8c1b94
+Create Date: 2026-12-07 13:20:00
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "e5c1a7b93d20"
-down_revision = "5c1d7e9a2b40"
+down_revision = "3f6a2d8c1b94"
 branch_labels = None
 depends_on = None
 

@@ -25,7 +25,7 @@ from engine.errors import EcoLoopError
 from engine.identity.models import LocalUser
 from engine.notifications.models import NotificationKind, NotificationPreference
 from engine.runstate.models import RunstateAlert
-from engine.runstate.figures import Figures
+from engine.alerts.figures import Figures
 from engine.workflow import configs
 from engine.instances import service as instances
 from engine.notifications import centre as notifications

@@ -20,7 +20,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import tracing
-from engine.runstate import alerts, figures
+from engine.alerts import figures
+from engine.alerts import thresholds as alerts
 from engine.runstate.models import JobRun
 
 log = logging.getLogger(__name__)
