@@ -14,7 +14,7 @@ from engine.db import make_engine, make_session_factory
 from engine.evidence.filestore import LocalFileStore
 from integrations.ldap.directory import LdapDirectory
 from integrations.ldap.settings import LdapSettings
-from web import database, errors, i18n, proxies, rate_limits, request_log, ui
+from web import database, errors, i18n, json_guard, params, proxies, rate_limits, request_log, security_headers, static_assets, ui
 from web.extensions import csrf
 
 log = logging.getLogger(__name__)
@@ -34,12 +34,16 @@ def create_app(test_config: Mapping[str, str] | None = None) -> Flask:
     app.extensions["ecoloop.directory"] = _directory(settings)
     proxies.init_app(app)
     request_log.init_app(app)
+    params.init_app(app)
+    json_guard.init_app(app)
     csrf.init_app(app)
     rate_limits.init_app(app)
     i18n.init_app(app)
     ui.init_app(app)
     database.init_app(app)
     errors.init_app(app)
+    security_headers.init_app(app)
+    static_assets.init_app(app)
     _register_blueprints(app)
     _start_services(app)
     return app

@@ -13,6 +13,7 @@ from engine.tasks import page as task_page
 from engine.tasks import worklist
 from web.auth.session import actor, login_required
 from web.database import db
+from web.params import day
 from web.tasks import bp
 
 SORTS = tuple(worklist.SORTS)
@@ -28,7 +29,7 @@ class ListArgs(Schema):
     region = fields.String(load_default=None, validate=validate.Regexp(r"^\d{6}$"))
     enterprise = fields.String(load_default=None, validate=validate.Length(max=100))
     point = fields.String(load_default=None, validate=validate.Length(max=60))
-    due_before = fields.Date(load_default=None)
+    due_before = day(load_default=None)
     overdue = fields.Boolean(load_default=False)
     due_soon = fields.Boolean(load_default=False)
     sort = fields.String(load_default="due", validate=validate.OneOf(SORTS))

@@ -13,6 +13,7 @@ from web.api.core import flatten
 from web.auth.session import actor, login_required
 from web.database import db
 from web.i18n import SHANGHAI
+from web.params import day
 from web.tokens import bp
 
 
@@ -21,7 +22,7 @@ class TokenForm(Schema):
     role = fields.String(required=True, validate=validate.OneOf([r.value for r in Role]))
     region_code = fields.String(load_default=None)
     enterprise_code = fields.String(load_default=None)
-    expires_on = fields.Date(load_default=None)
+    expires_on = day(load_default=None)
 
 
 def _form() -> tokens.TokenRequest:
