@@ -2,7 +2,7 @@
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-APT_PACKAGES := slapd ldap-utils openssl chromium fonts-noto-cjk
+APT_PACKAGES := slapd ldap-utils openssl chromium fonts-noto-cjk postgresql-client nginx-light libnginx-mod-stream
 STAMP := $(VENV)/.installed
 
 .PHONY: demo test install system-packages lint clean translations

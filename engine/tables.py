@@ -54,6 +54,7 @@ from engine.notifications.models import (
     NotificationRead,
 )
 from engine.reports.models import ReportRun, ReportStatus
+from engine.runstate.models import JobRun, RunstateAlert
 from engine.support.models import SupportTicket
 from engine.tasks.models import TaskDraft
 from engine.tax.models import TaxReview
@@ -119,7 +120,9 @@ __all__ = [
     "ProcessInstance",
     "ProcessModel",
     "ProvisionalDeadline",
+    "JobRun",
     "ReportRun",
+    "RunstateAlert",
     "ReportStatus",
     "TaskAttachment",
     "TaskDraft",

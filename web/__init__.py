@@ -15,7 +15,7 @@ from engine.db import make_engine, make_session_factory
 from engine.evidence.filestore import LocalFileStore
 from integrations.ldap.directory import LdapDirectory
 from integrations.ldap.settings import LdapSettings
-from web import database, errors, i18n, json_guard, params, rate_limits, security_headers, static_assets, ui
+from web import database, errors, i18n, json_guard, params, proxies, rate_limits, request_log, security_headers, static_assets, ui
 from web.extensions import csrf
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,8 @@ def create_app(test_config: Mapping[str, str] | None = None) -> Flask:
     app.extensions["ecoloop.sessions"] = make_session_factory(engine)
     app.extensions["ecoloop.files"] = LocalFileStore(settings.evidence_dir, settings.max_upload_bytes)
     app.extensions["ecoloop.directory"] = _directory(settings)
+    proxies.init_app(app)
+    request_log.init_app(app)
     params.init_app(app)
     json_guard.init_app(app)
     csrf.init_app(app)
@@ -107,4 +109,9 @@ def _register_blueprints(app: Flask) -> None:
     from web.register import bp as register_bp
 
     app.register_blueprint(register_bp)
+    from web import runstate
+    from web.runstate import metrics as runstate_metrics
+
+    app.register_blueprint(runstate.bp)
+    runstate_metrics.init_app(app)
     api.init_app(app)

@@ -22,7 +22,7 @@ from engine.workflow import consistency
 from engine.workflow import deployment as processes
 from engine.workflow.bundle import read_model_file
 from integrations.hj212.cli import hj212
-from web import cli_monitoring, create_app, scheduler
+from web import cli_backup, cli_monitoring, create_app, scheduler, server
 from web.admin.commands import archive, calendar_group
 from web.cli_support import fail, operator, session_factory
 from web.register.cli import registry_group
@@ -70,11 +70,19 @@ def demo() -> None:
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--dev", is_flag=True, help="Werkzeug's development server (one process, threaded) instead of gunicorn")
 @with_appcontext
-def serve(host: str, port: int) -> None:
-    """Serve the web app (threaded), with the timer sweep running in this process unless disabled."""
+def serve(host: str, port: int, dev: bool) -> None:
+    """Serve the web app under gunicorn (ECOLOOP_WEB_WORKERS × ECOLOOP_WEB_THREADS), with one scheduler beside it
+    unless ECOLOOP_RUN_SCHEDULER_IN_WEB=0; SIGHUP to the printed pid reloads gracefully."""
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     settings = app.extensions["ecoloop.settings"]
+    if not dev:
+        try:
+            server.run(host, port, settings)
+        except EcoLoopError as error:
+            fail(error)
+        return
     if settings.run_scheduler_in_web:
         scheduler.start_in_background(session_factory(), settings)
     run_simple(host, port, app, threaded=True, use_reloader=False)
@@ -179,7 +187,7 @@ def users_create(username: str, roles: tuple[str, ...], region: str | None, ente
 
 
 main.add_command(hj212)
-for _command in cli_monitoring.COMMANDS:
+for _command in (*cli_monitoring.COMMANDS, *cli_backup.COMMANDS):
     main.add_command(_command)
 main.add_command(calendar_group)
 main.add_command(archive)

@@ -10,6 +10,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from engine import errors
+from web import request_log
 from web.api.core import flatten
 from web.labels import error_text
 
@@ -42,6 +43,9 @@ def problem(status: int, title: str, detail: str, fields: dict[str, list[str]] |
     body = {"type": "about:blank", "status": status, "title": title, "detail": detail}
     if fields:
         body["errors"] = fields
+    rid = request_log.current_id()
+    if rid:
+        body["request_id"] = rid
     response = jsonify(body)
     response.status_code = status
     response.mimetype = "application/problem+json"

@@ -91,6 +91,8 @@ ACTIONS: Mapping[str, Any] = {
     "instance.incident": _l("流程出错挂起"),
     "notification.preferences": _l("修改通知设置"),
     "report.request": _l("申请生成报表"),
+    "runstate.alert": _l("运行告警"),
+    "runstate.alert_cleared": _l("运行告警解除"),
     "monitoring.case_open": _l("监测异常立案"),
     "monitoring.anomaly_join": _l("并入新的异常数据"),
     "monitoring.anomaly_cleared": _l("异常数据已修正"),
@@ -128,7 +130,8 @@ AREAS: Mapping[str, Any] = {
     "instance": _l("流程实例"), "task": _l("待办"), "timer": _l("计时器"), "deadline": _l("期限"),
     "evidence": _l("证据"), "process": _l("流程模型"), "config": _l("流程配置"), "calendar": _l("工作日历"),
     "auth": _l("登录"), "audit": _l("审计"), "user": _l("用户"), "directory": _l("目录"), "token": _l("访问令牌"),
-    "notification": _l("通知"), "report": _l("报表"), "monitoring": _l("在线监测"), "anomaly": _l("异常处置"),
+    "runstate": _l("运行监控"), "notification": _l("通知"), "report": _l("报表"), "monitoring": _l("在线监测"),
+    "anomaly": _l("异常处置"),
     "credit": _l("信用评价"), "tax": _l("涉税复核"), "emergency": _l("应急预案"), "ticket": _l("技术支持"),
     "register": _l("名录管理"),
 }
@@ -163,6 +166,8 @@ RULE_PARAMS: Mapping[str, Any] = {
 
 PAYLOAD_KEYS: Mapping[str, Any] = {
     "rows": _l("名录行"), "usernames": _l("账号"),
+    "alert": _l("告警编号"), "figure": _l("指标"), "value": _l("数值"), "threshold": _l("阈值"),
+    "config_version": _l("配置版本"), "request_id": _l("请求编号"),
     "after": _l("修改后"), "anomaly_id": _l("异常编号"), "anomaly_type": _l("异常类型"), "attachment": _l("附件"),
     "attachments": _l("附件"), "auto_closed": _l("自动关闭"), "automatic": _l("自动"), "back_to": _l("退回至"),
     "before": _l("修改前"), "broken_at": _l("断开位置"), "business_key": _l("业务编号"), "case": _l("案件"),

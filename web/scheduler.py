@@ -17,6 +17,10 @@ logged and retried at the next run instead of stopping the scheduler.
 | ``notifications`` | 60 s | :func:`engine.notifications.jobs.run_outbox` (mail through ``integrations.mail``) |
 | ``monthly_reports`` | the 1st, 08:00 Asia/Shanghai | :func:`engine.reports.jobs.queue_and_process` |
 | ``report_runs`` | 30 s | :func:`engine.reports.jobs.process_all` |
+| ``runstate_alerts`` | 60 s | :func:`engine.alerts.jobs.check_alerts` |
+
+Every run is recorded (``scheduler_job_runs``, one JSON line on ``ecoloop.jobs``) by
+:func:`engine.alerts.jobs.run_recorded`.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from engine.monitoring import jobs as monitoring_jobs
 from engine.monitoring.settings import MonitoringSettings
 from engine.notifications import jobs as notification_jobs
 from engine.reports import jobs as report_jobs
+from engine.alerts import jobs as runstate_jobs
 from engine.workflow import jobs as workflow_jobs
 from integrations.mail import notifier_from
 
@@ -84,13 +89,15 @@ def jobs(sessions: sessionmaker[Session], settings: Settings) -> list[Job]:
         Job("monthly_reports", report_jobs.queue_and_process, (sessions,), "cron",
             {"day": 1, "hour": 8, "minute": 0, "timezone": TIMEZONE, "misfire_grace_time": 6 * 3600}),
         Job("report_runs", report_jobs.process_all, (sessions,), "interval", {"seconds": 30}),
+        Job("runstate_alerts", runstate_jobs.check_alerts, (sessions, settings.evidence_dir), "interval",
+            {"seconds": 60}),
     ]
 
 
 def configure(scheduler: BaseScheduler, sessions: sessionmaker[Session], settings: Settings) -> BaseScheduler:
     """Add every job of the table (``coalesce``, one instance each, replacing jobs of the same id)."""
     for job in jobs(sessions, settings):
-        scheduler.add_job(_guarded(job.id, job.body), job.trigger, args=list(job.args), id=job.id,
+        scheduler.add_job(_guarded(job.id, job.body, sessions), job.trigger, args=list(job.args), id=job.id,
                           coalesce=True, max_instances=1, replace_existing=True, **job.when)
     return scheduler
 
@@ -111,10 +118,10 @@ def run_forever(sessions: sessionmaker[Session], settings: Settings) -> None:
     configure(BlockingScheduler(timezone=TIMEZONE), sessions, settings).start()
 
 
-def _guarded(name: str, body: Callable[..., object]) -> Callable[..., None]:
+def _guarded(name: str, body: Callable[..., object], sessions: sessionmaker[Session]) -> Callable[..., None]:
     def run(*args: object) -> None:
         try:
-            result = body(*args)
+            result = runstate_jobs.run_recorded(sessions, name, body, *args)
             if result:
                 log.info("%s done: %s", name, result)
         except Exception:  # a failing run must not stop the scheduler; the next run retries

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Insert, String, bindparam, cast, insert, literal, select, update
 from sqlalchemy.orm import Session
 
+from engine import tracing
 from engine.actors import Actor
 from engine.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
 from engine.db import (
@@ -80,12 +81,18 @@ def _prepared(actor: Actor | str, action: str, instance_id: int | None, task_id:
         action=action,
         instance_id=instance_id,
         task_id=task_id,
-        payload=_json_safe(payload or {}),
+        payload=_json_safe(_with_request_id(payload or {})),
     )
     before_prev, after_seq = _canonical_around_prev_and_seq(event)
     params = {"before_prev": before_prev, "after_seq": after_seq,
               **{f"event_{name}": getattr(event, name) for name in _EVENT_FIELDS}}
     return event, params
+
+
+def _with_request_id(payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload with the id of the request or job recording it (``engine.tracing``), when there is one."""
+    current = tracing.request_id.get()
+    return {**payload, "request_id": current} if current and "request_id" not in payload else payload
 
 
 def _taken(event: AuditEvent, taken: tuple[Any, ...]) -> None:

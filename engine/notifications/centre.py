@@ -433,6 +433,17 @@ def save_preferences(session: Session, actor: Actor, email: str, enabled: bool) 
     return pref
 
 
+def notify_people(session: Session, usernames: Iterable[str], kind: NotificationKind, title: str, body: str,
+                  instance_id: int | None = None) -> list[Notification]:
+    """Notify named people directly (not through a task), mail included for those who asked for it."""
+    created = [Notification(kind=kind, title=title[:300], body=body, instance_id=instance_id, recipient=name)
+               for name in sorted(set(usernames))]
+    session.add_all(created)
+    session.flush()
+    _queue_mail(session, created)
+    return created
+
+
 def _queue_mail(session: Session, created: list[Notification]) -> None:
     subscribers = list(session.scalars(select(NotificationPreference).where(
         NotificationPreference.email_enabled.is_(True), NotificationPreference.email != "")))

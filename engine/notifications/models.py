@@ -29,6 +29,7 @@ class NotificationKind(StrEnum):
     DECISION = "decision"  # 办结结果
     COPY = "copy"  # 抄送
     DELEGATED = "delegated"  # 委派征求意见
+    RUNSTATE_ALERT = "runstate_alert"  # 运行告警 (engine/alerts/thresholds.py)
 
 
 class DeliveryStatus(StrEnum):

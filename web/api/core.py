@@ -28,6 +28,7 @@ class ProblemSchema(Schema):
     title = fields.String(required=True)
     detail = fields.String(required=True)
     errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    request_id = fields.String(metadata={"description": "the request's X-Request-ID, also in its log line and audit events"})
 
 
 class ApiParser(FlaskParser):
