@@ -98,4 +98,7 @@ def _register_blueprints(app: Flask) -> None:
     from web.reports import bp as reports_bp
 
     app.register_blueprint(reports_bp)
+    from web.emergency import bp as emergency_bp
+
+    app.register_blueprint(emergency_bp)
     api.init_app(app)
