@@ -36,8 +36,9 @@ def entry_page(session: Session, actor: Actor, entry_id: int, number: int | None
     latest = history[0]
     task = None
     if latest.instance_id is not None and entries.sees_drafts(actor):
-        task = session.scalar(select(HumanTask.id).where(HumanTask.instance_id == latest.instance_id,
-                                                         HumanTask.status == TaskStatus.READY))
+        task = session.scalar(select(HumanTask.id).where(
+            HumanTask.instance_id == latest.instance_id, HumanTask.status == TaskStatus.READY,
+            HumanTask.role.in_([role.value for role in actor.roles])))
     fields = shown.fields
     return EntryPage(entry, kinds.library(entry.library), shown, history, latest,
                      links.referring(session, entry.library, fields), links.referred(session, entry), task,
