@@ -76,15 +76,19 @@ def fill(session: Session, count: int) -> None:
 
 
 def timings(fn: Callable[[str], object], rounds: int) -> dict[str, float]:
-    samples = []
+    samples: list[float] = []
+    per_query: dict[str, list[float]] = {q: [] for q in QUERIES}
     for _ in range(rounds):
         for query in QUERIES:
             began = time.perf_counter()
             fn(query)
-            samples.append((time.perf_counter() - began) * 1000)
+            per_query[query].append((time.perf_counter() - began) * 1000)
+    for values in per_query.values():
+        samples += values
     samples.sort()
     return {"p50_ms": round(statistics.median(samples), 2), "p95_ms": round(samples[int(len(samples) * 0.95) - 1], 2),
-            "queries": len(samples)}
+            "queries": len(samples),
+            "median_ms_per_query": {q: round(statistics.median(v), 1) for q, v in per_query.items()}}
 
 
 def run(backend: str, pg_url: str, count: int, rounds: int) -> dict[str, object]:

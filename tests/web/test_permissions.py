@@ -278,13 +278,14 @@ def _draft_library_entry(world: World, role: str, region: str) -> bool:
 
 
 def _review_library_entry(world: World, role: str, region: str) -> bool:
+    who = world.actor(role)  # read before this session writes: SQLite has one writer
     with world.session() as session:
         step = session.scalars(select(HumanTask).where(
             HumanTask.process_key == "library_entry_review", HumanTask.spec_name == "review",
             HumanTask.status == TaskStatus.READY)).first()
         assert step is not None, "the demo has a library entry under review"
         try:
-            tasks.complete(session, world.actor(role), step.id, {"decision": "publish"})
+            tasks.complete(session, who, step.id, {"decision": "publish"})
         except (NotAllowed, TaskNotFound):
             return False
         finally:

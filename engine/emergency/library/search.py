@@ -138,8 +138,9 @@ def _matches(session: Session, words: list[str], libraries: Sequence[str]) -> di
     params["limit"] = MAX_RESULTS
     if session.get_bind().dialect.name == "sqlite":
         params["q"] = " ".join(f'"{w}"' for w in words)
-        sql = ("SELECT f.rowid, -bm25(library_fts) FROM library_fts f JOIN library_search s ON s.id = f.rowid "
-               f"WHERE library_fts MATCH :q {wanted} ORDER BY bm25(library_fts) LIMIT :limit")
+        join = "JOIN library_search s ON s.id = f.rowid" if libraries else ""
+        sql = (f"SELECT f.rowid, -rank FROM library_fts f {join} "
+               f"WHERE library_fts MATCH :q {wanted} ORDER BY rank LIMIT :limit")
     else:
         params["q"] = " & ".join(words)
         sql = ("SELECT s.id, ts_rank(to_tsvector('simple', s.tokens), to_tsquery('simple', :q)) AS r "
