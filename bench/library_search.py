@@ -75,7 +75,7 @@ def fill(session: Session, count: int) -> None:
         session.execute(text("ANALYZE library_search"))
 
 
-def timings(fn: Callable[[str], object], rounds: int) -> dict[str, float]:
+def timings(fn: Callable[[str], object], rounds: int) -> dict[str, object]:
     samples: list[float] = []
     per_query: dict[str, list[float]] = {q: [] for q in QUERIES}
     for _ in range(rounds):

@@ -7,6 +7,7 @@ Plans are revised at least every three years (企业事业单位突发环境事�
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from io import BytesIO
@@ -128,7 +129,7 @@ def build_pdf(session: Session, actor: Actor, period: Period, *, now: datetime |
 
 def monitoring_policies(session: Session, year: int) -> list[dict[str, Any]]:
     """National policy documents on automatic monitoring in force during ``year`` (issued or effective by its end)."""
-    rows = session.execute(select(LibraryVersion.fields).join(LibraryEntry, (LibraryEntry.id == LibraryVersion.entry_id)
+    rows: Sequence[dict[str, Any]] = session.execute(select(LibraryVersion.fields).join(LibraryEntry, (LibraryEntry.id == LibraryVersion.entry_id)
                                                               & (LibraryEntry.published_version == LibraryVersion.number))
                            .where(LibraryEntry.library == "policy")).scalars().all()
     start = date(year, 1, 1).isoformat()

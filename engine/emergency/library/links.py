@@ -81,5 +81,5 @@ def _by_key(session: Session, library: str, wanted: str) -> list[LibraryEntry]:
     rows = session.execute(
         select(LibraryEntry, LibraryVersion.fields).join(LibraryVersion, (LibraryVersion.entry_id == LibraryEntry.id)
                                                          & (LibraryVersion.number == LibraryEntry.published_version))
-        .where(LibraryEntry.library == library)).all()
+        .where(LibraryEntry.library == library)).tuples()
     return [entry for entry, fields in rows if wanted in keys_of(library, fields)]

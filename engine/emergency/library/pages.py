@@ -51,5 +51,5 @@ def guides_for(session: Session, endpoint: str | None) -> list[dict[str, Any]]:
         return []
     rows = session.execute(select(LibraryEntry.id, LibraryVersion.fields).join(
         LibraryVersion, (LibraryVersion.entry_id == LibraryEntry.id)
-        & (LibraryVersion.number == LibraryEntry.published_version)).where(LibraryEntry.library == "guide")).all()
+        & (LibraryVersion.number == LibraryEntry.published_version)).where(LibraryEntry.library == "guide")).tuples()
     return [{"id": i, **f} for i, f in rows if endpoint in (f.get("pages") or [])]

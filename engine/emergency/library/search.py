@@ -146,7 +146,7 @@ def _matches(session: Session, words: list[str], libraries: Sequence[str]) -> di
         sql = ("SELECT s.id, ts_rank(to_tsvector('simple', s.tokens), to_tsquery('simple', :q)) AS r "
                "FROM library_search s WHERE to_tsvector('simple', s.tokens) @@ to_tsquery('simple', :q) "
                f"{wanted} ORDER BY r DESC LIMIT :limit")
-    return {int(i): float(score) for i, score in session.execute(text(sql), params)}
+    return {int(row[0]): float(row[1]) for row in session.execute(text(sql), params).tuples()}
 
 
 def like_scan(session: Session, query: str, *, limit: int = 20) -> list[int]:
