@@ -67,7 +67,7 @@ class LibrarySearchRow(Base):
     """The published version of an entry as search tokens (see :mod:`engine.emergency.library.search`).
 
     SQLite mirrors ``tokens`` into the FTS5 table ``library_fts`` (rowid = id); PostgreSQL
-    indexes ``to_tsvector('simple', tokens)`` with GIN.
+    keeps ``to_tsvector('simple', tokens)`` in the generated column ``tsv`` (not mapped here), GIN-indexed.
     """
 
     __tablename__ = "library_search"

@@ -143,8 +143,8 @@ def _matches(session: Session, words: list[str], libraries: Sequence[str]) -> di
                f"WHERE library_fts MATCH :q {wanted} ORDER BY rank LIMIT :limit")
     else:
         params["q"] = " & ".join(words)
-        sql = ("SELECT s.id, ts_rank(to_tsvector('simple', s.tokens), to_tsquery('simple', :q)) AS r "
-               "FROM library_search s WHERE to_tsvector('simple', s.tokens) @@ to_tsquery('simple', :q) "
+        sql = ("SELECT s.id, ts_rank(s.tsv, to_tsquery('simple', :q)) AS r "
+               "FROM library_search s WHERE s.tsv @@ to_tsquery('simple', :q) "
                f"{wanted} ORDER BY r DESC LIMIT :limit")
     return {int(row[0]): float(row[1]) for row in session.execute(text(sql), params).tuples()}
 
