@@ -27,7 +27,8 @@ class ConfigError(EcoLoopError):
 
 @dataclass(frozen=True)
 class Settings:
-    """The settings every part of EcoLoop reads; ``raw`` keeps all ``ECOLOOP_*`` keys for integrations."""
+    """The settings every part of EcoLoop reads, typed; ``raw`` keeps all ``ECOLOOP_*`` keys for the sections
+    that parse their own (``LDAP_*``, ``SMTP_*``, ``HJ212_*``, ``MONITORING_*``, ``LOGIN_*`` lockout)."""
 
     env: str
     database_url: str
@@ -37,7 +38,15 @@ class Settings:
     timer_sweep_seconds: int
     session_idle_minutes: int
     run_scheduler_in_web: bool
-    raw: Mapping[str, str] = field(default_factory=dict)
+    base_url: str = ""  # makes the links in mails absolute
+    testing: bool = False
+    ratelimit_storage: str = "memory://"  # Flask-Limiter storage: redis://… shares counters between workers
+    login_rate_limit: str = "20 per minute"  # failed log-ins per client address
+    api_rate_limit: str = "600/minute"  # per API token
+    api_login_rate_limit: str = "30/minute"  # token requests per client address
+    api_token_minutes: int = 15  # lifetime of a person's bearer token
+    api_idempotency_hours: int = 24  # how long an Idempotency-Key is remembered
+    raw: Mapping[str, str] = field(default_factory=dict)  # every key, for the sections integrations parse
 
     @property
     def production(self) -> bool:
@@ -76,6 +85,14 @@ def _settings_from(values: dict[str, str]) -> Settings:
         timer_sweep_seconds=_int(values, "TIMER_SWEEP_SECONDS", 30),
         session_idle_minutes=_int(values, "SESSION_IDLE_MINUTES", 30),
         run_scheduler_in_web=values.get("RUN_SCHEDULER_IN_WEB", "1") not in ("0", "false", "no"),
+        base_url=values.get("BASE_URL", ""),
+        testing=values.get("TESTING") == "1",
+        ratelimit_storage=values.get("RATELIMIT_STORAGE") or "memory://",
+        login_rate_limit=values.get("LOGIN_RATE_LIMIT") or "20 per minute",
+        api_rate_limit=values.get("API_RATE_LIMIT") or "600/minute",
+        api_login_rate_limit=values.get("API_LOGIN_RATE_LIMIT") or "30/minute",
+        api_token_minutes=_int(values, "API_TOKEN_MINUTES", 15),
+        api_idempotency_hours=_int(values, "API_IDEMPOTENCY_HOURS", 24),
         raw=dict(values),
     )
 

@@ -21,7 +21,7 @@ from engine.emergency.library.models import LibraryEntry, LibraryLink, LibrarySe
 from engine.emergency.models import EmergencyPlanFiling
 from engine.evidence.models import Attachment, TaskAttachment
 from engine.idempotency.models import IdempotencyRecord
-from engine.identity.models import ApiToken, LocalUser, LoginFailure, UserSession
+from engine.identity.models import ApiToken, LocalUser, LoginFailure, UserPreference, UserSession
 from engine.instances.models import ArchivedInstance
 from engine.monitoring.models import (
     Anomaly,
@@ -118,5 +118,6 @@ __all__ = [
     "TaskDraft",
     "TaskNote",
     "TaskStatus",
+    "UserPreference",
     "UserSession",
 ]

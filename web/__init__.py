@@ -14,7 +14,7 @@ from engine.db import make_engine, make_session_factory
 from engine.evidence.filestore import LocalFileStore
 from integrations.ldap.directory import LdapDirectory
 from integrations.ldap.settings import LdapSettings
-from web import database, errors, i18n, rate_limits, ui
+from web import database, errors, i18n, rate_limits, security_headers, static_assets, ui
 from web.extensions import csrf
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,8 @@ def create_app(test_config: Mapping[str, str] | None = None) -> Flask:
     ui.init_app(app)
     database.init_app(app)
     errors.init_app(app)
+    security_headers.init_app(app)
+    static_assets.init_app(app)
     _register_blueprints(app)
     _start_services(app)
     return app
@@ -64,7 +66,7 @@ def _configure(app: Flask, settings: Settings) -> None:
         MAX_CONTENT_LENGTH=settings.max_upload_bytes + 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=None,
     )
-    if settings.raw.get("TESTING") == "1":
+    if settings.testing:
         app.config["TESTING"] = True
 
 

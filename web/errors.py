@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from engine import errors
+from web.labels import error_text
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ def _handle_domain_error(error: errors.EcoLoopError) -> Response | tuple[str, in
     fields = error.details.get("fields") if isinstance(error.details.get("fields"), dict) else None
     if wants_json():
         return problem(status, type(error).__name__, error.message, fields)  # type: ignore[arg-type]
-    return render_template("errors/error.html", status=status, message=error.message, fields=fields), status
+    return render_template("errors/error.html", status=status, message=error_text(error), fields=fields), status
 
 
 def _handle_csrf(error: CSRFError) -> Response | tuple[str, int]:

@@ -14,12 +14,10 @@ from flask import Flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
-DEFAULT_STORAGE = "memory://"
-
 
 def init_app(app: Flask) -> Limiter:
-    raw = app.extensions["ecoloop.settings"].raw
-    limiter = Limiter(get_remote_address, app=app, storage_uri=raw.get("RATELIMIT_STORAGE") or DEFAULT_STORAGE,
+    storage = app.extensions["ecoloop.settings"].ratelimit_storage
+    limiter = Limiter(get_remote_address, app=app, storage_uri=storage,
                       default_limits=[], headers_enabled=True, key_prefix="ecoloop")
     app.extensions["ecoloop.limiter"] = limiter
     return limiter

@@ -80,7 +80,7 @@ def jobs(sessions: sessionmaker[Session], settings: Settings) -> list[Job]:
         Job("monitoring_minute_purge", monitoring_jobs.run_purge, (sessions, monitoring), "interval",
             {"hours": monitoring.purge_hours, "next_run_time": _utcnow()}),
         Job("notifications", notification_jobs.run_outbox,
-            (sessions, notifier_from(settings.raw), settings.raw.get("BASE_URL", "")), "interval", {"seconds": 60}),
+            (sessions, notifier_from(settings.raw), settings.base_url), "interval", {"seconds": 60}),
         Job("monthly_reports", report_jobs.queue_and_process, (sessions,), "cron",
             {"day": 1, "hour": 8, "minute": 0, "timezone": TIMEZONE, "misfire_grace_time": 6 * 3600}),
         Job("report_runs", report_jobs.process_all, (sessions,), "interval", {"seconds": 30}),

@@ -19,18 +19,11 @@ from engine.actors import Actor, Role
 from engine.db import utcnow
 from engine.monitoring.codes import FACTORS
 from engine.regions import region_tree
+from web import labels
 from web.i18n import SHANGHAI
+from web.labels import ACTIONS, ROLE_LABELS
 
 DUE_SOON = timedelta(hours=24)
-
-ROLE_LABELS: Mapping[str, Any] = {
-    "enterprise": _l("企业"),
-    "county_reviewer": _l("区县审核"),
-    "city_reviewer": _l("地市审核"),
-    "province_reviewer": _l("省级审核"),
-    "admin": _l("系统管理员"),
-    "tax_client": _l("税务部门"),
-}
 
 ANOMALY_TYPES: Mapping[str, Any] = {
     "exceedance": _l("超标"),
@@ -79,53 +72,6 @@ DATA_KEYS: Mapping[str, Any] = {
 HIDDEN_KEYS = frozenset({"values", "series", "earlier", "region_code", "enterprise_code", "enterprise_name", "params",
                          "case_id",
                          "rule"})
-
-ACTIONS: Mapping[str, Any] = {
-    "instance.start": _l("发起"),
-    "instance.suspend": _l("挂起"),
-    "instance.resume": _l("恢复"),
-    "instance.terminate": _l("终止"),
-    "instance.migrate": _l("迁移到新版本"),
-    "task.complete": _l("办理"),
-    "task.claim": _l("签收"),
-    "task.unclaim": _l("取消签收"),
-    "task.return": _l("驳回"),
-    "task.withdraw": _l("撤回"),
-    "task.transfer": _l("转办"),
-    "task.delegate": _l("委派"),
-    "task.delegate_answer": _l("回复委派"),
-    "task.copy": _l("抄送"),
-    "task.urge": _l("催办"),
-    "task.draft": _l("暂存"),
-    "timer.fire": _l("到期提醒"),
-    "evidence.upload": _l("上传证据"),
-    "evidence.download": _l("下载证据"),
-    "evidence.link": _l("关联证据"),
-    "process.deploy": _l("部署流程"),
-    "config.change": _l("修改配置"),
-    "calendar.seed": _l("导入节假日安排"),
-    "calendar.set_year": _l("录入节假日安排"),
-    "auth.login": _l("登录"),
-    "auth.login_failed": _l("登录失败"),
-    "audit.verify": _l("校验审计链"),
-    "user.create": _l("创建用户"),
-    "notification.preferences": _l("修改通知设置"),
-    "monitoring.case_open": _l("监测异常立案"),
-    "monitoring.anomaly_join": _l("并入新的异常数据"),
-    "monitoring.anomaly_cleared": _l("异常数据已修正"),
-    "monitoring.anomaly_restored": _l("异常数据恢复"),
-    "anomaly.conclude": _l("办结结论"),
-    "anomaly.refer": _l("移交执法"),
-    "deadline.recompute": _l("重新计算期限"),
-    "instance.archive": _l("归档"),
-    "credit.objection_decided": _l("异议已裁定"),
-    "credit.objection_lapsed": _l("异议逾期"),
-    "tax.answer": _l("复核反馈"),
-    "tax.urge": _l("复核催办"),
-    "tax.escalate": _l("复核升级"),
-    "emergency.filed": _l("预案备案"),
-    "emergency.refused": _l("预案退回"),
-}
 
 OUTCOMES: Mapping[str, Any] = {
     "accept": _l("通过"),
@@ -316,7 +262,12 @@ def init_app(app: Flask) -> None:
         "data_label": data_label, "data_value": data_value, "compact_json": compact_json, "countdown": countdown, "filesize": size,
         "action_label": lambda code: label("action", code), "role_label": lambda code: label("role", code),
         "anomaly_label": lambda code: label("anomaly", code), "outcome_label": lambda code: label("outcome", code),
+        "payload_items": labels.payload_items, "actor_name": labels.actor_name, "notice_title": labels.notice_title,
+        "action_area": labels.action_area, "person": labels.person, "process_label": labels.process_label,
+        "rule_label": lambda code: labels.label(labels.RULES, code),
+        "param_label": lambda code: labels.label(labels.RULE_PARAMS, code),
     }
+    app.jinja_env.finalize = labels.translated_output
     app.jinja_env.filters.update(filters)
     app.jinja_env.globals.update(
         status_badge=status_badge, due_state=due_state, shown_data=shown_data, nav_of=nav_of,

@@ -193,6 +193,14 @@ def _membership(actor: Actor, login: str, role: str) -> tuple[str, str]:
     return login, role
 
 
+def checked_account(new: NewDirectoryUser) -> NewDirectoryUser:
+    """The account as :func:`create_user` would create it (also for a local account of the same form).
+
+    :raises InvalidInput: naming every field that is wrong at once.
+    """
+    return _checked(new)
+
+
 def _checked(new: NewDirectoryUser) -> NewDirectoryUser:
     """The account with its credit code in upper case and an enterprise's login defaulted to it.
 

@@ -1,4 +1,4 @@
-"""Local accounts, browser sessions, failed log-ins and API tokens."""
+"""Local accounts, browser sessions, failed log-ins, API tokens and what is kept about a person across log-ins."""
 
 from __future__ import annotations
 
@@ -92,3 +92,18 @@ class UserSession(Base):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     end_reason: Mapped[str | None] = mapped_column(String(20))
+
+
+class UserPreference(Base):
+    """One row per user name (local and directory accounts alike), written at log-in and when the person chooses.
+
+    ``display_name`` is the name the account came with at its last log-in (the directory's ``displayName``),
+    so histories show directory users by name, as they show local accounts.
+    """
+
+    __tablename__ = "user_preferences"
+
+    username: Mapped[str] = mapped_column(String(100), primary_key=True)
+    language: Mapped[str | None] = mapped_column(String(10))
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -19,7 +19,7 @@ from engine.actors import Actor, Role
 from engine.audit import log as audit_log
 from engine.audit.models import AuditEvent
 from engine.evidence.models import Attachment, TaskAttachment
-from engine.identity.models import LocalUser
+from engine.identity.models import LocalUser, UserPreference
 from engine.instances import service as instances
 from engine.scoping import instance_clause
 from engine.tasks.actions import may_work
@@ -90,13 +90,19 @@ def _evidence(session: Session, task_ids: list[str]) -> dict[str, list[Attachmen
 
 
 def display_names(session: Session, usernames: set[str]) -> dict[str, str]:
-    """Display names of local accounts (directory users show as their login)."""
+    """Display names of local accounts and of directory accounts that have logged in (others show as their login)."""
     wanted = [u for u in usernames if u]
     if not wanted:
         return {}
     rows = session.execute(select(LocalUser.username, LocalUser.display_name)
                            .where(LocalUser.username.in_(wanted))).all()
-    return {username: name for username, name in rows if name}
+    found = {username: name for username, name in rows if name}
+    others = [u for u in wanted if u not in found]  # directory accounts: the name of their last log-in
+    if others:
+        found.update({username: name for username, name in session.execute(
+            select(UserPreference.username, UserPreference.display_name)
+            .where(UserPreference.username.in_(others))).all() if name})
+    return found
 
 
 @dataclass(frozen=True)

@@ -97,6 +97,14 @@ def _check_identifiers(request: StartRequest) -> None:
         raise InvalidInput("cannot start the process", fields=errors)
 
 
+def check_may_start(actor: Actor, request: StartRequest) -> None:
+    """The rule :func:`start` applies, for pages that offer a start before anything is filled in.
+
+    :raises NotAllowed: when the actor may not start this process in that region or for that enterprise.
+    """
+    _check_may_start(actor, request)
+
+
 def _check_may_start(actor: Actor, request: StartRequest) -> None:
     if actor is SYSTEM or actor.is_admin:
         return
@@ -153,13 +161,14 @@ def _change_status(
         raise Conflict(f"instance {instance_id} is {row.status} and cannot become {new}")
     previous, row.status = row.status, new
     session.flush()
-    audit.record(session, actor, f"instance.{_VERBS[new]}", instance_id=row.id,
+    audit.record(session, actor, _ACTIONS[new], instance_id=row.id,
                  payload={"from": previous, "to": new.value, "reason": reason})
     log.info("instance %s %s by %s", row.id, new.value, actor.username)
     return row
 
 
-_VERBS = {InstanceStatus.SUSPENDED: "suspend", InstanceStatus.RUNNING: "resume", InstanceStatus.TERMINATED: "terminate"}
+_ACTIONS = {InstanceStatus.SUSPENDED: "instance.suspend", InstanceStatus.RUNNING: "instance.resume",
+            InstanceStatus.TERMINATED: "instance.terminate"}
 
 
 @dataclass(frozen=True)

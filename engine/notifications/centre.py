@@ -32,6 +32,7 @@ from engine.audit import trail as audit
 from engine.audit.models import AuditEvent
 from engine.db import locked_singleton, utcnow, valid_id
 from engine.errors import EcoLoopError, InvalidInput, NotFound, ProcessNotFound
+from engine.identity.models import LocalUser, UserPreference
 from engine.notifications.models import (
     DeliveryStatus,
     Notification,
@@ -179,26 +180,36 @@ def _from_event(session: Session, event: AuditEvent, batch: _Batch) -> list[Noti
     if event.action == "task.urge":
         holder = payload.get("holder")
         made.append(_to_task(session, task, NotificationKind.TASK_URGED, f"催办：{task.title}",
-                             _note_text(event, payload.get("note")), event, recipient=holder))
+                             _note_text(session, event, payload.get("note")), event, recipient=holder))
     elif event.action == "task.transfer" and payload.get("to"):
-        made.append(_add(session, NotificationKind.TASK_NEW, f"转办给您：{task.title}", _note_text(event, payload.get("note")),
+        made.append(_add(session, NotificationKind.TASK_NEW, f"转办给您：{task.title}", _note_text(session, event, payload.get("note")),
                          task, event, recipient=str(payload["to"])))
     elif event.action == "task.delegate" and payload.get("to"):
         made.append(_add(session, NotificationKind.DELEGATED, f"请提出意见：{task.title}",
-                         _note_text(event, payload.get("note")), task, event, recipient=str(payload["to"])))
+                         _note_text(session, event, payload.get("note")), task, event, recipient=str(payload["to"])))
     elif event.action == "task.copy":
         for person in payload.get("to") or []:
             made.append(_add(session, NotificationKind.COPY, f"抄送：{task.subject or task.title}",
-                             _note_text(event, payload.get("note")), task, event, recipient=str(person)))
+                             _note_text(session, event, payload.get("note")), task, event, recipient=str(person)))
     return made
 
 
 _ABOUT_A_TASK = frozenset({"task.urge", "task.transfer", "task.delegate", "task.copy"})
 
 
-def _note_text(event: AuditEvent, note: Any) -> str:
-    text = f"{event.actor}：{note}" if note else f"来自 {event.actor}"
+def _note_text(session: Session, event: AuditEvent, note: Any) -> str:
+    who = _who(session, event.actor)
+    text = f"{who}：{note}" if note else f"来自 {who}"
     return text[:1000]
+
+
+def _who(session: Session, username: str) -> str:
+    """How a notification names a person: the display name of a local account, 系统 for the engine."""
+    if username == "system":
+        return "系统"
+    name = session.scalar(select(LocalUser.display_name).where(LocalUser.username == username)) or session.scalar(
+        select(UserPreference.display_name).where(UserPreference.username == username))
+    return name or username
 
 
 def _new_tasks(session: Session, event: AuditEvent, untold: list[HumanTask]) -> list[Notification]:
@@ -218,7 +229,7 @@ def _new_tasks(session: Session, event: AuditEvent, untold: list[HumanTask]) -> 
         if returned:
             opinion = payload.get("opinion") or ""
             made.append(_to_task(session, task, NotificationKind.TASK_RETURNED, f"被退回，请重新办理：{task.title}",
-                                 f"{event.actor}：{opinion}" if opinion else "", event))
+                                 f"{_who(session, event.actor)}：{opinion}" if opinion else "", event))
         else:
             made.append(_to_task(session, task, NotificationKind.TASK_NEW, f"新待办：{task.title}", "", event))
     return made

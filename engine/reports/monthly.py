@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from openpyxl.chart import BarChart, Reference
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor
@@ -25,6 +26,7 @@ from engine.reports.workbook import (
     new_workbook,
     to_bytes,
 )
+from engine.workflow.models import ProcessModel
 
 TICKET_STATES = {"open": "待受理", "assigned": "处理中", "closed": "已关闭", "escalated": "已上报"}
 OBJECTION_STATES = {"open": "处理中", "kept": "维持原评价", "corrected": "已更正", "lapsed": "逾期未提交"}
@@ -63,6 +65,12 @@ def _name(code: str) -> str:
     return region.name if region is not None else code
 
 
+def _process_names(session: Session) -> Any:
+    """A process key's name as its newest deployed model gives it (超标/异常数据闭环, not anomaly_closure)."""
+    names = dict(session.execute(select(ProcessModel.key, ProcessModel.name).order_by(ProcessModel.version)).all())
+    return lambda key: names.get(key) or key
+
+
 def _task_rows(groups: list[TaskGroup], times: dict[str, CloseTime], label: Any) -> list[list[Any]]:
     rows = []
     for g in groups:
@@ -89,7 +97,7 @@ def build_xlsx(session: Session, actor: Actor, period: Period, *, now: datetime 
     add_table(book, "按行业", f"任务办理情况（按行业，{period.label}）", _task_columns("行业")[:5],
               ([g.key or "未分类", g.opened, g.closed, g.returned, g.overdue] for g in f.tasks_by_industry))
     add_table(book, "按流程", f"任务办理情况（按流程，{period.label}）", _task_columns("流程"),
-              _task_rows(f.tasks_by_process, {t.key: t for t in f.close_by_process}, str))
+              _task_rows(f.tasks_by_process, {t.key: t for t in f.close_by_process}, _process_names(session)))
     add_table(book, "超标处理", f"超标处理率（{period.label}）",
               [Column("地区", 22), Column("超标案件", 10, INTEGER, total=True),
                Column("已办结", 10, INTEGER, total=True), Column("超标处理率", 12, PERCENT)],

@@ -26,6 +26,8 @@ _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
 HEADER_ROW = 2  # row 1 is the title
+NO_DATA = "无数据"
+NO_DATA_NOTE = "注：“无数据”表示本期没有可计算该比率的数据（例如没有应传输的监测数据或没有超标案件），不是 0%。"
 
 
 @dataclass(frozen=True)
@@ -55,19 +57,37 @@ def add_table(book: Workbook, name: str, title: str, columns: Sequence[Column],
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     sheet.freeze_panes = sheet.cell(HEADER_ROW + 1, 1)
-    count = 0
+    count, missing = 0, False
     for count, row in enumerate(rows, start=1):
         for index, (column, value) in enumerate(zip(columns, row, strict=True), start=1):
-            _write(sheet.cell(HEADER_ROW + count, index), _cell_value(value), column.number_format)
-    if totals_label and any(c.total for c in columns):
-        _totals(sheet, columns, count, totals_label)
+            shown = shown_value(value, column.number_format)
+            missing = missing or shown == NO_DATA
+            _write(sheet.cell(HEADER_ROW + count, index), _cell_value(shown), column.number_format)
+    totals = bool(totals_label and any(c.total for c in columns))
+    if totals:
+        _totals(sheet, columns, count, totals_label or "")
+    if missing:
+        _note(sheet, HEADER_ROW + count + (3 if totals else 2), len(columns), NO_DATA_NOTE)
     return sheet
+
+
+def shown_value(value: Any, number_format: str | None) -> Any:
+    """A rate that could not be computed (None) reads 无数据, which the sheet's note explains; others as they are."""
+    return NO_DATA if value is None and number_format == PERCENT else value
+
+
+def _note(sheet: Worksheet, row: int, width: int, text: str) -> None:
+    cell = sheet.cell(row, 1, text)
+    cell.font, cell.alignment = Font(italic=True, color="595959"), Alignment(wrap_text=True, vertical="top")
+    sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=max(1, width))
+    sheet.row_dimensions[row].height = 30
 
 
 def _write(cell: Any, value: Any, number_format: str | None) -> None:
     cell.value = value
     cell.border = _BORDER
-    cell.alignment = Alignment(vertical="top", wrap_text=isinstance(value, str) and len(value) > 20)
+    cell.alignment = Alignment(vertical="top", wrap_text=isinstance(value, str) and len(value) > 20,
+                               horizontal="right" if value == NO_DATA else None)
     if number_format:
         cell.number_format = number_format
 
@@ -96,7 +116,7 @@ def _totals(sheet: Worksheet, columns: Sequence[Column], count: int, label: str)
 def add_pairs(book: Workbook, name: str, title: str, pairs: Sequence[tuple[str, Any, str | None]]) -> Worksheet:
     """A two-column sheet of labelled figures (指标, 数值), each value with its own number format."""
     sheet = add_table(book, name, title, [Column("指标", 36), Column("数值", 18)],
-                      ([label, value] for label, value, _ in pairs), totals_label=None)
+                      ([label, shown_value(value, fmt)] for label, value, fmt in pairs), totals_label=None)
     for offset, (_, _, fmt) in enumerate(pairs, start=1):
         if fmt:
             sheet.cell(HEADER_ROW + offset, 2).number_format = fmt

@@ -1,7 +1,7 @@
 """emergency libraries: entries, versions, links and the search index (FTS5 on SQLite, GIN tsvector on PostgreSQL)
 
 Revision ID: 7a3e5c19d2f8
-Revises: 5c1d7e9a2b40
+Revises: 3f6a2d8c1b94
 Create Date: 2026-12-07 13:30:00
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 from engine.db import UTCDateTime
 
 revision = "7a3e5c19d2f8"
-down_revision = "5c1d7e9a2b40"
+down_revision = "3f6a2d8c1b94"
 branch_labels = None
 depends_on = None
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.config import ConfigError
+from engine.config import ConfigError, load_settings
 from engine.monitoring.settings import MonitoringSettings
 from integrations.hj212.receiver import ReceiverSettings
 
@@ -33,3 +33,13 @@ def test_a_bad_receiver_value_is_refused_by_name(raw: dict[str, str], key: str) 
 def test_a_bad_monitoring_value_is_refused_by_name(text: str) -> None:
     with pytest.raises(ConfigError, match="ECOLOOP_MONITORING_PURGE_HOURS must be a positive whole number"):
         MonitoringSettings.from_raw({"MONITORING_PURGE_HOURS": text})
+
+
+def test_web_settings_are_typed_and_a_bad_number_stops_start_up() -> None:
+    settings = load_settings(environ={}, overrides={"API_TOKEN_MINUTES": "30", "BASE_URL": "https://hb.example",
+                                                    "TESTING": "1"})
+    assert (settings.api_token_minutes, settings.base_url, settings.testing) == (30, "https://hb.example", True)
+    assert (load_settings(environ={}).api_idempotency_hours, load_settings(environ={}).ratelimit_storage) == (
+        24, "memory://")
+    with pytest.raises(ConfigError, match="ECOLOOP_API_IDEMPOTENCY_HOURS"):
+        load_settings(environ={}, overrides={"API_IDEMPOTENCY_HOURS": "a day"})

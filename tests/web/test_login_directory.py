@@ -156,3 +156,11 @@ def test_passwords_are_neither_audited_nor_logged(world: DirectoryWorld, caplog:
     for password in (secret, PASSWORD):
         assert password not in trail
         assert password not in caplog.text
+
+
+def test_directory_users_are_shown_by_their_directory_name(world: DirectoryWorld) -> None:
+    from engine.instances.page import display_names
+
+    assert visitor(world.app).login("province", PASSWORD).status_code == 302
+    with world.app.extensions["ecoloop.sessions"]() as session:
+        assert display_names(session, {"province"}) == {"province": "李明"}  # no local account: the directory's name

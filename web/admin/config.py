@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from marshmallow import Schema, ValidationError, fields, validate
 
 from engine.errors import InvalidInput, ProcessNotFound
@@ -14,6 +15,7 @@ from engine.workflow import configs
 from web.admin import bp
 from web.auth.session import actor, login_required
 from web.database import db
+from web.labels import process_label
 
 ADMINS_ONLY = "仅管理员可访问 (administrators only)"
 
@@ -74,5 +76,6 @@ def config_change(process_key: str) -> ResponseReturnValue:
     except InvalidInput as exc:
         db().rollback()
         return _page(process_key, errors=exc.fields, submitted=submitted), 422
-    flash(f"已保存 {process_key} 配置第 {config.version} 版；此后创建的待办按新配置办理")
+    flash(gettext("已保存 %(process)s 配置第 %(version)s 版；此后创建的待办按新配置办理",
+                  process=process_label(process_key), version=config.version))
     return redirect(url_for("admin.config_show", process_key=process_key))

@@ -7,12 +7,14 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
 
 from engine.errors import InvalidInput
 from engine.monitoring import registry, rules
 from web.auth.session import actor, login_required
 from web.database import db
+from web.labels import RULES, label
 
 bp = Blueprint("admin_rules", __name__, url_prefix="/admin/rules")
 
@@ -62,7 +64,7 @@ def index() -> ResponseReturnValue:
 
 def _rules_page(errors: dict[str, list[str]], failed_key: str | None) -> str:
     return render_template("admin/rules.html", table=rules.rule_table(db(), actor()), errors=errors,
-                           failed_key=failed_key, labels=RULE_LABELS)
+                           failed_key=failed_key)
 
 
 @bp.post("/<key>")
@@ -74,7 +76,7 @@ def update(key: str) -> ResponseReturnValue:
     except InvalidInput as exc:
         db().rollback()
         return _rules_page(exc.fields, key), 422
-    flash(f"已保存规则 {RULE_LABELS.get(key, key)} 的参数")
+    flash(gettext("已保存规则 %(rule)s 的参数", rule=label(RULES, key)))
     return redirect(url_for("admin_rules.index"))
 
 
@@ -106,12 +108,5 @@ def update_factor(mn: str, factor_id: int) -> ResponseReturnValue:
     except InvalidInput as exc:
         db().rollback()
         return _point_page(mn, exc.fields), 422
-    flash("已保存监测因子的限值与规则参数")
+    flash(gettext("已保存监测因子的限值与规则参数"))
     return redirect(url_for("admin_rules.point", mn=mn))
-
-
-RULE_LABELS = {
-    "exceedance": "超标", "zero": "零值", "constant": "恒值", "negative": "负值", "over_range": "超量程",
-    "missing": "数据缺失", "sudden_change": "突变", "flag": "数据标记", "grouping": "任务合并与重复异常",
-    "validity": "有效数据判定", "rates": "传输率与有效率",
-}

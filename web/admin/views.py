@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from engine.audit import log as audit_log
+from engine.instances.page import display_names
 from web.admin import bp
 from web.auth.session import actor, login_required
 from web.database import db
@@ -30,7 +31,8 @@ def _page(report: object = None) -> ResponseReturnValue:
     found = audit_log.search(db(), actor(), audit_log.AuditFilter(
         actor=args["actor"], action=args["action"], instance_id=args["instance"], since=args["since"],
         until=args["until"], page=args["page"]))
-    return render_template("admin/audit.html", found=found, args=args, query=query, report=report)
+    names = display_names(db(), {event.actor for event in found.events})
+    return render_template("admin/audit.html", found=found, args=args, query=query, report=report, names=names)
 
 
 @bp.get("/audit")

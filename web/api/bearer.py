@@ -20,11 +20,10 @@ from engine.identity import tokens
 from web.database import db, settings
 
 SALT = "ecoloop.api.access-token"
-DEFAULT_MINUTES = 15
 
 
 def lifetime_seconds() -> int:
-    return int(settings().raw.get("API_TOKEN_MINUTES") or DEFAULT_MINUTES) * 60
+    return settings().api_token_minutes * 60
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -98,8 +97,8 @@ def rate_limit_key() -> str:
 
 
 def rate_limit() -> str:
-    return str(settings().raw.get("API_RATE_LIMIT") or "600/minute")
+    return settings().api_rate_limit
 
 
 def login_rate_limit() -> str:
-    return str(settings().raw.get("API_LOGIN_RATE_LIMIT") or "30/minute")
+    return settings().api_login_rate_limit

@@ -22,7 +22,7 @@ def _fingerprint() -> str:
 
 
 def _ttl() -> timedelta:
-    return timedelta(hours=int(settings().raw.get("API_IDEMPOTENCY_HOURS") or 24))
+    return timedelta(hours=settings().api_idempotency_hours)
 
 
 def before() -> Response | None:

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from flask import abort, g, redirect, request, session, url_for
 
 from engine.actors import Actor, Role
+from engine.identity import preferences
 from engine.identity import sessions as user_sessions
 from web.database import db, settings
 
@@ -25,6 +26,9 @@ def remember(actor: Actor) -> None:
         "username": actor.username, "roles": sorted(actor.roles), "region": actor.region_code,
         "enterprise": actor.enterprise_code, "name": actor.display_name,
     }
+    chosen = preferences.logged_in(db(), actor)
+    if chosen:
+        session["lang"] = chosen
 
 
 def forget() -> None:

@@ -31,21 +31,20 @@ from web.rate_limits import limiter_of
 log = logging.getLogger(__name__)
 
 LOGIN_ENDPOINT = "auth.login_post"
-DEFAULT_RATE = "20 per minute"
 THROTTLED = "登录失败次数过多，请稍后再试 (too many failed log-ins from this address; try again later)"
 
 
 def init_app(app: Flask) -> None:
     """Limit failed log-ins of ``app`` and set its lockout policy (after the auth blueprint's routes)."""
-    raw = app.extensions["ecoloop.settings"].raw
-    rate = _checked_rate(raw.get("LOGIN_RATE_LIMIT") or DEFAULT_RATE)
+    settings = app.extensions["ecoloop.settings"]
+    rate = _checked_rate(settings.login_rate_limit)
     limiter = limiter_of(app)
     view = app.view_functions.get(LOGIN_ENDPOINT)
     if view is None:
         raise ConfigError(f"{LOGIN_ENDPOINT} must be registered before the log-in limit")
     limited = limiter.limit(rate, methods=["POST"], deduct_when=_failed, error_message=THROTTLED)
     app.view_functions[LOGIN_ENDPOINT] = cast(RouteCallable, limited(view))
-    app.extensions["ecoloop.lockout"] = LockoutPolicy.from_settings(raw)  # a bad value stops start-up
+    app.extensions["ecoloop.lockout"] = LockoutPolicy.from_settings(settings.raw)  # a bad value stops start-up
 
 
 def _checked_rate(rate: str) -> str:

@@ -24,11 +24,13 @@ from engine.errors import (
     InvalidIdentity,
 )
 from engine.identity import login as identity
+from engine.identity import preferences
 from web.auth import bp
 from web.auth.session import current_actor, forget, remember
 from web.database import db, settings
 from web.errors import status_of
 from web.i18n import LANGUAGES
+from web.labels import error_text
 from web.ui import nav_of
 
 
@@ -55,7 +57,7 @@ def login_post() -> ResponseReturnValue:
                                client=request.remote_addr or "", policy=current_app.extensions["ecoloop.lockout"])
     except (AuthenticationFailed, DirectoryUnavailable, InvalidIdentity) as exc:
         db().commit()  # the failed attempt and the failure count stay
-        page = render_template("auth/login.html", error=exc.message, next=form["next"], username=form["username"])
+        page = render_template("auth/login.html", error=error_text(exc), next=form["next"], username=form["username"])
         return page, status_of(exc), _retry_after(exc)
     remember(actor)
     return redirect(_safe_next(form["next"]) or url_for("auth.home"))
@@ -89,6 +91,9 @@ def language() -> ResponseReturnValue:
     chosen = request.form.get("lang", "")
     if chosen in LANGUAGES:
         session["lang"] = chosen
+        me = current_actor()
+        if me is not None:  # kept on the server too, so the next log-in (in any browser) speaks it
+            preferences.choose_language(db(), me, chosen)
     return redirect(_safe_next(request.form.get("next", "")) or url_for("tasks.index"))
 
 

@@ -108,8 +108,8 @@ def _after_teardown(app: App, error: BaseException | None) -> None:
 
 
 def init_app(app: App) -> None:
-    raw = app.extensions["ecoloop.settings"].raw
-    app.extensions["ecoloop.dispatcher"] = Dispatcher(app.extensions["ecoloop.sessions"], notifier_from(raw),
-                                                      raw.get("BASE_URL", ""))
+    settings = app.extensions["ecoloop.settings"]
+    app.extensions["ecoloop.dispatcher"] = Dispatcher(app.extensions["ecoloop.sessions"], notifier_from(settings.raw),
+                                                      settings.base_url)
     app.after_request(_remember_status)
     app.teardown_request(lambda error: _after_teardown(app, error))

@@ -58,3 +58,6 @@ def objection_post() -> ResponseReturnValue:
                                errors=exc.fields, library=page.library), 422
     flash(_("异议已提交，请留意办理进度"), "success")
     return redirect(url_for("instances.show", instance_id=row.id))
+
+
+from web.portal import start  # noqa: E402,F401

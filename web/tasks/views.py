@@ -85,7 +85,7 @@ def batch() -> ResponseReturnValue:
 @login_required
 def show(task_id: str) -> ResponseReturnValue:
     page = task_page.task_page(db(), actor(), task_id)
-    values = task_page.as_posted(page.draft)
+    values = task_page.as_posted(page.prefill)
     return render_template("tasks/show.html", page=page, values=values, errors={})
 
 
