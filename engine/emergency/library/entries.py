@@ -190,7 +190,7 @@ def counts(session: Session) -> dict[str, int]:
 
 
 def _entry(session: Session, entry_id: int) -> LibraryEntry:
-    entry = session.get(LibraryEntry, entry_id)
+    entry = session.get(LibraryEntry, entry_id) if 0 < entry_id < 2**31 else None
     if entry is None:
         raise NotFound(f"library entry {entry_id} not found")
     return entry

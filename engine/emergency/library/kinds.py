@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -153,6 +154,8 @@ def clean(lib: Library, data: dict[str, Any], *, today: date) -> dict[str, Any]:
 
 
 def _value(spec: Field, raw: Any, today: date) -> Any:
+    if any("\x00" <= ch < " " and ch not in "\t\n\r" for ch in str(raw)):
+        raise ValueError("含有控制字符 (control characters are not allowed)")
     if spec.type == "list":
         items = raw if isinstance(raw, list) else [p for p in str(raw).replace("；", ";").split(";")]
         values = [str(item).strip() for item in items if str(item).strip()]
@@ -161,9 +164,11 @@ def _value(spec: Field, raw: Any, today: date) -> Any:
             raise ValueError(f"不允许的取值 {bad} (allowed: {', '.join(spec.options)})")
         return values
     text = str(raw).strip()
+    if len(text) > (200_000 if spec.type == "text" else 500):
+        raise ValueError("内容过长 (too long)")
     if spec.type == "number":
         number = float(text)
-        if number < 0:
+        if not math.isfinite(number) or number < 0:
             raise ValueError("不能为负数 (must not be negative)")
         return number
     if spec.type == "date":

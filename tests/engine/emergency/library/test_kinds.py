@@ -74,3 +74,16 @@ def test_case_region_and_enum() -> None:
         kinds.clean(kinds.CASE, {"event": "e", "occurred_on": "2020-01-01", "region_code": "449999",
                                  "event_type": "fire"}, today=TODAY)
     assert set(caught.value.fields) == {"region_code", "event_type"}
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-1"])
+def test_critical_quantity_is_a_finite_non_negative_number(value: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        kinds.clean(kinds.CHEMICAL, {"name_zh": "x", "critical_quantity_t": value}, today=TODAY)
+    assert "critical_quantity_t" in caught.value.fields
+
+
+def test_control_characters_refused() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        kinds.clean(kinds.CHEMICAL, {"name_zh": "氯\x00"}, today=TODAY)
+    assert "name_zh" in caught.value.fields
