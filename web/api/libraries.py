@@ -38,7 +38,7 @@ def search_entries(args: dict[str, Any]) -> Any:
 @bp.response(200, FieldSchema(many=True))
 def library_fields(library: str) -> Any:
     """The typed fields of a library's records."""
-    return kinds.library(library).fields
+    return list(kinds.library(library).fields)
 
 
 @bp.route("/<library>")
