@@ -12,6 +12,7 @@ to run before that (:func:`engine.workflow.hooks.registry`).
 | tax_review | :mod:`engine.tax.review` |
 | emergency_plan_filing | :mod:`engine.emergency.filings` |
 | support_ticket | :mod:`engine.support.tickets` |
+| library_entry_review | :mod:`engine.emergency.library.review` |
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ from __future__ import annotations
 from engine.anomalies import closure
 from engine.credit import objections, repairs
 from engine.emergency import filings
+from engine.emergency.library import review as library_review
 from engine.support import tickets
 from engine.tax import review
 from engine.workflow.hooks import REGISTRY, HookRegistry, ProcessHooks
 
 BUNDLED: tuple[ProcessHooks, ...] = (
     closure.HOOKS, objections.HOOKS, repairs.HOOKS, review.HOOKS, filings.HOOKS, tickets.HOOKS,
+    library_review.HOOKS,
 )
 
 

@@ -17,6 +17,7 @@ from engine.credit.models import (
     PublicNotice,
     RatingChange,
 )
+from engine.emergency.library.models import LibraryEntry, LibraryLink, LibrarySearchRow, LibraryVersion
 from engine.emergency.models import EmergencyPlanFiling
 from engine.evidence.models import Attachment, TaskAttachment
 from engine.idempotency.models import IdempotencyRecord
@@ -72,6 +73,10 @@ from engine.workflow.models import (
 __all__ = [
     "AccessToken",
     "PasswordHistory",
+    "LibraryEntry",
+    "LibraryLink",
+    "LibrarySearchRow",
+    "LibraryVersion",
     "Anomaly",
     "AnomalyCase",
     "Enterprise",

@@ -114,4 +114,7 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(runstate.bp)
     runstate_metrics.init_app(app)
+    from web.emergency import bp as emergency_bp
+
+    app.register_blueprint(emergency_bp)
     api.init_app(app)

@@ -118,6 +118,12 @@ ACTIONS: Mapping[str, Any] = {
     "tax.escalate": _l("复核升级"),
     "emergency.filed": _l("预案备案"),
     "emergency.refused": _l("预案退回"),
+    "library.drafted": _l("资源库条目起草"),
+    "library.revised": _l("资源库条目修改"),
+    "library.submitted": _l("资源库条目提交审核"),
+    "library.returned": _l("资源库条目退回"),
+    "library.published": _l("资源库条目发布"),
+    "library.seeded": _l("资源库初始数据导入"),
     "ticket.closed": _l("工单关闭"),
     "ticket.escalated": _l("工单上报"),
     "register.enterprise_import": _l("企业名录导入或修改"),
@@ -132,8 +138,8 @@ AREAS: Mapping[str, Any] = {
     "auth": _l("登录"), "audit": _l("审计"), "user": _l("用户"), "directory": _l("目录"), "token": _l("访问令牌"),
     "runstate": _l("运行监控"), "notification": _l("通知"), "report": _l("报表"), "monitoring": _l("在线监测"),
     "anomaly": _l("异常处置"),
-    "credit": _l("信用评价"), "tax": _l("涉税复核"), "emergency": _l("应急预案"), "ticket": _l("技术支持"),
-    "register": _l("名录管理"),
+    "credit": _l("信用评价"), "tax": _l("涉税复核"), "emergency": _l("应急预案"), "library": _l("应急资源库"),
+    "ticket": _l("技术支持"), "register": _l("名录管理"),
 }
 """The first part of an action (the audit log's filter offers 'all of an area')."""
 
@@ -168,6 +174,7 @@ PAYLOAD_KEYS: Mapping[str, Any] = {
     "rows": _l("名录行"), "usernames": _l("账号"),
     "alert": _l("告警编号"), "figure": _l("指标"), "value": _l("数值"), "threshold": _l("阈值"),
     "config_version": _l("配置版本"), "request_id": _l("请求编号"),
+    "entry": _l("资源库条目"), "library": _l("资源库"), "number": _l("版本号"), "remarks": _l("审核意见"),
     "after": _l("修改后"), "anomaly_id": _l("异常编号"), "anomaly_type": _l("异常类型"), "attachment": _l("附件"),
     "attachments": _l("附件"), "auto_closed": _l("自动关闭"), "automatic": _l("自动"), "back_to": _l("退回至"),
     "before": _l("修改前"), "broken_at": _l("断开位置"), "business_key": _l("业务编号"), "case": _l("案件"),
@@ -201,6 +208,8 @@ REPORT_KINDS: Mapping[str, Any] = {
     "monthly": _l("月报"), "monthly_pdf": _l("月报（PDF）"), "annual": _l("年度总结"), "annual_pdf": _l("年度总结（PDF）"),
     "supervision_ledger": _l("督办台账"), "base_list": _l("安装联网基数排查表"), "support_table": _l("技术支持表"),
     "credit_results": _l("信用评价结果"), "tax_sync": _l("数据同步情况统计表"),
+    "emergency_monthly": _l("省级环境应急业务数据月报"), "emergency_monthly_pdf": _l("省级环境应急业务数据月报（PDF）"),
+    "monitoring_policy_list": _l("国家重点污染源自动监控政策文件清单"),
 }
 """Report kinds (engine.reports.builders.KINDS); a page printing a kind's Chinese title shows it translated."""
 

@@ -16,6 +16,7 @@ from engine.demo.accounts import (
     DEMO_REVIEWERS,
     DemoEnterprise,
 )
+from engine.demo.libraries import seed_libraries
 from engine.demo.monitoring import seed_monitoring
 from engine.demo.processes import seed_processes
 from engine.identity import local_users as users
@@ -42,6 +43,7 @@ def seed(session: Session, *, history: bool = False) -> None:
     _create_accounts(session)
     _create_instances(session)
     seed_processes(session, DEMO_ENTERPRISES, DEMO_PASSWORD)
+    seed_libraries(session)
     if history:
         from engine.demo.history import seed_history
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from engine.actors import Actor
 from engine.errors import InvalidInput
-from engine.reports import baselist, ledgers, monthly
+from engine.reports import baselist, emergency, ledgers, monthly
 from engine.reports.ledgers import (
     OBJECTION_STATES,
     TAX_STATES,
@@ -132,6 +132,9 @@ KINDS: dict[str, ReportKind] = {k.key: k for k in (
     ReportKind("support_table", "技术支持表", support_table),
     ReportKind("credit_results", "信用评价结果", credit_results),
     ReportKind("tax_sync", "数据同步情况统计表", tax_sync),
+    ReportKind("emergency_monthly", "省级环境应急业务数据月报", emergency.build_xlsx),
+    ReportKind("emergency_monthly_pdf", "省级环境应急业务数据月报（PDF）", emergency.build_pdf, PDF, "pdf"),
+    ReportKind("monitoring_policy_list", "国家重点污染源自动监控政策文件清单", emergency.policy_list),
 )}
 
 

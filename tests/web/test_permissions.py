@@ -19,12 +19,14 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.actors import SYSTEM, Actor, Role
 from engine.workflow.bundle import BUNDLED_DIR, read_model_file
 from engine.demo.accounts import DEMO_ENTERPRISES, DEMO_PASSWORD
-from engine.errors import Conflict, NotAllowed
+from engine.errors import Conflict, NotAllowed, TaskNotFound
+from engine.workflow.models import HumanTask, TaskStatus
 from engine.identity.models import LocalUser
 from engine.register import changes
 from engine.workflow import configs, deployment as processes
@@ -286,6 +288,33 @@ def _edit_register(world: World, role: str, region: str) -> bool:
                    200)
 
 
+def _read_libraries(world: World, role: str, region: str) -> bool:
+    return allowed(world.browser(role).get("/emergency/").status_code, 200)
+
+
+def _draft_library_entry(world: World, role: str, region: str) -> bool:
+    browser = world.browser(role)
+    browser.get("/emergency/")
+    name = f"权限检查物质{next(world.serial)}"
+    return allowed(browser.post("/emergency/chemical/new", {"name_zh": name, "cas": "7732-18-5"}).status_code, 302)
+
+
+def _review_library_entry(world: World, role: str, region: str) -> bool:
+    who = world.actor(role)  # read before this session writes: SQLite has one writer
+    with world.session() as session:
+        step = session.scalars(select(HumanTask).where(
+            HumanTask.process_key == "library_entry_review", HumanTask.spec_name == "review",
+            HumanTask.status == TaskStatus.READY)).first()
+        assert step is not None, "the demo has a library entry under review"
+        try:
+            tasks.complete(session, who, step.id, {"decision": "publish"})
+        except (NotAllowed, TaskNotFound):
+            return False
+        finally:
+            session.rollback()
+    return True
+
+
 CHECKS: dict[str, Callable[[World, str, str], bool]] = {
     "list tasks": _list_tasks,
     "open task": _open_task,
@@ -300,6 +329,9 @@ CHECKS: dict[str, Callable[[World, str, str], bool]] = {
     "verify audit": _verify_audit,
     "view register": _view_register,
     "edit register": _edit_register,
+    "read libraries": _read_libraries,
+    "draft library entry": _draft_library_entry,
+    "review library entry": _review_library_entry,
 }
 
 

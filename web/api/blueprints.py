@@ -17,6 +17,7 @@ from web.api import (
     health,
     idempotency,
     instances,
+    libraries,
     monitoring,
     processes,
     register,
@@ -29,7 +30,8 @@ from web.extensions import csrf
 
 PUBLIC: tuple[Blueprint, ...] = (auth.bp, health.bp)
 PROTECTED: tuple[Blueprint, ...] = (auth.me_bp, processes.bp, instances.bp, tasks.bp, attachments.bp, stats.bp,
-                                    monitoring.bp, credit.bp, tax.bp, reports.bp, register.bp)
+                                    monitoring.bp, credit.bp, tax.bp, reports.bp, register.bp,
+                                    libraries.bp)
 ALL = PUBLIC + PROTECTED
 
 

@@ -93,6 +93,7 @@ def known_ids(app: Flask) -> dict[str, Any]:
         "reported": [{"pollutant": "COD", "emission_kg": 3.5}]}}
     assert tax_client.post("/api/v1/tax/review-requests", review).status_code == 201
     report_run = county.post("/api/v1/reports", json={"kind": "tax_sync", "period": "2026-10"}).get_json()
+    chlorine = county.get("/api/v1/libraries/search", query_string={"q": "7782-50-5"}).get_json()[0]
     with app.extensions["ecoloop.sessions"]() as session:
         rating_id = session.scalars(select(CreditRating.id).where(CreditRating.enterprise_code == TIANHE.credit_code)
                                     ).first()
@@ -103,7 +104,8 @@ def known_ids(app: Flask) -> dict[str, Any]:
             "task_id": task["id"], "instance_id": task["instance_id"], "attachment_id": attachment["id"],
             "key": "anomaly_closure", "anomaly_id": anomaly["id"], "rating_id": rating_id,
             "request_no": "TAX-CONFORMANCE-1", "run_id": report_run["id"], "credit_code": TIANHE.credit_code,
-            "mn": admin.get("/api/v1/points", query_string={"enterprise": TIANHE.credit_code}).get_json()["items"][0]["mn"]}
+            "mn": admin.get("/api/v1/points", query_string={"enterprise": TIANHE.credit_code}).get_json()["items"][0]["mn"],
+            "library": "chemical", "entry_id": chlorine["entry_id"], "number": 1}
 
 
 def test_operations_on_real_objects_conform(app: Flask, role_headers: dict[str, dict[str, str]],
