@@ -11,11 +11,17 @@ from engine.calendar.models import (
     ProvisionalDeadline,
 )
 from engine.credit.models import (
+    CreditFact,
     CreditObjection,
     CreditRating,
     CreditRepair,
+    CreditRound,
+    CreditRuleSet,
+    CreditScore,
     PublicNotice,
     RatingChange,
+    RoundFact,
+    ScoreItem,
 )
 from engine.emergency.models import EmergencyPlanFiling
 from engine.evidence.models import Attachment, TaskAttachment
@@ -88,6 +94,12 @@ __all__ = [
     "EnforcementReferral",
     "PublicNotice",
     "RatingChange",
+    "CreditFact",
+    "CreditRound",
+    "CreditRuleSet",
+    "CreditScore",
+    "RoundFact",
+    "ScoreItem",
     "SupportTicket",
     "TaxReview",
     "DeliveryStatus",
