@@ -67,7 +67,8 @@ def test_the_bundled_processes_are_wired_with_the_closure_index_fields() -> None
     assert registry.index_fields("anomaly_closure") == IndexFields(
         kind=("anomaly_type", "kind"), point=("point_mn", "point"))
     assert all(registry.watches(key) for key in ("anomaly_closure", "credit_objection", "credit_repair",
-                                                 "tax_review", "emergency_plan_filing", "support_ticket"))
+                                                 "tax_review", "emergency_plan_filing", "support_ticket",
+                                                 "credit_rating_round"))
 
 
 def test_an_unwired_registry_refuses_to_run(monkeypatch: pytest.MonkeyPatch) -> None:
