@@ -20,7 +20,7 @@ from tests.engine.credit.credit_world import E1, E2, E3, E4, rules_for_tests, wo
 from tests.support.actors import ADMIN, CITY_GZ, COUNTY_BAIYUN, COUNTY_TIANHE, PROVINCE
 from engine.tasks import actions as tasks
 from engine.workflow.models import HumanTask
-from tests.support.processes import complete, later, library_file, ready, ready_tasks, sweep, waiting_at
+from tests.support.processes import complete, later, library_file, ready, ready_tasks, waiting_at
 
 pytestmark = pytest.mark.usefixtures("deployed")
 
@@ -74,16 +74,17 @@ def test_a_round_end_to_end(session: Session, store: LocalFileStore) -> None:
     complete(session, PROVINCE, instance.id, "province_approve", {})
     assert levels(session, credit_round.id) == {
         E1: (2, 1, "adjusted"), E2: (2, 2, "approved"), E3: (4, 4, "approved"), E4: (4, 4, "approved")}
-    assert credit_round.status == "notice" and waiting_at(session, instance.id) == []
+    assert credit_round.status == "notice"
 
     # during the notice E2 objects; verified and countersigned, its level is corrected to 1
     e2_evidence = library_file(session, store, ENT_E2)
     objection = objections.file(session, ENT_E2, "440106", {"reasons": "一般事件已认定为不可抗力",
                                                           "requested_level": "1", "evidence": [e2_evidence]})
+    assert waiting_at(session, instance.id) == ["publish"]
+    with pytest.raises(Conflict, match="公示期"):  # the notice period is still running
+        complete(session, PROVINCE, instance.id, "publish", {})
     with later(days=16):
-        sweep(session)
-        assert waiting_at(session, instance.id) == ["publish"]
-        with pytest.raises(Conflict):  # the objection is still open
+        with pytest.raises(Conflict, match="异议"):  # the objection is still open
             complete(session, PROVINCE, instance.id, "publish", {})
         complete(session, COUNTY_TIANHE, objection.id, "county_verify",
                  {"finding": "founded", "suggested_level": "1", "opinion": "异议成立"})
