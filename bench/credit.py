@@ -122,10 +122,10 @@ def _round(session: Session) -> tuple[CreditRound, dict[str, Any]]:
 def loop(session: Session, credit_round: CreditRound, rules: dict[str, Any], sample: int) -> dict[str, int]:
     """The per-enterprise baseline: fact queries, points and level in Python, one row written per enterprise."""
     start, end = scoring.year_bounds(YEAR)
-    rates: dict[str, float | None] = dict(session.execute(
+    rates: dict[str, float | None] = {code: low for code, low in session.execute(
         select(RoundFact.enterprise_code, func.min(RoundFact.value)).where(
             RoundFact.round_id == credit_round.id, RoundFact.kind == "effective_rate")
-        .group_by(RoundFact.enterprise_code)).tuples())
+        .group_by(RoundFact.enterprise_code))}
     levels: dict[str, int] = {}
     for code, in session.execute(select(Enterprise.credit_code).order_by(Enterprise.id).limit(sample)):
         facts: list[tuple[str, str | None]] = []
@@ -143,7 +143,7 @@ def loop(session: Session, credit_round: CreditRound, rules: dict[str, Any], sam
             TaxReview.enterprise_code == code, TaxReview.answered_at >= start, TaxReview.answered_at < end))]
         facts += list(session.execute(select(CreditFact.kind, CreditFact.indicator).where(
             CreditFact.enterprise_code == code, CreditFact.occurred_on >= date(YEAR, 1, 1),
-            CreditFact.occurred_on < date(YEAR + 1, 1, 1))).tuples())
+            CreditFact.occurred_on < date(YEAR + 1, 1, 1))))
         level = _level(rules, facts, rates.get(code))
         session.execute(text("UPDATE credit_scores SET level = :level WHERE round_id = :r AND enterprise_code = :c"),
                         {"level": level, "r": credit_round.id, "c": code})
@@ -198,8 +198,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         with Session(engine) as session, session.begin():
             credit_round, rules = _round(session)
             scored = _timed("sql", results, lambda: scoring.compute(session, credit_round, rules, now=NOW))
-            sql_levels = dict(session.execute(select(CreditScore.enterprise_code, CreditScore.level).where(
-                CreditScore.round_id == credit_round.id)).tuples())
+            sql_levels = {code: level for code, level in session.execute(
+                select(CreditScore.enterprise_code, CreditScore.level).where(CreditScore.round_id == credit_round.id))}
             facts = session.scalar(select(func.count()).select_from(RoundFact)) or 0
             loop_levels = _timed("loop sample", results, lambda: loop(session, credit_round, rules, args.loop_sample))
         engine.dispose()

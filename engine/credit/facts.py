@@ -26,6 +26,7 @@ from engine.credit.rule_defaults import DEPARTMENT_KINDS
 from engine.errors import InvalidFile, InvalidInput, NotAllowed
 from engine.identifiers import valid_credit_code
 from engine.monitoring.models import Enterprise
+from engine.scoping import covers_region
 
 MAX_ROWS = 5000
 COLUMNS = {
@@ -71,7 +72,18 @@ def add(session: Session, actor: Actor, fact: FactInput, source: str) -> CreditF
     problems = _problems(fact)
     if problems:
         raise InvalidInput("事实有误 (invalid fact)", fields=problems)
+    region = _known_codes(session, [fact.enterprise_code]).get(fact.enterprise_code)
+    if region is None:
+        raise InvalidInput("企业未登记 (enterprise not registered)", fields={"enterprise_code": ["企业未登记"]})
+    if not _covers(actor, region):
+        raise NotAllowed(f"{actor.username} may not enter facts for enterprises of {region}")
     return _store(session, actor, [fact], source)[0]
+
+
+def _covers(actor: Actor, region: str) -> bool:
+    """Administrators and the province everywhere; a city for its own enterprises."""
+    return actor.is_admin or Role.PROVINCE_REVIEWER in actor.roles or covers_region(
+        Role.CITY_REVIEWER, actor.region_code, region)
 
 
 def _problems(fact: FactInput) -> dict[str, list[str]]:
@@ -95,7 +107,7 @@ def _store(session: Session, actor: Actor, facts: Sequence[FactInput], source: s
     return rows
 
 
-def read_rows(session: Session, filename: str, content: bytes) -> ImportPreview:
+def read_rows(session: Session, actor: Actor, filename: str, content: bytes) -> ImportPreview:
     """The preview of an import: good rows and per-row errors (line numbers as in the file).
 
     :raises InvalidFile: neither CSV nor xlsx, or no usable header.
@@ -120,6 +132,8 @@ def read_rows(session: Session, filename: str, content: bytes) -> ImportPreview:
         problems = _problems(fact)
         if not problems and fact.enterprise_code not in known:
             problems = {"enterprise_code": ["企业未登记 (enterprise not registered)"]}
+        elif not problems and not _covers(actor, known[fact.enterprise_code]):
+            problems = {"enterprise_code": ["企业不在本辖区 (enterprise outside your area)"]}
         if problems:
             preview.errors.append((line, "；".join(f"{k}: {' '.join(v)}" for k, v in problems.items())))
         else:
@@ -133,17 +147,19 @@ def import_rows(session: Session, actor: Actor, filename: str, content: bytes) -
                                                                                          ImportPreview]:
     """Store the good rows of a file (the ones its preview shows), with ``导入:<file name>`` as their source."""
     require_fact_keeper(actor)
-    preview = read_rows(session, filename, content)
+    preview = read_rows(session, actor, filename, content)
     stored = _store(session, actor, [f for _, f in preview.rows], f"导入:{filename}") if preview.rows else []
     return stored, preview
 
 
-def _known_codes(session: Session, codes: Iterable[str]) -> set[str]:
+def _known_codes(session: Session, codes: Iterable[str]) -> dict[str, str]:
+    """Registered enterprises among ``codes``, with their regions."""
     wanted = sorted({c for c in codes if c})
-    found: set[str] = set()
+    found: dict[str, str] = {}
     for start in range(0, len(wanted), 500):
-        found |= set(session.scalars(select(Enterprise.credit_code).where(
-            Enterprise.credit_code.in_(wanted[start:start + 500]))))
+        found.update({code: region for code, region in session.execute(
+            select(Enterprise.credit_code, Enterprise.region_code).where(
+                Enterprise.credit_code.in_(wanted[start:start + 500])))})
     return found
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, insert, literal, select, update
@@ -35,9 +36,9 @@ from engine.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from engine.instances import service as instances
 from engine.instances.service import StartRequest
 from engine.notifications.models import Notification, NotificationKind
-from engine.scoping import covers_region
+from engine.scoping import can_work, covers_region
 from engine.workflow.hooks import ProcessHooks, StartContext, StepContext
-from engine.workflow.models import ProcessInstance
+from engine.workflow.models import HumanTask, ProcessInstance, TaskStatus
 
 log = logging.getLogger(__name__)
 
@@ -270,3 +271,34 @@ def level_counts(session: Session, round_id: int) -> dict[int, int]:
 
 
 
+
+
+@dataclass(frozen=True)
+class ReviewPage:
+    credit_round: CreditRound
+    area: str
+    scores: list[CreditScore]
+    tasks: list[HumanTask]  # the actor's ready review tasks of this round (one per county or city)
+    counts: dict[int, int]
+    changed: int
+
+
+def review_page(session: Session, actor: Actor, round_id: int, region_code: str | None,
+                only_changed: bool) -> ReviewPage:
+    """The batch review of a round in the actor's area: every proposal, the adjusted ones, the task to complete.
+
+    :raises NotFound: no such round.
+    :raises NotAllowed: see :func:`region_scores`.
+    """
+    credit_round = _round(session, round_id)
+    area = region_code or actor.region_code or PROVINCE_REGION
+    scores = region_scores(session, actor, round_id, area)
+    ready = [t for t in session.scalars(select(HumanTask).where(
+        HumanTask.instance_id == credit_round.instance_id, HumanTask.status == TaskStatus.READY,
+        HumanTask.spec_name.in_(("county_review [child]", "city_review [child]", "county_review", "city_review"))))
+        if can_work(actor, t.role, t.region_code, t.enterprise_code)]
+    counts: dict[int, int] = {}
+    for score in scores:
+        counts[score.level] = counts.get(score.level, 0) + 1
+    changed = [s for s in scores if s.review_status == ReviewStatus.ADJUSTED]
+    return ReviewPage(credit_round, area, changed if only_changed else scores, ready, counts, len(changed))

@@ -12,6 +12,7 @@ reaches the next round only.
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -260,3 +261,35 @@ def _keyed(value: Any) -> bool:
 def indicators(rules: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """(group, indicator) pairs in order."""
     return [(g, i) for g in rules["groups"] for i in g["indicators"]]
+
+
+def change_from_text(session: Session, actor: Actor, year: int, text: str, note: str = "") -> CreditRuleSet:
+    """:func:`change` from the admin page's JSON text.
+
+    :raises InvalidInput: the text is not JSON (with the line and column), or see :func:`change`.
+    """
+    require_admin(actor, "only administrators change the credit rating rules")
+    try:
+        parsed = json.loads(text)
+    except ValueError as exc:
+        raise InvalidInput("JSON 格式有误 (invalid JSON)", fields={"rules": [str(exc)]}) from None
+    return change(session, actor, year, parsed, note)
+
+
+@dataclass(frozen=True)
+class AdminPage:
+    year: int
+    current: RuleSetVersion
+    versions: list[RuleSetVersion]
+    last_year: RuleSetVersion
+    diff_from_last_year: list[tuple[str, Any, Any]]
+
+
+def admin_page(session: Session, actor: Actor, year: int) -> AdminPage:
+    """The year's rules in force, its versions and the difference from last year's.
+
+    :raises NotAllowed: unless an administrator.
+    """
+    require_admin(actor, "only administrators edit the credit rating rules")
+    now, last = current(session, year), current(session, year - 1)
+    return AdminPage(year, now, versions(session, year), last, diff(last.rules, now.rules))

@@ -97,7 +97,7 @@ def snapshot_facts(session: Session, credit_round: CreditRound, *, now: datetime
     sources: list[Any] = [
         select(literal(rid), code, literal("anomaly:") + AnomalyCase.conclusion, literal(None, Float),
                literal(None, String), AnomalyCase.closed_at, literal("异常闭环案件 #") + cast(AnomalyCase.id, String),
-               literal("anomaly_closure 实例 ") + cast(AnomalyCase.instance_id, String))
+               func.coalesce(literal("anomaly_closure 实例 ") + cast(AnomalyCase.instance_id, String), "自动监测同步"))
         .join(MonitoringPoint, MonitoringPoint.id == AnomalyCase.point_id)
         .join(Enterprise, Enterprise.id == MonitoringPoint.enterprise_id)
         .where(AnomalyCase.closed_at >= start, AnomalyCase.closed_at < end, AnomalyCase.conclusion.is_not(None),
@@ -108,7 +108,7 @@ def snapshot_facts(session: Session, credit_round: CreditRound, *, now: datetime
         .where(EnforcementReferral.referred_at >= start, EnforcementReferral.referred_at < end,
                _in_round(rid, EnforcementReferral.enterprise_code)),
         select(literal(rid), EmergencyPlanFiling.enterprise_code, literal("plan_current"), literal(None, Float),
-               literal(None, String), EmergencyPlanFiling.filed_at, EmergencyPlanFiling.filing_number,
+               literal(None, String), EmergencyPlanFiling.filed_at, func.coalesce(EmergencyPlanFiling.filing_number, ""),
                literal("应急预案备案 实例 ") + cast(EmergencyPlanFiling.instance_id, String))
         .where(EmergencyPlanFiling.filing_number.is_not(None), EmergencyPlanFiling.filed_at < end,
                EmergencyPlanFiling.filed_at >= end.replace(year=end.year - PLAN_VALID_YEARS),
