@@ -33,6 +33,7 @@ from engine.credit.models import (
 )
 from engine.db import utcnow, valid_id
 from engine.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from engine.evidence import library
 from engine.instances import service as instances
 from engine.instances.service import StartRequest
 from engine.notifications.models import Notification, NotificationKind
@@ -105,6 +106,7 @@ def adjust(session: Session, actor: Actor, score_id: int, level: int, reason: st
     :raises NotFound: no such score in the actor's area.
     :raises Conflict: the round is past its review.
     :raises InvalidInput: more than one level away from the computed proposal, or no reason or evidence.
+    :raises AttachmentNotFound: an evidence id that is not in the reviewer's library.
     """
     score = session.get(CreditScore, score_id) if valid_id(score_id) else None
     if score is None or not _reviews(actor, score.region_code):
@@ -120,6 +122,7 @@ def adjust(session: Session, actor: Actor, score_id: int, level: int, reason: st
         problems["evidence"] = ["须附证明材料 (evidence is required)"]
     if problems:
         raise InvalidInput("调整有误 (invalid adjustment)", fields=problems)
+    library.own_attachments(session, actor, evidence)  # each from the reviewer's evidence library
     before = score.level
     score.level, score.adjust_reason, score.adjust_evidence = level, reason[:2000], list(evidence)
     score.review_status = ReviewStatus.ADJUSTED if level != score.proposed_level else ReviewStatus.APPROVED
