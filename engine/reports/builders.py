@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from engine.actors import Actor
 from engine.errors import InvalidInput
-from engine.reports import baselist, ledgers, monthly
+from engine.reports import baselist, credit, ledgers, monthly
 from engine.reports.ledgers import (
     OBJECTION_STATES,
     TAX_STATES,
@@ -132,6 +132,8 @@ KINDS: dict[str, ReportKind] = {k.key: k for k in (
     ReportKind("support_table", "技术支持表", support_table),
     ReportKind("credit_results", "信用评价结果", credit_results),
     ReportKind("tax_sync", "数据同步情况统计表", tax_sync),
+    ReportKind("credit_round", "广东省企业环境信用评价结果（年度评价）", credit.round_results),
+    ReportKind("credit_statistics", "信用平台统计报表（月报；按年为年度总结）", credit.statistics),
 )}
 
 
