@@ -105,6 +105,13 @@ ACTIONS: Mapping[str, Any] = {
     "credit.objection_decided": _l("异议已裁定"),
     "credit.objection_lapsed": _l("异议逾期"),
     "credit.repair_refused": _l("信用修复不予受理"),
+    "credit.rules_change": _l("修改信用评价规则"),
+    "credit.facts": _l("录入信用评价事实"),
+    "credit.round_open": _l("开启年度信用评价"),
+    "credit.round_adjust": _l("调整拟评价等级"),
+    "credit.round_county": _l("区县初审确认"),
+    "credit.round_city": _l("地市复核确认"),
+    "credit.round_publish": _l("公布年度信用评价结果"),
     "tax.answer": _l("复核反馈"),
     "tax.urge": _l("复核催办"),
     "tax.escalate": _l("复核升级"),
@@ -151,6 +158,9 @@ RULE_PARAMS: Mapping[str, Any] = {
 """Rule and setting parameters (engine.monitoring.rules._SPECS)."""
 
 PAYLOAD_KEYS: Mapping[str, Any] = {
+    "round": _l("评价轮次"), "rules": _l("评价规则"), "rules_version": _l("规则版本"), "enterprises": _l("参评企业数"),
+    "score": _l("得分记录"), "evidence": _l("证明材料"), "county": _l("区县"), "approved_unchanged": _l("确认未调整数"),
+    "city": _l("地市"), "facts": _l("事实"),
     "after": _l("修改后"), "anomaly_id": _l("异常编号"), "anomaly_type": _l("异常类型"), "attachment": _l("附件"),
     "attachments": _l("附件"), "auto_closed": _l("自动关闭"), "automatic": _l("自动"), "back_to": _l("退回至"),
     "before": _l("修改前"), "broken_at": _l("断开位置"), "business_key": _l("业务编号"), "case": _l("案件"),
@@ -183,6 +193,8 @@ REPORT_KINDS: Mapping[str, Any] = {
     "monthly": _l("月报"), "monthly_pdf": _l("月报（PDF）"), "annual": _l("年度总结"), "annual_pdf": _l("年度总结（PDF）"),
     "supervision_ledger": _l("督办台账"), "base_list": _l("安装联网基数排查表"), "support_table": _l("技术支持表"),
     "credit_results": _l("信用评价结果"), "tax_sync": _l("数据同步情况统计表"),
+    "credit_round": _l("广东省企业环境信用评价结果（年度评价）"),
+    "credit_statistics": _l("信用平台统计报表（月报；按年为年度总结）"),
 }
 """Report kinds (engine.reports.builders.KINDS); a page printing a kind's Chinese title shows it translated."""
 
