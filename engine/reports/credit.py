@@ -32,7 +32,11 @@ DECIMAL2 = "0.00"
 
 
 def round_results(session: Session, actor: Actor, period: Period, *, now: datetime | None = None) -> bytes:
-    """《{year}年广东省企业环境信用评价结果》: the year's published round, score and levels per enterprise."""
+    """《{year}年广东省企业环境信用评价结果》: the year's published round, score and levels per enterprise.
+
+    :raises NotAllowed: for enterprise and tax accounts.
+    """
+    scope.require_reviewer(actor)
     rows = session.execute(
         select(CreditScore, CreditRating).join(CreditRound, CreditRound.id == CreditScore.round_id)
         .join(CreditRating, CreditRating.id == CreditScore.rating_id)
@@ -58,7 +62,11 @@ def _level_columns(first: str) -> list[Column]:
 
 
 def statistics(session: Session, actor: Actor, period: Period, *, now: datetime | None = None) -> bytes:
-    """信用平台统计报表 for a month (or the annual summary for a year)."""
+    """信用平台统计报表 for a month (or the annual summary for a year).
+
+    :raises NotAllowed: for enterprise and tax accounts.
+    """
+    scope.require_reviewer(actor)
     start, end = period.start, period.end
     book = new_workbook()
     rounds = session.scalars(select(CreditRound).where(
