@@ -23,8 +23,8 @@ $(CATALOG).mo: $(CATALOG).po $(STAMP)
 install: $(STAMP) $(CATALOG).mo
 
 translations: $(STAMP)
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o web/translations/messages.pot .
-	$(BIN)/pybabel -q update -i web/translations/messages.pot -d web/translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output --width 120 -o web/translations/messages.pot .
+	$(BIN)/pybabel -q update -i web/translations/messages.pot -d web/translations --no-fuzzy-matching --ignore-obsolete --width 120
 
 DEMO_HJ212_PORT ?= 6212
 

@@ -21,6 +21,26 @@ PREFIX = "ECOLOOP_"
 DEFAULT_INSTANCE_DIR = Path("instance")
 
 
+DEFAULT_MAX_CARDINALITY = 1_000  # issue #24: multi-instance cardinality and loop maximum
+DEFAULT_MAX_TIMER_YEARS = 10  # issue #24: no timer fires first more than ten years ahead
+DEFAULT_MAX_TIMER_REPETITIONS = 1_000  # a daily reminder for almost three years
+DEFAULT_MAX_SEQUENCE_LENGTH = 100_000  # characters of a string or items of a list (simpleeval's own bound)
+DEFAULT_MAX_INTEGER_BITS = 4_096  # four times a float's range (int(1e308) has 1,024 bits)
+DEFAULT_TIME_BUDGET_MS = 1_000  # one expression or one whole script
+
+
+@dataclass(frozen=True)
+class ModelLimits:
+    """Bounds checked at deploy (statically, where the expression allows) and at run time (always)."""
+
+    max_cardinality: int = DEFAULT_MAX_CARDINALITY
+    max_timer_years: int = DEFAULT_MAX_TIMER_YEARS
+    max_timer_repetitions: int = DEFAULT_MAX_TIMER_REPETITIONS
+    max_sequence_length: int = DEFAULT_MAX_SEQUENCE_LENGTH
+    max_integer_bits: int = DEFAULT_MAX_INTEGER_BITS
+    time_budget_ms: int = DEFAULT_TIME_BUDGET_MS
+
+
 class ConfigError(EcoLoopError):
     """A required key is missing or a value cannot be read."""
 
@@ -38,6 +58,7 @@ class Settings:
     timer_sweep_seconds: int
     session_idle_minutes: int
     run_scheduler_in_web: bool
+    model_limits: ModelLimits = field(default_factory=ModelLimits)
     base_url: str = ""  # makes the links in mails absolute
     testing: bool = False
     ratelimit_storage: str = "memory://"  # Flask-Limiter storage: redis://… shares counters between workers
@@ -85,6 +106,7 @@ def _settings_from(values: dict[str, str]) -> Settings:
         timer_sweep_seconds=_int(values, "TIMER_SWEEP_SECONDS", 30),
         session_idle_minutes=_int(values, "SESSION_IDLE_MINUTES", 30),
         run_scheduler_in_web=values.get("RUN_SCHEDULER_IN_WEB", "1") not in ("0", "false", "no"),
+        model_limits=_model_limits(values),
         base_url=values.get("BASE_URL", ""),
         testing=values.get("TESTING") == "1",
         ratelimit_storage=values.get("RATELIMIT_STORAGE") or "memory://",
@@ -95,6 +117,32 @@ def _settings_from(values: dict[str, str]) -> Settings:
         api_idempotency_hours=_int(values, "API_IDEMPOTENCY_HOURS", 24),
         raw=dict(values),
     )
+
+
+MODEL_LIMIT_KEYS = {
+    "max_cardinality": "MODEL_MAX_CARDINALITY",
+    "max_timer_years": "MODEL_MAX_TIMER_YEARS",
+    "max_timer_repetitions": "MODEL_MAX_TIMER_REPETITIONS",
+    "max_sequence_length": "EXPRESSION_MAX_LENGTH",
+    "max_integer_bits": "EXPRESSION_MAX_INTEGER_BITS",
+    "time_budget_ms": "EXPRESSION_TIME_BUDGET_MS",
+}
+
+
+def _model_limits(values: Mapping[str, str]) -> ModelLimits:
+    """The deploy and evaluation bounds (``engine/workflow/limits.py`` names each default's source).
+
+    :raises ConfigError: naming a key whose value is not a positive whole number.
+    """
+    chosen: dict[str, int] = {}
+    for name, key in MODEL_LIMIT_KEYS.items():
+        text = values.get(key)
+        if text:
+            number = _positive(text, whole=True)
+            if number is None:
+                raise ConfigError(f"{PREFIX}{key} must be a positive whole number, not {text!r}")
+            chosen[name] = int(number)
+    return ModelLimits(**chosen)
 
 
 def _int(values: Mapping[str, str], key: str, default: int) -> int:

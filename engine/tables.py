@@ -26,12 +26,21 @@ from engine.credit.models import (
 from engine.emergency.models import EmergencyPlanFiling
 from engine.evidence.models import Attachment, TaskAttachment
 from engine.idempotency.models import IdempotencyRecord
-from engine.identity.models import ApiToken, LocalUser, LoginFailure, UserPreference, UserSession
+from engine.identity.models import (
+    AccessToken,
+    ApiToken,
+    LocalUser,
+    LoginFailure,
+    PasswordHistory,
+    UserPreference,
+    UserSession,
+)
 from engine.instances.models import ArchivedInstance
 from engine.monitoring.models import (
     Anomaly,
     AnomalyCase,
     Enterprise,
+    ListMembership,
     Measurement,
     MeasurementRevision,
     MinuteMeasurement,
@@ -66,9 +75,12 @@ from engine.workflow.models import (
 )
 
 __all__ = [
+    "AccessToken",
+    "PasswordHistory",
     "Anomaly",
     "AnomalyCase",
     "Enterprise",
+    "ListMembership",
     "Measurement",
     "MeasurementRevision",
     "MinuteMeasurement",

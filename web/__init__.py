@@ -9,12 +9,13 @@ from datetime import timedelta
 from flask import Flask
 
 from engine import processes
+from engine.workflow import limits
 from engine.config import PREFIX, Settings, load_settings
 from engine.db import make_engine, make_session_factory
 from engine.evidence.filestore import LocalFileStore
 from integrations.ldap.directory import LdapDirectory
 from integrations.ldap.settings import LdapSettings
-from web import database, errors, i18n, rate_limits, ui
+from web import database, errors, i18n, json_guard, params, rate_limits, security_headers, static_assets, ui
 from web.extensions import csrf
 
 log = logging.getLogger(__name__)
@@ -28,16 +29,21 @@ def create_app(test_config: Mapping[str, str] | None = None) -> Flask:
     _configure(app, settings)
     engine = make_engine(settings.database_url)
     app.extensions["ecoloop.settings"] = settings
+    limits.configure(settings.model_limits)
     app.extensions["ecoloop.engine"] = engine
     app.extensions["ecoloop.sessions"] = make_session_factory(engine)
     app.extensions["ecoloop.files"] = LocalFileStore(settings.evidence_dir, settings.max_upload_bytes)
     app.extensions["ecoloop.directory"] = _directory(settings)
+    params.init_app(app)
+    json_guard.init_app(app)
     csrf.init_app(app)
     rate_limits.init_app(app)
     i18n.init_app(app)
     ui.init_app(app)
     database.init_app(app)
     errors.init_app(app)
+    security_headers.init_app(app)
+    static_assets.init_app(app)
     _register_blueprints(app)
     _start_services(app)
     return app
@@ -106,4 +112,7 @@ def _register_blueprints(app: Flask) -> None:
     from web.credit import bp as credit_bp
 
     app.register_blueprint(credit_bp)
+    from web.register import bp as register_bp
+
+    app.register_blueprint(register_bp)
     api.init_app(app)

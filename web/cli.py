@@ -25,6 +25,7 @@ from integrations.hj212.cli import hj212
 from web import cli_monitoring, create_app, scheduler
 from web.admin.commands import archive, calendar_group
 from web.cli_support import fail, operator, session_factory
+from web.register.cli import registry_group
 from web.reports.cli import reports_group
 from web.tokens.cli import tokens_group
 
@@ -184,4 +185,5 @@ main.add_command(calendar_group)
 main.add_command(archive)
 main.add_command(tokens_group)
 main.add_command(reports_group)
+main.add_command(registry_group)
 

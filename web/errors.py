@@ -6,9 +6,11 @@ import logging
 
 from flask import Flask, Response, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from engine import errors
+from web.api.core import flatten
 from web.labels import error_text
 
 log = logging.getLogger(__name__)
@@ -67,12 +69,27 @@ def _handle_csrf(error: CSRFError) -> Response | tuple[str, int]:
 
 def _handle_http(error: HTTPException) -> Response | tuple[str, int]:
     status = error.code or 500
+    fields = getattr(error, "fields", None)
     if wants_json():
-        return problem(status, error.name, error.description or error.name)
-    return render_template("errors/error.html", status=status, message=error.description, fields=None), status
+        return problem(status, error.name, error.description or error.name, fields)
+    return render_template("errors/error.html", status=status, message=error.description, fields=fields), status
+
+
+def _handle_validation(error: ValidationError) -> Response | tuple[str, int]:
+    """A request parameter a view's schema refused (``?page=0``, ``?sort=x``): 422 naming the field."""
+    session = g.get("db")
+    if session is not None:
+        session.rollback()
+    fields = flatten(error.messages)
+    log.info("%s %s -> 422: invalid %s", request.method, request.path, ", ".join(fields))
+    message = "请求参数有误 (invalid request parameters): " + ", ".join(fields)
+    if wants_json():
+        return problem(422, "InvalidInput", message, fields)
+    return render_template("errors/error.html", status=422, message=message, fields=fields), 422
 
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(errors.EcoLoopError, _handle_domain_error)
     app.register_error_handler(CSRFError, _handle_csrf)
     app.register_error_handler(HTTPException, _handle_http)
+    app.register_error_handler(ValidationError, _handle_validation)

@@ -83,6 +83,12 @@ ACTIONS: Mapping[str, Any] = {
     "directory.user_disable": _l("在目录中停用用户"),
     "token.create": _l("创建访问令牌"),
     "token.revoke": _l("吊销访问令牌"),
+    "token.logout": _l("访问令牌自行注销"),
+    "auth.token_logout": _l("API 注销登录"),
+    "auth.token_revoke": _l("注销用户的访问令牌"),
+    "auth.password_change": _l("修改密码"),
+    "user.password_reset": _l("重置密码"),
+    "instance.incident": _l("流程出错挂起"),
     "notification.preferences": _l("修改通知设置"),
     "report.request": _l("申请生成报表"),
     "monitoring.case_open": _l("监测异常立案"),
@@ -119,6 +125,10 @@ ACTIONS: Mapping[str, Any] = {
     "emergency.refused": _l("预案退回"),
     "ticket.closed": _l("工单关闭"),
     "ticket.escalated": _l("工单上报"),
+    "register.enterprise_import": _l("企业名录导入或修改"),
+    "register.point_import": _l("监测点位导入或修改"),
+    "register.account_create": _l("创建企业账号"),
+    "register.accounts_close": _l("停用已关闭企业的账号"),
 }
 
 AREAS: Mapping[str, Any] = {
@@ -127,6 +137,7 @@ AREAS: Mapping[str, Any] = {
     "auth": _l("登录"), "audit": _l("审计"), "user": _l("用户"), "directory": _l("目录"), "token": _l("访问令牌"),
     "notification": _l("通知"), "report": _l("报表"), "monitoring": _l("在线监测"), "anomaly": _l("异常处置"),
     "credit": _l("信用评价"), "tax": _l("涉税复核"), "emergency": _l("应急预案"), "ticket": _l("技术支持"),
+    "register": _l("名录管理"),
 }
 """The first part of an action (the audit log's filter offers 'all of an area')."""
 
@@ -161,6 +172,7 @@ PAYLOAD_KEYS: Mapping[str, Any] = {
     "round": _l("评价轮次"), "rules": _l("评价规则"), "rules_version": _l("规则版本"), "enterprises": _l("参评企业数"),
     "score": _l("得分记录"), "evidence": _l("证明材料"), "county": _l("区县"), "approved_unchanged": _l("确认未调整数"),
     "city": _l("地市"), "facts": _l("事实"),
+    "rows": _l("名录行"), "usernames": _l("账号"),
     "after": _l("修改后"), "anomaly_id": _l("异常编号"), "anomaly_type": _l("异常类型"), "attachment": _l("附件"),
     "attachments": _l("附件"), "auto_closed": _l("自动关闭"), "automatic": _l("自动"), "back_to": _l("退回至"),
     "before": _l("修改前"), "broken_at": _l("断开位置"), "business_key": _l("业务编号"), "case": _l("案件"),
@@ -181,7 +193,8 @@ PAYLOAD_KEYS: Mapping[str, Any] = {
     "reopened": _l("重新打开次数"), "repair": _l("信用修复"), "replaced": _l("被替换"),
     "request_no": _l("申请编号"), "result": _l("结果"), "return_rounds": _l("退回次数"), "role": _l("角色"),
     "roles": _l("角色"), "routed_type": _l("流转类型"), "rule": _l("规则"), "run": _l("报表编号"),
-    "sessions_ended": _l("结束的会话数"), "sha256": _l("SHA-256 摘要"), "source": _l("来源"),
+    "sessions_ended": _l("结束的会话数"), "tokens_ended": _l("注销的令牌数"), "ended": _l("注销数"),
+    "error": _l("错误"), "directory": _l("目录账号"), "sha256": _l("SHA-256 摘要"), "source": _l("来源"),
     "starts_at": _l("开始时间"), "step": _l("步骤"), "tasks": _l("待办"), "ticket": _l("工单"), "timer": _l("计时器"),
     "timers": _l("计时器"), "title": _l("标题"), "to": _l("接收人"), "token": _l("令牌"), "until": _l("截止"),
     "username": _l("用户名"), "values": _l("数值"), "version": _l("版本"), "was_claimed_by": _l("原签收人"),

@@ -76,5 +76,5 @@ DEFAULT_RULES: dict[str, Any] = {
     "veto": [{"fact": "incident_major"}],
     "downgrade": [{"fact": "incident_ordinary", "levels": 1}],
     "zero": [{"fact": "penalty", "indicator": "law_compliance"}],
-    "scope": {"key_units_only": False, "lists": [], "exclude": []},
+    "scope": {"key_units_only": False, "lists": [], "exclude": [], "stopped_months": 6},
 }

@@ -121,6 +121,7 @@ class _Scope(Schema):
 
     key_units_only = fields.Boolean(required=True)
     lists = fields.List(fields.String(validate=validate.Length(min=1, max=100)), load_default=list)
+    stopped_months = fields.Integer(load_default=6, validate=validate.Range(min=0, max=60))
     excluded = fields.List(fields.String(validate=validate.Length(equal=18)), load_default=list, data_key="exclude",
                            attribute="exclude")
 

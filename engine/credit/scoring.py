@@ -22,7 +22,7 @@ from engine.credit.models import CreditFact, CreditRound, CreditScore, RoundFact
 from engine.credit.rules import indicators
 from engine.emergency.models import EmergencyPlanFiling
 from engine.monitoring import rates
-from engine.monitoring.models import AnomalyCase, Enterprise, MonitoringPoint
+from engine.monitoring.models import AnomalyCase, Enterprise, ListMembership, MonitoringPoint
 from engine.tax.models import TaxReview
 
 log = logging.getLogger(__name__)
@@ -36,20 +36,28 @@ def year_bounds(year: int) -> tuple[datetime, datetime]:
     return datetime(year, 1, 1, tzinfo=CHINA), datetime(year + 1, 1, 1, tzinfo=CHINA)
 
 
-def rated_enterprises(scope: dict[str, Any]) -> Any:
-    """Who is rated: (credit code, name, region) of the enterprises in scope.
+def rated_enterprises(scope: dict[str, Any], year: int) -> Any:
+    """Who is rated in ``year``: (credit code, name, region) of the register's enterprises in scope.
 
-    Today the Enterprise table (every registered enterprise, or key units only); the named lists
-    (``scope.lists``) are recorded in the rules and take effect once the enterprise register keeps
-    list membership — this function is the one place to point at it. ``scope.exclude`` names codes
-    left out (closed, or stopped for over six months).
+    In: every registered enterprise, or with ``key_units_only`` the key units (the flag, or a place on
+    any of the year's key-unit lists); with ``lists`` (media such as ``water``, ``air``) those on the
+    year's lists of these media. Out: ``exclude`` (credit codes), and enterprises closed or stopped for
+    more than ``stopped_months`` (default 6) before the year's end (the register's status and its date).
     """
     query = select(Enterprise.credit_code, Enterprise.name, Enterprise.region_code)
-    if scope.get("key_units_only"):
-        query = query.where(Enterprise.key_unit.is_(True))
+    on_list = select(ListMembership.id).where(ListMembership.enterprise_id == Enterprise.id,
+                                              ListMembership.year == year)
+    if scope.get("lists"):
+        query = query.where(on_list.where(ListMembership.medium.in_(scope["lists"])).exists())
+    elif scope.get("key_units_only"):
+        query = query.where(Enterprise.key_unit.is_(True) | on_list.exists())
     if scope.get("exclude"):
         query = query.where(Enterprise.credit_code.not_in(scope["exclude"]))
-    return query
+    months = int(scope.get("stopped_months", 6))
+    cutoff = date(year + 1, 1, 1) - timedelta(days=round(months * 30.44))
+    out = Enterprise.status.in_(("stopped", "closed")) & (Enterprise.status_since.is_(None)
+                                                          | (Enterprise.status_since <= cutoff))
+    return query.where(~out)
 
 
 def compute(session: Session, credit_round: CreditRound, rules: dict[str, Any], *,
@@ -58,7 +66,7 @@ def compute(session: Session, credit_round: CreditRound, rules: dict[str, Any], 
     rid = credit_round.id
     for table in (ScoreItem, RoundFact, CreditScore):
         session.execute(delete(table).where(table.round_id == rid))
-    scope = rated_enterprises(rules["scope"]).subquery()
+    scope = rated_enterprises(rules["scope"], credit_round.year).subquery()
     session.execute(insert(CreditScore).from_select(
         ["round_id", "enterprise_code", "enterprise_name", "region_code", "score", "score_level", "vetoed",
          "downgrades", "proposed_level", "level", "review_status", "adjust_reason", "adjust_evidence"],

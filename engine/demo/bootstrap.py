@@ -37,7 +37,7 @@ def seed(session: Session, *, history: bool = False) -> None:
     for path in bundled_model_files():
         processes.deploy(session, ADMIN, *read_model_file(path))
     workday_calendar.seed(session)  # the statutory calendar as editable data (idempotent)
-    seed_monitoring(session, DEMO_ENTERPRISES)
+    seed_monitoring(session)
     if session.scalar(select(LocalUser.id).where(LocalUser.username == "admin")) is not None:
         return
     _create_accounts(session)

@@ -9,6 +9,7 @@ recognition, zip-bomb, path and encryption checks) that a signature cannot give.
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 import zlib
@@ -28,6 +29,14 @@ ARCHIVE_EXPANSION = 10
 
 _LEAF_EXTENSIONS = frozenset({"pdf", "jpg", "png", "gif", "webp", "bmp", "tif", "doc", "xls", "ppt"})
 _OOXML_FOLDERS = {"word/": "docx", "xl/": "xlsx", "ppt/": "pptx"}
+_OOXML_SHARED_FOLDERS = ("_rels/", "docProps/", "customXml/")
+_OOXML_CONTENT_TYPES = "[Content_Types].xml"
+_OOXML_PART_EXTENSIONS = frozenset({"xml", "rels", "png", "jpeg", "jpg", "gif", "bmp", "tif", "tiff", "emf", "wmf",
+                                    "svg", "wdp", "odttf", "vml"})
+"""What an Office document's parts may be: XML, relationships, pictures, embedded fonts and legacy drawings.
+Anything else (``.exe``, ``.class``, ``.jar``, ``.dll``, ``.js``, ``.vbs``, OLE embeddings, other archives) is refused."""
+_OOXML_PRINTER_SETTINGS = re.compile(r"^(word|xl|ppt)/printerSettings/printerSettings\d+\.bin$")
+_OOXML_MACRO_PARTS = re.compile(r"(^|/)(vbaProject\.bin|vbaData\.xml)$", re.IGNORECASE)
 _OOXML_EXTENSIONS = frozenset(_OOXML_FOLDERS.values())
 _ZIP_EXTENSIONS = _OOXML_EXTENSIONS | {"zip"}
 _BMP_HEADER_SIZES = frozenset({12, 40, 52, 56, 64, 108, 124})
@@ -97,6 +106,22 @@ def _kind_for(extension: str) -> FileKind:
     return FileKind(media_type=matcher.mime, extension=matcher.extension)
 
 
+def extension_for(media_type: str) -> str | None:
+    """The usual extension (without dot) of an accepted media type, ``None`` for another one."""
+    matcher = filetype.get_type(mime=media_type)
+    return matcher.extension if matcher is not None else None
+
+
+def download_name(display_name: str, media_type: str) -> str:
+    """The name to send a stored file under: its uploaded stem with the extension of its detected type.
+
+    A PDF uploaded as ``report.html`` is sent as ``report.pdf``, a Word file named ``tool.jar`` as ``tool.docx``.
+    """
+    extension = extension_for(media_type) or "bin"
+    stem, dot, _old = display_name.rpartition(".")
+    return f"{(stem if dot and stem else display_name) or 'file'}.{extension}"
+
+
 def _inspect_zip(path: Path, max_unpacked: int) -> FileKind:
     """Tell an OOXML document from a ZIP archive, checking both against zip bombs and tricks."""
     try:
@@ -104,11 +129,42 @@ def _inspect_zip(path: Path, max_unpacked: int) -> FileKind:
             files = _checked_members(archive.infolist(), max_unpacked)
             ooxml = _ooxml_kind(archive.namelist())
             if ooxml is not None:
+                _check_ooxml_parts(archive, files, ooxml, "the file")
                 return ooxml
             _check_member_types(archive, files)
     except _DAMAGED_ZIP_ERRORS as exc:
         raise InvalidFile(f"the file is a damaged ZIP archive ({exc})") from exc
     return _kind_for("zip")
+
+
+def _check_ooxml_parts(archive: zipfile.ZipFile, files: list[zipfile.ZipInfo], kind: FileKind, what: str) -> None:
+    """Every part of an Office document must be one it is made of; macros, programs and archives are refused.
+
+    :raises InvalidFile: naming the first part that does not belong.
+    """
+    main = next(folder for folder, extension in _OOXML_FOLDERS.items() if extension == kind.extension)
+    for info in files:
+        name = info.filename
+        part = f"{what}: part {name!r}"
+        if _OOXML_MACRO_PARTS.search(name):
+            raise InvalidFile(f"{part} holds macros, which are not accepted")
+        if name == _OOXML_CONTENT_TYPES or _OOXML_PRINTER_SETTINGS.match(name):
+            continue
+        if not name.startswith((main, *_OOXML_SHARED_FOLDERS)):
+            raise InvalidFile(f"{part} is not part of a .{kind.extension} document")
+        extension = name.rpartition(".")[2].lower() if "." in name.rpartition("/")[2] else ""
+        if extension not in _OOXML_PART_EXTENSIONS:
+            raise InvalidFile(f"{part} has the extension .{extension or '(none)'}, "
+                              f"which an Office document's parts may not have")
+        if extension not in ("xml", "rels", "vml"):
+            _check_ooxml_media(_member_prefix(archive, info, part), part)
+
+
+def _check_ooxml_media(prefix: bytes, part: str) -> None:
+    """A picture or font part must not be a program or an archive under a picture's name."""
+    guessed = filetype.guess(prefix) if prefix else None
+    if guessed is not None and not guessed.mime.startswith(("image/", "font/")):
+        raise InvalidFile(f"{part} is {guessed.mime} (.{guessed.extension}) under a picture's name")
 
 
 def _checked_members(infos: list[zipfile.ZipInfo], max_unpacked: int) -> list[zipfile.ZipInfo]:
@@ -161,8 +217,25 @@ def _check_member_types(archive: zipfile.ZipFile, files: list[zipfile.ZipInfo]) 
         kind = _guess(_member_prefix(archive, info, what), what)
         if kind.extension == "zip":
             raise InvalidFile(f"{what} is itself an archive; archives inside archives are not accepted")
-        if kind.extension not in _OOXML_EXTENSIONS:
+        if kind.extension in _OOXML_EXTENSIONS:
+            _check_nested_ooxml(archive, info, what)
+        else:
             _accept_leaf(kind, what)
+
+
+def _check_nested_ooxml(archive: zipfile.ZipFile, info: zipfile.ZipInfo, what: str) -> None:
+    """An Office document inside a ZIP is checked part by part like one uploaded alone.
+
+    Its size is already bounded by the archive's unpacked-size limit.
+    """
+    with archive.open(info) as member:
+        data = io.BytesIO(member.read())
+    with zipfile.ZipFile(data) as inner:
+        files = _checked_members(inner.infolist(), info.file_size * ARCHIVE_EXPANSION)
+        kind = _ooxml_kind(inner.namelist())
+        if kind is None:
+            raise InvalidFile(f"{what} is itself an archive; archives inside archives are not accepted")
+        _check_ooxml_parts(inner, files, kind, what)
 
 
 def _member_prefix(archive: zipfile.ZipFile, info: zipfile.ZipInfo, what: str) -> bytes:

@@ -17,6 +17,7 @@ from engine.audit import trail as audit
 from engine.db import valid_id
 from engine.errors import AttachmentNotFound, NotAllowed
 from engine.evidence.filestore import FileStore, safe_display_name
+from engine.evidence.filetypes import download_name
 from engine.evidence.models import Attachment, TaskAttachment
 from engine.scoping import can_see_instance
 from engine.workflow.models import HumanTask, ProcessInstance
@@ -48,7 +49,7 @@ def upload(session: Session, store: FileStore, actor: Actor, stream: IO[bytes], 
         return existing
     attachment = Attachment(
         sha256=stored.sha256, size=stored.size, media_type=stored.media_type,
-        display_name=safe_display_name(filename), owner=owner, enterprise_code=actor.enterprise_code,
+        display_name=download_name(safe_display_name(filename), stored.media_type), owner=owner, enterprise_code=actor.enterprise_code,
         region_code=actor.region_code, uploaded_by=actor.username,
     )
     session.add(attachment)

@@ -25,6 +25,7 @@ from engine.actors import Actor, Role
 from engine.audit import trail as audit
 from engine.errors import DirectoryUnavailable, InvalidInput, NotFound
 from engine.identifiers import valid_credit_code, valid_region
+from engine.identity import access_tokens
 from engine.identity import sessions as user_sessions
 from engine.identity.login import DirectoryAccount
 from engine.identity.models import LocalUser
@@ -125,7 +126,9 @@ def disable_user(session: Session, actor: Actor, directory: DirectoryAdmin | Non
     login = _login(actor, login)
     _call(actor, directory, lambda d: d.disable_user(login))
     ended = user_sessions.end_all(session, login, "disabled")
-    audit.record(session, actor, "directory.user_disable", payload={"login": login, "sessions_ended": ended})
+    tokens_ended = access_tokens.end_all(session, login, "disabled", by=actor.username)
+    audit.record(session, actor, "directory.user_disable",
+                 payload={"login": login, "sessions_ended": ended, "tokens_ended": tokens_ended})
     log.info("%s disabled directory user %s", actor.username, login)
 
 
@@ -150,9 +153,10 @@ def set_local_user_disabled(session: Session, actor: Actor, username: str, disab
         raise InvalidInput("不能停用自己的账号 (cannot disable yourself)", fields={"username": ["不能停用自己的账号"]})
     user.disabled = disabled
     ended = user_sessions.end_all(session, username, "disabled") if disabled else 0
+    tokens_ended = access_tokens.end_all(session, username, "disabled", by=actor.username) if disabled else 0
     session.flush()
     audit.record(session, actor, "user.disable" if disabled else "user.enable",
-                 payload={"username": username, "sessions_ended": ended})
+                 payload={"username": username, "sessions_ended": ended, "tokens_ended": tokens_ended})
     return user
 
 
@@ -191,6 +195,14 @@ def _membership(actor: Actor, login: str, role: str) -> tuple[str, str]:
     if role not in Role._value2member_map_:
         raise InvalidInput(f"未知角色 {role!r} (unknown role)", fields={"role": [f"未知角色 {role!r}"]})
     return login, role
+
+
+def checked_account(new: NewDirectoryUser) -> NewDirectoryUser:
+    """The account as :func:`create_user` would create it (also for a local account of the same form).
+
+    :raises InvalidInput: naming every field that is wrong at once.
+    """
+    return _checked(new)
 
 
 def _checked(new: NewDirectoryUser) -> NewDirectoryUser:

@@ -26,8 +26,12 @@ MIN_PASSWORD_LENGTH = 4
 def create(
     session: Session, username: str, password: str, roles: list[Role], *, region_code: str | None = None,
     enterprise_code: str | None = None, display_name: str = "", is_demo: bool = False,
+    created_by: Actor | None = None,
 ) -> LocalUser:
-    """:raises InvalidInput: naming the field that is wrong (taken name, short password, bad codes)."""
+    """``created_by`` is the administrator named in the audit (the system for the CLI and the demo).
+
+    :raises InvalidInput: naming the field that is wrong (taken name, short password, bad codes).
+    """
     _check_account(session, username, password, roles, region_code, enterprise_code)
     user = LocalUser(
         username=username, password_hash=_HASHER.hash(password), display_name=display_name or username,
@@ -36,7 +40,7 @@ def create(
     )
     session.add(user)
     session.flush()
-    audit.record(session, "system", "user.create",
+    audit.record(session, created_by or "system", "user.create",
                  payload={"username": username, "roles": user.roles, "region": region_code, "enterprise": enterprise_code})
     return user
 

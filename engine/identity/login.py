@@ -156,6 +156,27 @@ def find_actor(session: Session, directory: Directory | None, username: str) -> 
         return None
 
 
+def account_active(session: Session, directory: Directory | None, username: str) -> bool:
+    """Whether an account may still act through a token it holds (#21 item 15).
+
+    A disabled local account is not; a directory account that is disabled, gone, or cannot be
+    looked up (the directory is down: fail closed) is not. A name that is neither local nor
+    known to a configured directory (no directory at all) cannot be checked and stays active.
+    """
+    user = session.scalars(select(LocalUser).where(LocalUser.username == username)).one_or_none()
+    if user is not None:
+        return not user.disabled
+    if directory is None:
+        return True
+    try:
+        return not directory.get_user(username).disabled
+    except (NotFound, InvalidIdentity):
+        return False
+    except DirectoryUnavailable:
+        log.warning("cannot check account %s: directory unavailable; its tokens are refused meanwhile", username)
+        return False
+
+
 def actor_from_directory(account: DirectoryAccount) -> Actor:
     """:raises InvalidIdentity: naming the bad region or credit code."""
     roles = frozenset(Role(r) for r in account.roles if r in Role._value2member_map_)

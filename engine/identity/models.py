@@ -1,10 +1,11 @@
-"""Local accounts, browser sessions, failed log-ins, API tokens and what is kept about a person across log-ins."""
+"""Local accounts, browser sessions, failed log-ins, API tokens, people's bearer tokens, password history
+and what is kept about a person across log-ins."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Integer, String
+from sqlalchemy import JSON, Boolean, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.db import Base, UTCDateTime, utcnow
@@ -73,6 +74,8 @@ class LocalUser(Base):
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class UserSession(Base):
@@ -92,6 +95,37 @@ class UserSession(Base):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     end_reason: Mapped[str | None] = mapped_column(String(20))
+
+
+class AccessToken(Base):
+    """A person's short-lived bearer token (``POST /api/v1/auth/token``), kept so that it can be ended.
+
+    The signed token carries this row's id (``jti``); a request whose row is
+    ended, expired or missing is refused, so log-out, a password change and an
+    administrator's revocation take effect at once.
+    """
+
+    __tablename__ = "access_tokens"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), index=True)
+    client: Mapped[str] = mapped_column(String(64), default="")
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_by: Mapped[str | None] = mapped_column(String(100))
+    end_reason: Mapped[str | None] = mapped_column(String(20))
+
+
+class PasswordHistory(Base):
+    """A former password hash of a local account (argon2), so that the last few are not reused."""
+
+    __tablename__ = "password_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), index=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class UserPreference(Base):

@@ -127,6 +127,20 @@ def revoke(session: Session, actor: Actor, token_id: int) -> ApiToken:
     return token
 
 
+def revoke_own(session: Session, secret: str) -> ApiToken:
+    """A machine client ends the API token it presents (``DELETE /api/v1/auth/token``); audited.
+
+    :raises AuthenticationFailed: unknown, revoked or expired token.
+    """
+    caller = authenticate(session, secret)
+    token = session.scalars(select(ApiToken).where(ApiToken.secret_sha256 == digest(secret))).one()
+    token.revoked_at, token.revoked_by = utcnow(), caller.username
+    session.flush()
+    audit.record(session, caller, "token.logout", payload={"token": token.id, "name": token.name})
+    log.info("API token %s (%s) ended by its holder", token.id, token.name)
+    return token
+
+
 def list_tokens(session: Session, actor: Actor) -> list[ApiToken]:
     require_admin(actor, ADMINS_ONLY)
     return list(session.scalars(select(ApiToken).order_by(ApiToken.revoked_at.is_not(None), ApiToken.name)))

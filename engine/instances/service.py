@@ -97,6 +97,14 @@ def _check_identifiers(request: StartRequest) -> None:
         raise InvalidInput("cannot start the process", fields=errors)
 
 
+def check_may_start(actor: Actor, request: StartRequest) -> None:
+    """The rule :func:`start` applies, for pages that offer a start before anything is filled in.
+
+    :raises NotAllowed: when the actor may not start this process in that region or for that enterprise.
+    """
+    _check_may_start(actor, request)
+
+
 def _check_may_start(actor: Actor, request: StartRequest) -> None:
     if actor is SYSTEM or actor.is_admin:
         return

@@ -2,8 +2,9 @@
 
 Run by the scheduler. A slot ``h`` of an active point is missing when no hourly
 record for it has arrived ``deadline_minutes`` after the slot ended; slots
-before the point's ``monitoring_since``, older than ``lookback_hours`` or inside
-an approved downtime are not expected. A factor missing from a record that did
+before the point's ``monitoring_since`` or ending after its ``monitoring_until``,
+older than ``lookback_hours`` or inside an approved downtime (a closure's
+legitimate gap, or a 停运/检修 报备 kept in the register) are not expected. A factor missing from a record that did
 arrive is found at ingest. A record that arrives later clears the anomaly.
 """
 
@@ -42,14 +43,14 @@ def check_missing(session: Session, now: datetime) -> int:
     first = _floor_hour(now) - timedelta(hours=params["lookback_hours"])
     if last < first:
         return 0
-    points = session.execute(select(MonitoringPoint.id, MonitoringPoint.monitoring_since).where(
-        MonitoringPoint.active.is_(True))).all()
+    points = session.execute(select(MonitoringPoint.id, MonitoringPoint.monitoring_since,
+                                    MonitoringPoint.monitoring_until).where(MonitoringPoint.active.is_(True))).all()
     received = _received(session, first, last)
     downtimes = _downtimes(session, first, last + HOUR)
     findings = []
-    for point_id, since in points:
+    for point_id, since, until in points:
         slot = max(first, _ceil_hour(since))
-        while slot <= last:
+        while slot <= last and (until is None or slot + HOUR <= until):
             if (point_id, slot) not in received and not _in_downtime(downtimes.get(point_id, ()), slot):
                 findings.append(Finding(point_id, WHOLE_RECORD, "missing", HOURLY, slot, slot + HOUR, [],
                                         dict(params)))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     Float,
     ForeignKey,
     Index,
@@ -42,6 +43,39 @@ class Enterprise(Base):
     industry: Mapped[str] = mapped_column(String(100), default="")
     key_unit: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # the register (企业名录, engine/register/): what the department keeps about the enterprise
+    former_names: Mapped[str] = mapped_column(String(500), default="")  # 曾用名, separated by ；
+    address: Mapped[str] = mapped_column(String(300), default="")
+    longitude: Mapped[float | None] = mapped_column(Float)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    datum: Mapped[str] = mapped_column(String(10), default="")  # WGS-84 or GCJ-02, empty without coordinates
+    industry_code: Mapped[str] = mapped_column(String(5), default="", index=True)  # GB/T 4754-2017, e.g. D4411
+    permit_number: Mapped[str] = mapped_column(String(40), default="")
+    permit_class: Mapped[str] = mapped_column(String(12), default="")  # key / simplified / registration
+    permit_valid_from: Mapped[date | None] = mapped_column(Date)
+    permit_valid_to: Mapped[date | None] = mapped_column(Date)
+    risk_level: Mapped[str] = mapped_column(String(10), default="")  # general / larger / major (HJ 941-2018)
+    risk_assessed_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default="operating")  # operating / stopped / closed
+    status_since: Mapped[date | None] = mapped_column(Date)
+    contact_name: Mapped[str] = mapped_column(String(50), default="")
+    contact_phone: Mapped[str] = mapped_column(String(40), default="")
+    contact_email: Mapped[str] = mapped_column(String(120), default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ListMembership(Base):
+    """An enterprise on the key-unit list (重点排污单位名录) of one year for one medium."""
+
+    __tablename__ = "enterprise_list_memberships"
+    __table_args__ = (UniqueConstraint("enterprise_id", "year", "medium"),
+                      Index("ix_enterprise_list_memberships_year_medium", "year", "medium"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    year: Mapped[int] = mapped_column(SmallInteger)
+    medium: Mapped[str] = mapped_column(String(10))  # water / air / soil / noise / risk
 
 
 class MonitoringPoint(Base):
@@ -61,6 +95,9 @@ class MonitoringPoint(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     monitoring_since: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    monitoring_until: Mapped[datetime | None] = mapped_column(UTCDateTime)  # stop date (停用), None while in use
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class PointFactor(Base):
@@ -79,6 +116,7 @@ class PointFactor(Base):
     range_upper: Mapped[float | None] = mapped_column(Float)
     range_lower: Mapped[float | None] = mapped_column(Float)
     rule_params: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    standard: Mapped[str] = mapped_column(String(60), default="")  # the limit's standard, e.g. GB 13223-2011
 
 
 class _MeasurementColumns:
@@ -199,7 +237,11 @@ class Anomaly(Base):
 
 
 class PointDowntime(Base):
-    """A legitimate gap (approved shutdown or maintenance): its slots leave the rates' denominators."""
+    """A legitimate gap (approved shutdown or maintenance): its slots leave the rates' denominators.
+
+    ``source`` says where it came from: ``closure`` (an accepted explanation), ``manual``
+    (an admin), ``filing`` (a 停运/检修 报备 kept in the register, replaced by register imports).
+    """
 
     __tablename__ = "point_downtimes"
 

@@ -129,7 +129,8 @@ def point_rates(session: Session, month: date, *, now: datetime | None = None) -
         step = period_length(settings["cn"], rtd_interval_s=point.rtd_interval_s,
                              minute_interval_min=point.minute_interval_min)
         counts = sums.get(point.id, Counts())
-        expected = _expected_slots(max(start, point.monitoring_since), end, step, downtimes.get(point.id, []))
+        until = end if point.monitoring_until is None else max(start, min(end, point.monitoring_until))
+        expected = _expected_slots(max(start, point.monitoring_since), until, step, downtimes.get(point.id, []))
         factors = int(factor_counts.get(point.id, 0))
         counts.expected, counts.values_expected = expected, expected * factors
         counts.expected_factor_slots = counts.received * factors

@@ -32,6 +32,10 @@ from engine.tasks.worklist import todo_clause
 from engine.workflow.deployment import active_model, form_of
 from engine.workflow.forms import FormDefinition
 from engine.workflow.models import HumanTask, ProcessInstance, TaskStatus
+from engine.portal import start as portal_start
+from engine.portal.start import StartOption
+from engine.tasks import returned as returned_steps
+from engine.tasks.returned import ReturnNotice
 
 MAX_SUBMISSIONS = 30
 RECENT_NOTICES = 6
@@ -47,12 +51,14 @@ class Submission:
 @dataclass(frozen=True)
 class PortalHome:
     todo: list[HumanTask]
+    returned: dict[str, ReturnNotice]  # by task id: the open steps that came back (退回), with the reason
     submissions: list[Submission]
     counts: dict[str, int]
     notices: list[tuple[Notification, bool]]
     unread: int
     library_size: int
     credit: CreditView
+    starts: dict[str, StartOption]  # 办事: credit repair, plan filing, support ticket, and why one is unavailable
 
 
 def _require_enterprise(actor: Actor) -> str:
@@ -80,8 +86,9 @@ def home(session: Session, actor: Actor, now: datetime | None = None) -> PortalH
     box = notifications.inbox(session, actor, per_page=RECENT_NOTICES, now=now)
     size = session.scalar(select(func.count()).select_from(Attachment).where(
         Attachment.owner == evidence.owner_of(actor))) or 0
-    return PortalHome(todo, submissions, {k: int(v) for k, v in counts.items()}, box.items[:RECENT_NOTICES],
-                      box.unread, size, credit(session, actor, now))
+    return PortalHome(todo, returned_steps.returned_many(session, todo), submissions,
+                      {k: int(v) for k, v in counts.items()}, box.items[:RECENT_NOTICES],
+                      box.unread, size, credit(session, actor, now), portal_start.options(session, actor))
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 from engine.actors import Actor, Role
 from engine.audit import trail as audit
 from engine.db import utcnow
-from engine.errors import InvalidForm, InvalidInput, NotAllowed, NotFound
+from engine.errors import AttachmentNotFound, InvalidForm, InvalidInput, NotAllowed, NotFound
+from engine.evidence import library as evidence
 from engine.identity.models import LocalUser
 from engine.instances import service as instances
 from engine.instances.casework import (
@@ -36,6 +37,7 @@ from engine.workflow.models import HumanTask, TaskStatus
 PROCESS_KEY = "support_ticket"
 HOOKS = ProcessHooks(PROCESS_KEY)
 SUPPORT_ROLES = frozenset({Role.ADMIN, Role.PROVINCE_REVIEWER})
+MAX_ATTACHMENTS = 20
 
 HOOKS.starters(Role.ENTERPRISE, Role.TAX_CLIENT)
 
@@ -50,6 +52,8 @@ class TicketReport(Schema):
     summary = fields.String(required=True, validate=validate.Length(min=1, max=200))
     description = fields.String(required=True, validate=validate.Length(min=1, max=4000))
     contact = fields.String(load_default="", validate=validate.Length(max=100))
+    attachments = fields.List(fields.Integer(strict=True), load_default=list,
+                              validate=validate.Length(max=MAX_ATTACHMENTS))  # ids in the reporter's library
 
 
 @HOOKS.before_start
@@ -61,6 +65,10 @@ def _accept_report(context: StartContext) -> dict[str, Any]:
     known = context.config.get("subsystems") or []
     if known and report["subsystem"] not in known:
         raise InvalidInput("unknown subsystem", fields={"subsystem": [f"须为以下之一: {', '.join(known)}"]})
+    try:
+        evidence.own_attachments(context.session, context.actor, report["attachments"])
+    except AttachmentNotFound as exc:
+        raise InvalidInput("证明材料无效 (invalid evidence)", fields={"attachments": [exc.message]}) from None
     return {**report, "reporter": context.actor.username, "kind": report["subsystem"]}
 
 
@@ -77,6 +85,17 @@ def _register(context: StepContext) -> None:
     prefix = f"JS-{utcnow().astimezone(SHANGHAI):%Y%m}-"
     assign_number(session, ticket, "ticket_no",
                   lambda: f"{prefix}{next_sequence(session, SupportTicket.ticket_no, prefix):04d}")
+    _attach_report_evidence(context)
+
+
+def _attach_report_evidence(context: StepContext) -> None:
+    """The reporter's files go with the first step, so whoever may open the ticket may read them."""
+    ids = list(context.data.get("attachments") or [])
+    first = context.session.scalars(select(HumanTask).where(
+        HumanTask.instance_id == context.instance.id, HumanTask.status == TaskStatus.READY)
+        .order_by(HumanTask.created_at)).first()
+    if ids and first is not None:
+        evidence.link(context.session, context.actor, first, evidence.own_attachments(context.session, context.actor, ids))
 
 
 @HOOKS.after("triage")

@@ -292,7 +292,11 @@ class TaskDetail:
 
 def task_detail(session: Session, actor: Actor, task_id: str) -> TaskDetail:
     """:raises TaskNotFound: outside the actor's scope."""
-    task = get_task(session, actor, task_id)
+    return detail_of(session, actor, get_task(session, actor, task_id))
+
+
+def detail_of(session: Session, actor: Actor, task: HumanTask) -> TaskDetail:
+    """The page data of a task the caller has already found readable for ``actor``."""
     instance = session.get(ProcessInstance, task.instance_id)
     assert instance is not None
     history = list(session.scalars(

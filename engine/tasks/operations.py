@@ -30,6 +30,8 @@ from engine.workflow.models import (
     TaskNote,
     TaskStatus,
 )
+from engine.tasks.people import may_follow, may_take_over
+from engine.tasks.step_view import readable_task
 
 log = logging.getLogger(__name__)
 
@@ -118,8 +120,9 @@ def transfer(session: Session, actor: Actor, directory: Directory | None, task_i
     task = workable(session, actor, task_id)
     _require(session, task, "transfer")
     person = _person(session, directory, target)
-    if not can_work(person, task.role, task.region_code, task.enterprise_code) or person.username == actor.username:
-        raise InvalidInput(f"{target} cannot take over this step", fields={"target": ["不在同一角色和管辖范围 (not in scope)"]})
+    if not may_take_over(person, task) or person.username == actor.username:
+        raise InvalidInput(f"不能转办给 {_name(person)}：转办对象须与本步骤同一角色、管辖范围覆盖本事项 "
+                           f"({target} cannot take over this step)", fields={"target": ["不在同一角色和管辖范围 (not in scope)"]})
     task.assignee, task.claimed_by, task.claimed_at = person.username, None, None
     _note(session, task, NoteKind.TRANSFER, actor, person.username, note)
     audit.record(session, actor, "task.transfer", instance_id=task.instance_id, task_id=task.id,
@@ -133,9 +136,9 @@ def delegate(session: Session, actor: Actor, directory: Directory | None, task_i
     task = workable(session, actor, task_id)
     _require(session, task, "delegate")
     person = _person(session, directory, target)
-    if person.username == actor.username or not can_see_instance(person, task.region_code, task.enterprise_code) \
-            or person.enterprise_code is not None:
-        raise InvalidInput(f"{target} cannot be asked for an opinion here", fields={"target": ["不在管辖范围 (not in scope)"]})
+    if person.username == actor.username or not may_follow(person, task):
+        raise InvalidInput(f"不能委派给 {_name(person)}：委派对象须为管辖范围覆盖本事项的审核人员 "
+                           f"({target} cannot be asked for an opinion here)", fields={"target": ["不在管辖范围 (not in scope)"]})
     task.delegated_to, task.delegated_by = person.username, actor.username
     _note(session, task, NoteKind.DELEGATE, actor, person.username, note)
     audit.record(session, actor, "task.delegate", instance_id=task.instance_id, task_id=task.id,
@@ -159,14 +162,15 @@ def answer_delegation(session: Session, actor: Actor, task_id: str, opinion: str
 
 def copy_to(session: Session, actor: Actor, directory: Directory | None, task_id: str, targets: list[str],
             note: str = "") -> list[TaskNote]:
-    """抄送: let others whose scope covers the instance follow the step."""
-    task = get_task(session, actor, task_id)
+    """抄送: let others whose scope covers the instance follow the step (any step the actor may read)."""
+    task = readable_task(session, actor, task_id)
     if not targets:
         raise InvalidInput("请选择抄送对象 (no one to copy)", fields={"targets": ["此项为必填项"]})
     people = [_person(session, directory, name) for name in dict.fromkeys(targets)]
-    outside = [p.username for p in people if not can_see_instance(p, task.region_code, task.enterprise_code)]
+    outside = [_name(p) for p in people if not may_follow(p, task)]
     if outside:
-        raise InvalidInput("抄送对象不在管辖范围", fields={"targets": [f"{', '.join(outside)} 不在管辖范围 (not in scope)"]})
+        raise InvalidInput(f"不能抄送给 {'、'.join(outside)}：抄送对象须为管辖范围覆盖本事项的审核人员 (not in scope)",
+                           fields={"targets": [f"{', '.join(outside)} 不在管辖范围 (not in scope)"]})
     notes = [_note(session, task, NoteKind.COPY, actor, p.username, note) for p in people]
     audit.record(session, actor, "task.copy", instance_id=task.instance_id, task_id=task.id,
                  payload={"to": [p.username for p in people], "note": note})
@@ -193,17 +197,21 @@ def urge(session: Session, actor: Actor, task_id: str, note: str = "") -> TaskNo
 
 
 def copies_for(session: Session, actor: Actor, limit: int = 100) -> list[tuple[TaskNote, HumanTask]]:
-    """抄送我的: the copies addressed to the actor, newest first."""
+    """抄送我的: the copies addressed to the actor that it may still read, newest first.
+
+    A copy grants no read access of its own: a case outside the actor's scope stays hidden.
+    """
     rows = session.execute(
         select(TaskNote, HumanTask).join(HumanTask, HumanTask.id == TaskNote.task_id)
         .where(TaskNote.kind == NoteKind.COPY, TaskNote.target == actor.username)
         .order_by(TaskNote.created_at.desc()).limit(limit)
     ).all()
-    return [(note, task) for note, task in rows]
+    return [(note, task) for note, task in rows
+            if can_see_instance(actor, task.region_code, task.enterprise_code, task.process_key)]
 
 
 def notes_of(session: Session, actor: Actor, task_id: str) -> list[TaskNote]:
-    task = get_task(session, actor, task_id)
+    task = readable_task(session, actor, task_id)
     return list(session.scalars(select(TaskNote).where(TaskNote.instance_id == task.instance_id)
                                 .order_by(TaskNote.created_at)))
 
@@ -211,8 +219,14 @@ def notes_of(session: Session, actor: Actor, task_id: str) -> list[TaskNote]:
 def _person(session: Session, directory: Directory | None, username: str) -> Actor:
     person = find_actor(session, directory, username)
     if person is None:
-        raise InvalidInput(f"user {username!r} not found", fields={"target": [f"用户 {username} 不存在"]})
+        raise InvalidInput(f"用户 {username} 不存在或已停用 (user {username!r} not found)",
+                           fields={"target": [f"用户 {username} 不存在"]})
     return person
+
+
+def _name(person: Actor) -> str:
+    shown = person.display_name and person.display_name != person.username
+    return f"{person.display_name}（{person.username}）" if shown else person.username
 
 
 def _locked_live(session: Session, task: HumanTask) -> Any:

@@ -32,6 +32,9 @@ from engine.tasks.actions import TaskDetail
 from engine.tasks.models import TaskDraft
 from engine.workflow.forms import FormDefinition
 from engine.workflow.models import HumanTask, ProcessInstance, TaskNote, TaskStatus
+from engine.tasks import people as task_people
+from engine.tasks import returned as returned_steps
+from engine.tasks import step_view
 
 log = logging.getLogger(__name__)
 
@@ -89,17 +92,21 @@ class TaskPage:
     library: list[Attachment]
     draft: dict[str, Any] | None
     draft_saved_at: datetime | None
-    people: list[tuple[str, str]]  # (username, name) of colleagues in scope, for transfer / delegate / copy
+    returned: returned_steps.ReturnNotice | None  # why this open step came back (退回), shown first
+    prefill: dict[str, Any] | None  # what the form starts with: the draft, else the submission that came back
+    people: task_people.Candidates  # whom transfer / delegate / copy may name
     history: list[HumanTask]  # completed and returned steps, oldest first
     forms: dict[str, FormDefinition]  # the form of each step in the history, to label what was submitted
     evidence: dict[str, list[Attachment]]  # attachments per step in the history
 
 
 def task_page(session: Session, actor: Actor, task_id: str) -> TaskPage:
-    """:raises TaskNotFound: outside the actor's scope."""
-    detail = tasks.task_detail(session, actor, task_id)
+    """:raises TaskNotFound: outside the actor's scope (steps of a case the actor may open are readable)."""
+    detail = step_view.step_detail(session, actor, task_id)
     task, context = detail.task, detail.context
     draft = _draft(session, actor, task) if detail.workable else None
+    returned = returned_steps.returned_from(session, task)
+    again = returned_steps.prefill(returned, [f["name"] for f in detail.form.fields]) if detail.workable else None
     history = list(session.scalars(select(HumanTask).where(
         HumanTask.instance_id == task.instance_id,
         HumanTask.status.in_([TaskStatus.COMPLETED, TaskStatus.RETURNED])).order_by(HumanTask.completed_at)))
@@ -113,7 +120,9 @@ def task_page(session: Session, actor: Actor, task_id: str) -> TaskPage:
         library=evidence.library(session, actor) if detail.workable else [],
         draft=draft.data if draft else None,
         draft_saved_at=draft.saved_at if draft else None,
-        people=_people(session, actor, task),
+        returned=returned,
+        prefill=draft.data if draft else again,
+        people=task_people.candidates(session, actor, task),
         history=history,
         forms={t.form_key: tasks.task_form(session, t) for t in history if t.form_key},
         evidence={t.id: evidence.task_attachments(session, t.id) for t in history},
@@ -285,21 +294,6 @@ def _return_targets(session: Session, task: HumanTask) -> list[tuple[str, str]]:
         HumanTask.instance_id == task.instance_id, HumanTask.status == TaskStatus.COMPLETED)).all())
     candidates = named or [name for name in done if name != task.spec_name]
     return [(name.strip(), done[name.strip()]) for name in candidates if name.strip() in done]
-
-
-def _people(session: Session, actor: Actor, task: HumanTask) -> list[tuple[str, str]]:
-    """Local colleagues who could take over, give an opinion on or follow this step."""
-    if Role.ENTERPRISE in actor.roles and len(actor.roles) == 1:
-        return []
-    found = []
-    for user in session.scalars(select(LocalUser).where(LocalUser.disabled.is_(False)).order_by(LocalUser.username)):
-        person = actor_of(user)
-        if person.username == actor.username or person.enterprise_code is not None or person.is_admin:
-            continue
-        if can_see_instance(person, task.region_code, task.enterprise_code) or can_work(
-                person, task.role, task.region_code, task.enterprise_code):
-            found.append((person.username, person.display_name))
-    return found
 
 
 def _draft(session: Session, actor: Actor, task: HumanTask) -> TaskDraft | None:

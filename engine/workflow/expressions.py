@@ -15,12 +15,13 @@ tasks created after it). See :func:`providing` and ``engine/workflow/deadlines.p
 
 The same check runs when a model is deployed (with a message naming the
 problem) and again before every evaluation, and evaluation itself is done by
-``simpleeval``, which also bounds string and number sizes.
+``simpleeval`` with sizes and time bounded (``engine/workflow/bounded_eval.py``).
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -29,6 +30,7 @@ from typing import Any
 
 import simpleeval
 
+from engine.workflow.bounded_eval import BoundedEval, BoundExceeded, time_budget
 from engine.errors import InvalidModel
 
 
@@ -146,6 +148,14 @@ def check_script(text: str) -> None:
     _parsed_script(text)
 
 
+def parsed_script(text: str) -> tuple[tuple[str, str], ...]:
+    """The ``(name, expression)`` lines of a checked script.
+
+    :raises UnsafeExpression: as :func:`check_script`.
+    """
+    return _parsed_script(text)
+
+
 @lru_cache(maxsize=1024)
 def _parsed_script(text: str) -> tuple[tuple[str, str], ...]:
     try:
@@ -153,6 +163,7 @@ def _parsed_script(text: str) -> tuple[tuple[str, str], ...]:
     except SyntaxError as exc:
         raise UnsafeExpression(f"script line {exc.lineno} is not valid: {exc.msg}") from None
     assignments = []
+    lines = re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", text)  # the line breaks ast counts, no others
     for statement in module.body:
         if isinstance(statement, ast.Pass):
             continue
@@ -161,10 +172,22 @@ def _parsed_script(text: str) -> tuple[tuple[str, str], ...]:
         target = statement.targets[0]
         if not isinstance(target, ast.Name) or target.id.startswith("_"):
             raise UnsafeExpression(f"script line {statement.lineno} must assign to a plain name")
-        expression = ast.get_source_segment(text, statement.value) or ""
+        expression = _segment(lines, statement.value)
         check_expression(expression)
         assignments.append((target.id, expression))
     return tuple(assignments)
+
+
+def _segment(lines: list[str], node: ast.expr) -> str:
+    """The source of ``node`` from the script's lines split once (``ast.get_source_segment`` splits the whole
+    script again for every line, which made a script of a few thousand lines take minutes to check).
+    """
+    end_lineno, end_col = node.end_lineno or node.lineno, node.end_col_offset or 0
+    if node.lineno == end_lineno:
+        return lines[node.lineno - 1].encode("utf-8")[node.col_offset:end_col].decode("utf-8")
+    first = lines[node.lineno - 1].encode("utf-8")[node.col_offset:].decode("utf-8")
+    last = lines[end_lineno - 1].encode("utf-8")[:end_col].decode("utf-8")
+    return first + "".join(lines[node.lineno:end_lineno - 1]) + last
 
 
 def evaluate(text: str, names: Mapping[str, Any]) -> Any:
@@ -175,14 +198,22 @@ def evaluate(text: str, names: Mapping[str, Any]) -> Any:
     """
     text = text.strip()
     tree = _checked_expression(text)
-    evaluator = simpleeval.EvalWithCompoundTypes(names=dict(names), functions=dict(SAFE_FUNCTIONS))
+    evaluator = BoundedEval(names=dict(names), functions=dict(SAFE_FUNCTIONS))
     try:
-        return evaluator.eval(text, previously_parsed=tree.body)  # the tree that passed the check, parsed once
+        with time_budget():
+            return evaluator.eval(text, previously_parsed=tree.body)  # the tree that passed the check, parsed once
+    except BoundExceeded as exc:
+        raise type(exc)(f"cannot evaluate {_shown(text)}: {exc}") from None
     except (simpleeval.InvalidExpression, TypeError, ArithmeticError, LookupError, ValueError) as exc:
-        raise ValueError(f"cannot evaluate {text!r}: {exc}") from None
+        raise ValueError(f"cannot evaluate {_shown(text)}: {exc}") from None
+
+
+def _shown(text: str) -> str:
+    return repr(text if len(text) <= 200 else text[:200] + "…")
 
 
 def run_script(text: str, data: MutableMapping[str, Any]) -> None:
-    """Run a checked script: each line's expression is evaluated and assigned into ``data``."""
-    for name, expression in _parsed_script(text):
-        data[name] = evaluate(expression, data)
+    """Run a checked script: each line's expression is evaluated and assigned into ``data``, within one budget."""
+    with time_budget():
+        for name, expression in _parsed_script(text):
+            data[name] = evaluate(expression, data)

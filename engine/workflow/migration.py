@@ -126,6 +126,7 @@ def activate(session: Session, actor: Actor, model_id: int) -> ProcessModel:
     """Make a deployed version the one new instances start on (e.g. to roll back)."""
     require_admin(actor, ADMINS_ONLY)
     model = _model(session, model_id)
+    recheck(model)
     previous = session.scalar(select(ProcessModel.version).where(ProcessModel.key == model.key,
                                                                  ProcessModel.is_active.is_(True)))
     session.execute(update(ProcessModel).where(ProcessModel.key == model.key).values(is_active=False))
@@ -135,6 +136,14 @@ def activate(session: Session, actor: Actor, model_id: int) -> ProcessModel:
                  payload={"key": model.key, "version": model.version, "previous": previous})
     log.info("%s version %s activated by %s", model.key, model.version, actor.username)
     return model
+
+
+def recheck(model: ProcessModel) -> None:
+    """Run the deploy check again on a stored version before instances move (or start) on it.
+
+    :raises InvalidModel: naming the element, as deployment would today.
+    """
+    check_model(model.bpmn_xml.encode("utf-8"), model.forms)
 
 
 @dataclass(frozen=True)
@@ -212,9 +221,11 @@ def migrate(session: Session, actor: Actor, target_id: int, instance_ids: Iterab
     """Move the chosen instances onto ``target_id``, each checked again under its row lock.
 
     :raises InvalidInput: when no instance is chosen.
+    :raises InvalidModel: when the target version fails today's deploy check (it may predate a rule).
     """
     require_admin(actor, ADMINS_ONLY)
     target = _model(session, target_id)
+    recheck(target)
     wanted = [i for i in dict.fromkeys(instance_ids) if valid_id(i)]
     if not wanted:
         raise InvalidInput("请选择要迁移的实例 (no instance chosen)", fields={"instance_ids": ["此项为必填项"]})

@@ -5,6 +5,11 @@ instances with ``FOR UPDATE SKIP LOCKED`` (PostgreSQL; on SQLite the write
 lock taken at BEGIN serializes sweeps), fires their timers and stores the
 new state and next due time in the same transaction. Two sweeps running at
 once therefore never fire the same timer twice.
+
+An instance whose step fails while its timer fires (an expression past its time
+budget or size bounds, a timer value the runtime refuses) becomes an incident: its
+changes are rolled back to a savepoint, it is suspended with the error in the audit
+trail (``instance.incident``), and the sweep goes on with the other instances.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from engine.actors import SYSTEM
 from engine.audit import trail as audit
+from engine.errors import InvalidModel
 from engine.workflow import runtime
 from engine.workflow.models import HumanTask, InstanceStatus, ProcessInstance
 from engine.write_batch import WriteBatch
@@ -37,8 +43,20 @@ def sweep_batch(session: Session, now: datetime, limit: int = DEFAULT_BATCH) -> 
         .execution_options(populate_existing=True)
     ).all()
     for row in due:
-        _fire(session, row, now)
+        try:
+            with session.begin_nested():
+                _fire(session, row, now)
+        except InvalidModel as exc:
+            _incident(session, row, exc)
     return [row.id for row in due]
+
+
+def _incident(session: Session, row: ProcessInstance, exc: InvalidModel) -> None:
+    """Suspend an instance whose timer step failed, so that it neither blocks nor repeats the sweep."""
+    row.status, row.next_timer_at = InstanceStatus.SUSPENDED, None
+    session.flush()
+    audit.record(session, SYSTEM, "instance.incident", instance_id=row.id, payload={"error": exc.message[:1000]})
+    log.warning("instance %s suspended: its timer step failed: %s", row.id, exc.message)
 
 
 def _fire(session: Session, row: ProcessInstance, now: datetime) -> None:

@@ -1,5 +1,9 @@
 """Deploy-time checks of an uploaded BPMN model: safe XML, known lanes, safe expressions, declared forms.
 
+Markup outside BPMN, BPMN DI and our SpiffWorkflow extensions (XInclude, XHTML, …)
+is refused, and so are expressions, scripts, timers, cardinalities and loop maxima
+that break :class:`~engine.workflow.limits.ModelLimits` (``engine/workflow/model_bounds.py``).
+
 Every check raises :class:`~engine.errors.InvalidModel` with a message that
 names the element at fault, so an admin can fix the model in the modeler.
 """
@@ -18,6 +22,8 @@ from engine.actors import role_for_lane
 from engine.errors import InvalidModel
 from engine.workflow.expressions import check_expression, check_script
 from engine.workflow.forms import FormDefinition, parse_form_definition
+from engine.workflow.limits import ModelLimits, current
+from engine.workflow.model_bounds import check_bounds, check_markup
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -25,8 +31,10 @@ MAX_MODEL_BYTES = 2 * 1024 * 1024
 
 EXPRESSION_TAGS = frozenset(
     {"conditionExpression", "timeDuration", "timeDate", "timeCycle", "formalExpression",
-     "loopCardinality", "completionCondition"}
+     "loopCardinality", "completionCondition", "loopCondition", "condition"}
 )
+XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+FORMAL_EXPRESSION_TYPES = frozenset({"tFormalExpression", "tExpression"})
 SCRIPT_TAGS = frozenset({"script", "preScript", "postScript"})
 REFUSED_TAGS: Mapping[str, str] = {
     "serviceTask": "service tasks call external code and are not supported",
@@ -49,16 +57,19 @@ class CheckedModel:
     forms: Mapping[str, FormDefinition]
 
 
-def check_model(xml: bytes, forms: Mapping[str, Any]) -> CheckedModel:
+def check_model(xml: bytes, forms: Mapping[str, Any], limits: ModelLimits | None = None) -> CheckedModel:
     """Run every deploy-time check on a BPMN document and the form documents it may reference.
 
     :param forms: form key → form definition document (parsed JSON).
+    :param limits: the bounds to check against (the configured ones by default).
     :raises InvalidModel: naming the first problem.
     """
     root = parse_safe_xml(xml)
     process = _single_executable_process(root)
+    check_markup(root)
     _check_refused_elements(root)
     _check_expressions(root)
+    check_bounds(root, limits or current())
     lanes = _check_lanes(process)
     parsed_forms = _check_human_tasks(process, lanes, forms)
     return CheckedModel(process.get("id"), process.get("name") or process.get("id"), root, parsed_forms)
@@ -121,11 +132,17 @@ def _check_expressions(root: Any) -> None:
 def _expressions(root: Any) -> Iterator[tuple[Any, str]]:
     for element in root.iter():
         name = _local(element)
-        if name in EXPRESSION_TAGS or name in SCRIPT_TAGS:
+        if name in EXPRESSION_TAGS or name in SCRIPT_TAGS or _typed_expression(element):
             if element.text and element.text.strip():
                 yield element, element.text
         elif name == "property" and element.get("name") in EXPRESSION_PROPERTIES:
             yield element, element.get("value") or ""
+
+
+def _typed_expression(element: Any) -> bool:
+    """An element declared ``xsi:type="bpmn:tFormalExpression"`` (assignments, transformations, …)."""
+    declared = element.get(f"{{{XSI_NS}}}type") if isinstance(element.tag, str) else None
+    return isinstance(declared, str) and declared.rpartition(":")[2] in FORMAL_EXPRESSION_TYPES
 
 
 def _owner_id(element: Any) -> str:

@@ -123,6 +123,22 @@ class Connections:
         _close(connection)
         return True
 
+    def change_password(self, dn: str, old: str, new: str) -> bool:
+        """Bind as ``dn`` with ``old`` and change it to ``new`` (RFC 3062 password modify); False: ``old`` is wrong.
+
+        :raises DirectoryUnavailable: when no server answers. :raises LDAPOperationResult: the server refused
+            the new password (its own policy).
+        """
+        try:
+            connection = self._servers.connect(lambda uri: self._open(uri, dn, old))
+        except LDAPInvalidCredentialsResult:
+            return False
+        try:
+            connection.extend.standard.modify_password(user=dn, old_password=old, new_password=new)
+        finally:
+            _close(connection)
+        return True
+
     def _open(self, uri: str, user: str, password: str) -> Connection:
         """Open, secure and bind a connection to ``uri``.
 

@@ -176,6 +176,38 @@ class LdapDirectory:
                 return
         logger.info("Disabled directory user %s", dn)
 
+    @property
+    def password_change_allowed(self) -> bool:
+        """Whether people change their directory password through EcoLoop (``ECOLOOP_LDAP_PASSWORD_CHANGE``)."""
+        return self._settings.password_change
+
+    @property
+    def password_url(self) -> str:
+        """The directory's own page for changing a password (``ECOLOOP_LDAP_PASSWORD_URL``), if any."""
+        return self._settings.password_url
+
+    def change_password(self, login: str, old: str, new: str) -> None:
+        """Change ``login``'s password with the password modify extended operation, bound as that person.
+
+        :raises AuthenticationFailed: unknown login or wrong old password.
+        :raises InvalidInput: the directory refused the new password (its own policy).
+        :raises DirectoryUnavailable: when no directory server answers.
+        """
+        if not old.strip():
+            raise _refused(login, "empty password")
+        with self._connections.service() as connection:
+            entry = self._find(connection, login)
+        if entry is None:
+            raise _refused(login, "no such user")
+        try:
+            changed = self._connections.change_password(entry["dn"], old, new)
+        except LDAPException as exc:
+            raise InvalidInput("目录服务拒绝了新密码 (the directory refused the new password)",
+                               fields={"new": [f"目录服务拒绝：{exc}"]}) from None
+        if not changed:
+            raise _refused(login, "wrong password")
+        logger.info("Directory user %s changed the password", entry["dn"])
+
     def _find(self, connection: Connection, login: str) -> Entry | None:
         """The one person whose login attribute equals ``login``; None for none or several."""
         login = login.strip()

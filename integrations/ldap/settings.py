@@ -68,6 +68,8 @@ class LdapSettings:
     connect_timeout: float = 3.0
     receive_timeout: int = 5
     retry_failed_after: float = 30.0
+    password_change: bool = False  # people change their password here, with the password modify operation
+    password_url: str = ""  # else: the directory's own page for changing a password
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "group_role_map", MappingProxyType(dict(self.group_role_map)))
@@ -103,6 +105,8 @@ class LdapSettings:
             connect_timeout=reader.seconds("CONNECT_TIMEOUT", cls.connect_timeout),
             receive_timeout=reader.whole_seconds("RECEIVE_TIMEOUT", cls.receive_timeout),
             retry_failed_after=reader.seconds("RETRY_FAILED_AFTER", cls.retry_failed_after),
+            password_change=reader.flag("PASSWORD_CHANGE", cls.password_change),
+            password_url=reader.text("PASSWORD_URL", cls.password_url),
         )
         reader.check()
         return cls(**values)

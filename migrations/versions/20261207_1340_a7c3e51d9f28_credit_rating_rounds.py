@@ -1,7 +1,7 @@
 """credit rating rounds: rule sets per year (versioned), department facts, rounds, facts snapshot, scores and items
 
 Revision ID: a7c3e51d9f28
-Revises: 3f6a2d8c1b94
+Revises: e15a7c3d2b90
 Create Date: 2026-12-07 13:40:00
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "a7c3e51d9f28"
-down_revision = "3f6a2d8c1b94"
+down_revision = "e15a7c3d2b90"
 branch_labels = None
 depends_on = None
 

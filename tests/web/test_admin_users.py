@@ -129,7 +129,8 @@ def test_disabled_user_can_no_longer_log_in(world: DirectoryWorld, admin: Browse
     assert admin.post("/admin/users/disable", {"login": login}).status_code == 302
     assert "已停用" in admin.get(f"/admin/users?q={login}").get_data(as_text=True)
     assert visitor(world.app).login(login, NEW_PASSWORD).status_code == 401
-    assert audit_events(world.app, "directory.user_disable", "admin")[-1].payload == {"login": login, "sessions_ended": 0}
+    assert audit_events(world.app, "directory.user_disable", "admin")[-1].payload == {"login": login, "sessions_ended": 0,
+                                                                                  "tokens_ended": 0}
 
 
 def test_non_admins_cannot_administer_users(world: DirectoryWorld) -> None:

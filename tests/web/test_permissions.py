@@ -32,9 +32,10 @@ from engine.credit import rounds as credit_rounds
 from engine.credit import rules as credit_rules
 from engine.credit.facts import FactInput
 from engine.credit.rule_defaults import DEFAULT_RULES
-from engine.errors import NotAllowed
+from engine.errors import Conflict, NotAllowed
 from engine.monitoring.models import Enterprise
 from engine.identity.models import LocalUser
+from engine.register import changes
 from engine.workflow import configs, deployment as processes
 from engine.evidence import library as evidence
 from engine.instances import service as instances
@@ -306,6 +307,27 @@ def _read_published_levels(world: World, role: str, region: str) -> bool:
     return _as(world, role, lambda session, who: consequences.published_levels(session, who))
 
 
+def _registered(world: World, region: str) -> str:
+    """The region's enterprise, registered (福田's is not in the demo register) — its credit code."""
+    code = ENTERPRISE_OF[region]
+    with world.app.extensions["ecoloop.sessions"].begin() as session:
+        try:
+            changes.save_enterprise(session, ADMIN, {"统一社会信用代码": code, "单位名称": "福田测试企业",
+                                                     "行政区划代码": region}, create=True)
+        except Conflict:
+            pass
+    return code
+
+
+def _view_register(world: World, role: str, region: str) -> bool:
+    return allowed(world.browser(role).get(f"/register/enterprises/{_registered(world, region)}").status_code, 200)
+
+
+def _edit_register(world: World, role: str, region: str) -> bool:
+    return allowed(world.browser(role).get(f"/register/enterprises/{_registered(world, region)}/edit").status_code,
+                   200)
+
+
 CHECKS: dict[str, Callable[[World, str, str], bool]] = {
     "list tasks": _list_tasks,
     "open task": _open_task,
@@ -322,6 +344,8 @@ CHECKS: dict[str, Callable[[World, str, str], bool]] = {
     "enter credit facts": _enter_credit_fact,
     "open credit round": _open_credit_round,
     "read published credit levels": _read_published_levels,
+    "view register": _view_register,
+    "edit register": _edit_register,
 }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, flash, jsonify, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -12,6 +12,7 @@ from engine.workflow import migration as model_migration
 from web.admin import bp
 from web.auth.session import actor, login_required
 from web.database import db
+from web.downloads import send_model_xml
 
 MAX_XML = 2 * 1024 * 1024
 
@@ -50,7 +51,7 @@ def process_detail(key: str) -> ResponseReturnValue:
 @login_required
 def process_xml(model_id: int) -> ResponseReturnValue:
     model, _active, _diff = model_migration.version_diff(db(), actor(), model_id)
-    return Response(model.bpmn_xml, mimetype="application/xml")
+    return send_model_xml(model.bpmn_xml, f"{model.key}-v{model.version}.bpmn")
 
 
 @bp.get("/processes/models/<int:model_id>/edit")
@@ -91,7 +92,7 @@ def process_migrate_preview(model_id: int) -> ResponseReturnValue:
 @bp.post("/processes/models/<int:model_id>/migrate")
 @login_required
 def process_migrate(model_id: int) -> ResponseReturnValue:
-    chosen = [int(v) for v in request.form.getlist("instance_ids") if v.isdigit()]
+    chosen = [int(v) for v in request.form.getlist("instance_ids") if v.isdigit() and len(v) <= 18]
     report = model_migration.migrate(db(), actor(), model_id, chosen)
     flash(_("已迁移 %(moved)s 个实例，%(refused)s 个未迁移", moved=len(report.moved), refused=len(report.refused)),
           "success" if not report.refused else "warning")

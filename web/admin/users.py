@@ -6,13 +6,17 @@ from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validate
 
 from engine.actors import Role
 from engine.errors import DirectoryUnavailable, InvalidInput
 from engine.identity import directory_admin
+from engine.identity import passwords as account_passwords
 from engine.identity.directory_admin import DirectoryAdmin, NewDirectoryUser
+from engine.identity import local_accounts
 from web.admin import bp
+from web.auth.password import password_policy
 from web.auth.session import actor, login_required
 from web.database import db
 from web.labels import ROLE_LABELS
@@ -32,6 +36,7 @@ class NewUserForm(Schema):
     region_code = fields.String(load_default="", validate=validate.Length(max=12))
     credit_code = fields.String(load_default="", validate=validate.Length(max=18))
     roles = fields.List(fields.String(validate=validate.OneOf(ROLES)), load_default=list)
+    kind = fields.String(load_default="directory", validate=validate.OneOf(("directory", "local")))
 
 
 class MembershipForm(Schema):
@@ -88,8 +93,10 @@ def user_list() -> ResponseReturnValue:
 @bp.get("/users/new")
 @login_required
 def user_new() -> ResponseReturnValue:
-    directory_admin.require_admin(actor())
-    return render_template("admin/users_new.html", values={}, errors={}, roles=ROLES, role_names=ROLE_NAMES)
+    state = local_accounts.directory_state(db(), actor(), _directory())
+    values = {"kind": "directory" if state == "ok" else "local"}
+    return render_template("admin/users_new.html", values=values, errors={}, roles=ROLES, role_names=ROLE_NAMES,
+                           directory_state=state)
 
 
 @bp.post("/users/new")
@@ -99,14 +106,23 @@ def user_create() -> ResponseReturnValue:
     new = NewDirectoryUser(form["login"], form["display_name"], form["password"], form["region_code"],
                            tuple(form["roles"]), form["credit_code"] or None)
     try:
-        created = directory_admin.create_user(db(), actor(), _directory(), new)
-    except InvalidInput as exc:
+        if form["kind"] == "local":
+            login = local_accounts.create_local_user(db(), actor(), new).username
+        else:
+            login = directory_admin.create_user(db(), actor(), _directory(), new).login
+    except (InvalidInput, DirectoryUnavailable) as exc:
         db().rollback()
         values = {key: value for key, value in form.items() if key != "password"}
-        return render_template("admin/users_new.html", values=values, errors=exc.fields, message=exc.message,
-                               roles=ROLES, role_names=ROLE_NAMES), 422
-    flash(f"已创建用户 {created.login}")
-    return redirect(url_for("admin.user_list", q=created.login))
+        state = local_accounts.directory_state(db(), actor(), _directory())
+        status = 503 if isinstance(exc, DirectoryUnavailable) else 422
+        return render_template("admin/users_new.html", values=values, errors=getattr(exc, "fields", {}),
+                               message=exc.message, roles=ROLES, role_names=ROLE_NAMES,
+                               directory_state=state), status
+    if form["kind"] == "local":
+        flash(_("已创建本地账号 %(login)s", login=login), "success")
+        return redirect(url_for("admin.local_user_list"))
+    flash(f"已创建用户 {login}")
+    return redirect(url_for("admin.user_list", q=login))
 
 
 @bp.post("/users/membership")
@@ -134,6 +150,21 @@ def user_disable() -> ResponseReturnValue:
 def local_user_list() -> ResponseReturnValue:
     found = directory_admin.list_local_users(db(), actor())
     return render_template("admin/users_local.html", users=found, role_names=ROLE_NAMES)
+
+
+class ResetForm(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+@bp.post("/local-users/password")
+@login_required
+def local_user_password_reset() -> ResponseReturnValue:
+    """Set a temporary password; the account must change it at its next log-in (sessions and tokens end)."""
+    form = _load(ResetForm(), request.form.to_dict())
+    account_passwords.reset(db(), actor(), form["username"], form["password"], password_policy())
+    flash(_("已重置 %(user)s 的密码，该用户下次登录时须修改密码", user=form["username"]))
+    return redirect(url_for("admin.local_user_list"))
 
 
 @bp.post("/local-users/state")

@@ -11,6 +11,7 @@ from engine.instances.page import display_names
 from web.admin import bp
 from web.auth.session import actor, login_required
 from web.database import db
+from web.params import day
 
 
 class AuditArgs(Schema):
@@ -20,8 +21,8 @@ class AuditArgs(Schema):
     actor = fields.String(load_default=None, validate=validate.Length(max=100))
     action = fields.String(load_default=None, validate=validate.Length(max=60))
     instance = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2**31 - 1))
-    since = fields.Date(load_default=None)
-    until = fields.Date(load_default=None)
+    since = day(load_default=None)
+    until = day(load_default=None)
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1000000))
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import Flask
 
 from web.api.core import CONVERTERS, PROBLEM_JSON, EcoLoopApi
+from web.params import MAX_ROW_ID, RowId
 from web.rate_limits import limiter_of
 
 IDEMPOTENCY_PARAMETER = {
@@ -39,6 +40,7 @@ def init_app(app: Flask) -> None:
         "bearer": {"type": "http", "scheme": "bearer", "description": "POST /api/v1/auth/token, or an API token"}}}})
     for converter, schema in CONVERTERS.values():
         api.register_converter(converter, lambda _c, schema=schema: schema)
+    api.register_converter(RowId, lambda _c: {"type": "integer", "minimum": 0, "maximum": MAX_ROW_ID})
     for blueprint in ALL:
         api.register_blueprint(blueprint)
     _document_protected(api)

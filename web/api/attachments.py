@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import send_file
-
 from engine.evidence import library as evidence
+from engine.evidence.filetypes import download_name
 from web.api.core import ApiBlueprint
 from web.api.schemas.attachments import AttachmentSchema, UploadSchema
 from web.auth.session import actor
 from web.database import db, files
+from web.downloads import send_download
 
 bp = ApiBlueprint("api_attachments", __name__, url_prefix="/api/v1/attachments", description="证明材料 (evidence)")
 
@@ -37,5 +37,4 @@ def library() -> Any:
 def download(attachment_id: int) -> Any:
     """Download a file the caller owns, or evidence of a task whose instance it can see."""
     attachment, stream = evidence.open_attachment(db(), files(), actor(), attachment_id)
-    return send_file(stream, mimetype=attachment.media_type, as_attachment=True,
-                     download_name=attachment.display_name, max_age=0)
+    return send_download(stream, download_name(attachment.display_name, attachment.media_type), attachment.media_type)

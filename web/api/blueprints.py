@@ -19,6 +19,7 @@ from web.api import (
     instances,
     monitoring,
     processes,
+    register,
     reports,
     stats,
     tasks,
@@ -28,7 +29,7 @@ from web.extensions import csrf
 
 PUBLIC: tuple[Blueprint, ...] = (auth.bp, health.bp)
 PROTECTED: tuple[Blueprint, ...] = (auth.me_bp, processes.bp, instances.bp, tasks.bp, attachments.bp, stats.bp,
-                                    monitoring.bp, credit.bp, tax.bp, reports.bp)
+                                    monitoring.bp, credit.bp, tax.bp, reports.bp, register.bp)
 ALL = PUBLIC + PROTECTED
 
 

@@ -15,6 +15,7 @@ from webargs.flaskparser import FlaskParser
 from werkzeug.routing import BaseConverter
 
 from engine.errors import InvalidInput
+from web.params import CONTROL_CHARACTERS
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -108,13 +109,12 @@ CONVERTERS: dict[str, tuple[type[BaseConverter], dict[str, Any]]] = {
 }
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def reject_control_characters(value: Any) -> None:
     """Strings anywhere in the value may not carry NUL or other control characters (tabs and newlines are fine)."""
     if isinstance(value, str):
-        if _CONTROL.search(value):
+        if CONTROL_CHARACTERS.search(value):
             raise ValidationError("不能包含控制字符 (control characters are not allowed)")
     elif isinstance(value, Mapping):
         for key, item in value.items():

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from web.auth import throttle, views  # noqa: E402,F401  (routes and the throttled page register on import)
+from web.auth import password, throttle, views  # noqa: E402,F401  (routes and the throttled page register on import)

@@ -27,6 +27,7 @@ from engine.config import ConfigError
 from engine.identity.lockout import LockoutPolicy
 from web.auth import bp
 from web.rate_limits import limiter_of
+from web.redirects import safe_target
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ def _failed(response: Response) -> bool:
 def _throttled(error: RateLimitExceeded) -> tuple[str, int]:
     """The log-in page again with the reason; Flask-Limiter adds ``Retry-After``."""
     log.warning("log-in throttled for %s (%s)", request.remote_addr, error.limit.limit)
-    page = render_template("auth/login.html", error=THROTTLED, next=request.form.get("next", ""),
+    page = render_template("auth/login.html", error=THROTTLED, next=safe_target(request.form.get("next")) or "",
                            username=request.form.get("username", "")[:100])
     return page, 429
 

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from urllib.parse import urlparse
 
 from flask import (
     current_app,
@@ -14,6 +13,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validate
 
 from engine.db import utcnow
@@ -26,11 +26,13 @@ from engine.errors import (
 from engine.identity import login as identity
 from engine.identity import preferences
 from web.auth import bp
+from web.auth.password import mark_if_forced
 from web.auth.session import current_actor, forget, remember
 from web.database import db, settings
 from web.errors import status_of
 from web.i18n import LANGUAGES
 from web.labels import error_text
+from web.redirects import safe_target
 from web.ui import nav_of
 
 
@@ -42,7 +44,7 @@ class LoginSchema(Schema):
 
 @bp.get("/login")
 def login() -> ResponseReturnValue:
-    return render_template("auth/login.html", next=request.args.get("next", ""))
+    return render_template("auth/login.html", next=safe_target(request.args.get("next")) or "")
 
 
 @bp.post("/login")
@@ -57,10 +59,14 @@ def login_post() -> ResponseReturnValue:
                                client=request.remote_addr or "", policy=current_app.extensions["ecoloop.lockout"])
     except (AuthenticationFailed, DirectoryUnavailable, InvalidIdentity) as exc:
         db().commit()  # the failed attempt and the failure count stay
-        page = render_template("auth/login.html", error=error_text(exc), next=form["next"], username=form["username"])
+        page = render_template("auth/login.html", error=error_text(exc), next=safe_target(form["next"]) or "",
+                               username=form["username"])
         return page, status_of(exc), _retry_after(exc)
     remember(actor)
-    return redirect(_safe_next(form["next"]) or url_for("auth.home"))
+    if mark_if_forced(actor.username):
+        flash(_("管理员已重置您的密码，请先设置新密码"))
+        return redirect(url_for("auth.password"))
+    return redirect(safe_target(form["next"]) or url_for("auth.home"))
 
 
 def _retry_after(exc: Exception) -> dict[str, str]:
@@ -69,14 +75,6 @@ def _retry_after(exc: Exception) -> dict[str, str]:
         return {}
     until = datetime.fromisoformat(str(exc.details["retry_at"]))
     return {"Retry-After": str(max(1, math.ceil((until - utcnow()).total_seconds())))}
-
-
-def _safe_next(target: str) -> str | None:
-    """Only same-site paths, so the login page cannot redirect elsewhere."""
-    parsed = urlparse(target)
-    if target.startswith("/") and not target.startswith("//") and not parsed.netloc and not parsed.scheme:
-        return target
-    return None
 
 
 @bp.post("/logout")
@@ -94,7 +92,7 @@ def language() -> ResponseReturnValue:
         me = current_actor()
         if me is not None:  # kept on the server too, so the next log-in (in any browser) speaks it
             preferences.choose_language(db(), me, chosen)
-    return redirect(_safe_next(request.form.get("next", "")) or url_for("tasks.index"))
+    return redirect(safe_target(request.form.get("next", "")) or url_for("tasks.index"))
 
 
 @bp.get("/")

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
-from flask import jsonify, request, send_file
+from flask import jsonify, request
 from flask.typing import ResponseReturnValue
 
 from engine.errors import InvalidInput
 from engine.evidence import library as evidence
+from engine.evidence.filetypes import download_name
 from web.auth.session import actor, login_required
 from web.database import db, files
+from web.downloads import send_download
 from web.evidence import bp
 
 
@@ -25,6 +27,4 @@ def upload() -> ResponseReturnValue:
 @login_required
 def download(attachment_id: int) -> ResponseReturnValue:
     attachment, stream = evidence.open_attachment(db(), files(), actor(), attachment_id)
-    inline = attachment.media_type.startswith("image/") or attachment.media_type == "application/pdf"
-    return send_file(stream, mimetype=attachment.media_type, as_attachment=not inline,
-                     download_name=attachment.display_name, max_age=0)
+    return send_download(stream, download_name(attachment.display_name, attachment.media_type), attachment.media_type)

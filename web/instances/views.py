@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from marshmallow import EXCLUDE, Schema, fields, validate
@@ -13,6 +13,7 @@ from engine.instances import retention
 from engine.instances import service as instances
 from web.auth.session import actor, login_required
 from web.database import db
+from web.downloads import send_model_xml
 from web.instances import bp
 
 ADMIN_ACTIONS = {"suspend": instances.suspend, "resume": instances.resume, "terminate": instances.terminate}
@@ -55,7 +56,7 @@ def show(instance_id: int) -> ResponseReturnValue:
 @login_required
 def diagram(instance_id: int) -> ResponseReturnValue:
     view = instances.overview(db(), actor(), instance_id)
-    return Response(view.bpmn_xml, mimetype="application/xml")
+    return send_model_xml(view.bpmn_xml, f"{view.instance.process_key}-{instance_id}.bpmn")
 
 
 @bp.post("/<int:instance_id>/<any(suspend, resume, terminate):action>")

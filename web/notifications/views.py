@@ -10,6 +10,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 from engine.notifications import centre as notifications
 from web.auth.session import actor, login_required
 from web.database import db
+from web.form_args import load_form
 from web.notifications import bp
 
 
@@ -67,8 +68,8 @@ def read_all() -> ResponseReturnValue:
 @bp.post("/preferences")
 @login_required
 def save_preferences() -> ResponseReturnValue:
-    args = PreferenceArgs().load({"email": request.form.get("email", ""),
-                                  "email_enabled": request.form.get("email_enabled") in ("on", "1", "true")})
+    args = load_form(PreferenceArgs(), {"email": request.form.get("email", ""),
+                                        "email_enabled": request.form.get("email_enabled") in ("on", "1", "true")})
     notifications.save_preferences(db(), actor(), args["email"], args["email_enabled"])
     flash(_("通知设置已保存"), "success")
     return redirect(url_for("notifications.index"))

@@ -68,3 +68,4 @@ def credit_results() -> ResponseReturnValue:
     who = actor()
     results = credit_results_of(db(), who, who.enterprise_code or "")
     return render_template("portal/credit_results.html", results=results)
+from web.portal import start  # noqa: E402,F401

@@ -8,6 +8,7 @@ from engine.reports import runs
 from engine.reports.models import ReportStatus
 from web.auth.session import actor
 from web.database import db
+from web.downloads import send_download
 from web.reports import worker
 
 
@@ -17,11 +18,9 @@ def file_response(run_id: int) -> Response:
     :raises runs.ReportNotFound: unknown, out of scope, or not generated yet (404).
     """
     run = runs.get(db(), actor(), run_id, with_content=True)
-    if run.status != ReportStatus.DONE or run.content is None:
+    if run.status != ReportStatus.DONE or run.content is None or run.filename is None or run.media_type is None:
         raise runs.ReportNotFound("报表尚未生成 (report not generated yet)")
-    response = Response(run.content, mimetype=run.media_type)
-    response.headers.set("Content-Disposition", "attachment", filename=run.filename)
-    return response
+    return send_download(run.content, run.filename, run.media_type)
 
 
 def mark_queued() -> None:

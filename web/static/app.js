@@ -30,6 +30,35 @@
   }
   items.forEach(function (i) { i.addEventListener('change', refresh); });
 
+  // the server answered a submit with errors: bring the first invalid field into view and focus it
+  var FOCUSABLE = 'input:not([type=hidden]):not(.d-none):not([disabled]), select, textarea, [tabindex], button';
+  var invalid = document.querySelector('form .is-invalid, form .invalid-feedback.d-block');
+  if (invalid) {
+    var field = invalid.matches(FOCUSABLE) ? invalid : invalid.querySelector(FOCUSABLE) ||
+      (invalid.closest('.mb-3, .action-bar, fieldset') || invalid.parentElement).querySelector(FOCUSABLE) || invalid;
+    var label = field.id && document.querySelector('label[for="' + field.id + '"]');
+    var bringIntoView = function () {  // 'instant': Bootstrap makes scrolling smooth, which a second scroll would cut short
+      var top = (label || field).getBoundingClientRect().top + window.scrollY - 16;
+      window.scrollTo({ top: Math.max(0, top), behavior: 'instant' });
+    };
+    field.focus({ preventScroll: true });
+    bringIntoView();
+    // charts and previews above the form take their height while the page loads: scroll again once it has
+    if (document.readyState !== 'complete') { window.addEventListener('load', bringIntoView); }
+  }
+
+  // selects that submit their form on change (no inline handlers: the CSP forbids them)
+  document.querySelectorAll('select[data-autosubmit]').forEach(function (el) {
+    el.addEventListener('change', function () { el.form.submit(); });
+  });
+
+  // "back" links: the browser's history when there is one, the link's own target otherwise
+  document.querySelectorAll('a[data-history-back]').forEach(function (el) {
+    el.addEventListener('click', function (event) {
+      if (window.history.length > 1) { event.preventDefault(); window.history.back(); }
+    });
+  });
+
   // confirm dangerous actions
   document.querySelectorAll('[data-confirm]').forEach(function (el) {
     el.addEventListener('click', function (event) {

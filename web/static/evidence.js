@@ -42,6 +42,10 @@
 
   function complete(field, box, data) {
     box.dataset.id = data.id;
+    if (data.name) {  // the name as kept: its extension is that of the type detected from the content
+      box.querySelector('.name').textContent = data.name;
+      box.querySelector('.name').title = data.name;
+    }
     var input = document.createElement('input');
     input.type = 'hidden';
     input.name = field.dataset.name;
@@ -187,7 +191,17 @@
       el.style.maxHeight = '100%';
       el.className = 'd-block mx-auto';
     }
-    el.src = link.href;
+    if (type === 'application/pdf') {
+      // files are sent as attachments (never rendered from the server's answer): show the PDF from its bytes
+      fetch(link.href, { credentials: 'same-origin' }).then(function (r) {
+        if (!r.ok) { throw new Error(r.status); }
+        return r.blob();
+      }).then(function (blob) {
+        el.src = URL.createObjectURL(new Blob([blob], { type: 'application/pdf' }));
+      });
+    } else {
+      el.src = link.href;
+    }
     body.appendChild(el);
     document.getElementById('preview-title').textContent = link.closest('.evidence-item') ?
       link.closest('.evidence-item').querySelector('.name').textContent : link.textContent;

@@ -9,8 +9,11 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 
 from engine.identity.login import Directory
 from engine.tasks import operations
+from engine.errors import InvalidInput
 from web.auth.session import actor, login_required
 from web.database import db
+from web.form_args import load_form
+from web.redirects import same_site_referrer
 from web.tasks import bp
 
 
@@ -28,8 +31,15 @@ class OperationArgs(Schema):
 def _args() -> dict[str, object]:
     form = request.form
     targets = [t.strip() for value in form.getlist("targets") for t in value.replace("，", ",").split(",") if t.strip()]
-    return OperationArgs().load({"target": form.get("target", "").strip(), "targets": targets,
-                                 "opinion": form.get("opinion", ""), "note": form.get("note", "")})
+    return load_form(OperationArgs(), {"target": form.get("target", "").strip(), "targets": targets,
+                                       "opinion": form.get("opinion", ""), "note": form.get("note", "")})
+
+
+def _refused(task_id: str, error: InvalidInput) -> ResponseReturnValue:
+    """A refused choice of person: back to the task page with the engine's reason, nothing changed."""
+    db().rollback()
+    flash(_("操作未完成：%(reason)s", reason=error.message), "danger")
+    return redirect(url_for("tasks.show", task_id=task_id))
 
 
 def _directory() -> Directory | None:
@@ -58,7 +68,10 @@ def withdraw(task_id: str) -> ResponseReturnValue:
 @login_required
 def transfer(task_id: str) -> ResponseReturnValue:
     args = _args()
-    task = operations.transfer(db(), actor(), _directory(), task_id, str(args["target"]), str(args["note"]))
+    try:
+        task = operations.transfer(db(), actor(), _directory(), task_id, str(args["target"]), str(args["note"]))
+    except InvalidInput as error:
+        return _refused(task_id, error)
     flash(_("已转办给 %(person)s", person=task.assignee), "success")
     return redirect(url_for("tasks.index"))
 
@@ -67,7 +80,10 @@ def transfer(task_id: str) -> ResponseReturnValue:
 @login_required
 def delegate(task_id: str) -> ResponseReturnValue:
     args = _args()
-    task = operations.delegate(db(), actor(), _directory(), task_id, str(args["target"]), str(args["note"]))
+    try:
+        task = operations.delegate(db(), actor(), _directory(), task_id, str(args["target"]), str(args["note"]))
+    except InvalidInput as error:
+        return _refused(task_id, error)
     flash(_("已委派 %(person)s 提出意见", person=task.delegated_to), "success")
     return redirect(url_for("tasks.show", task_id=task_id))
 
@@ -85,7 +101,11 @@ def answer(task_id: str) -> ResponseReturnValue:
 @login_required
 def copy(task_id: str) -> ResponseReturnValue:
     args = _args()
-    notes = operations.copy_to(db(), actor(), _directory(), task_id, list(args["targets"]), str(args["note"]))  # type: ignore[call-overload]
+    try:
+        notes = operations.copy_to(db(), actor(), _directory(), task_id,
+                                   list(args["targets"]), str(args["note"]))  # type: ignore[call-overload]
+    except InvalidInput as error:
+        return _refused(task_id, error)
     flash(_("已抄送 %(count)s 人", count=len(notes)), "success")
     return redirect(url_for("tasks.show", task_id=task_id))
 
@@ -96,5 +116,4 @@ def urge(task_id: str) -> ResponseReturnValue:
     args = _args()
     operations.urge(db(), actor(), task_id, str(args["note"]))
     flash(_("已催办"), "success")
-    return redirect(request.referrer if request.referrer and request.referrer.startswith(request.host_url)
-                    else url_for("tasks.index"))
+    return redirect(same_site_referrer() or url_for("tasks.index"))

@@ -13,6 +13,8 @@ from engine.tasks import page as task_page
 from engine.tasks import worklist
 from web.auth.session import actor, login_required
 from web.database import db
+from web.form_args import load_form
+from web.params import day
 from web.tasks import bp
 
 SORTS = tuple(worklist.SORTS)
@@ -28,7 +30,7 @@ class ListArgs(Schema):
     region = fields.String(load_default=None, validate=validate.Regexp(r"^\d{6}$"))
     enterprise = fields.String(load_default=None, validate=validate.Length(max=100))
     point = fields.String(load_default=None, validate=validate.Length(max=60))
-    due_before = fields.Date(load_default=None)
+    due_before = day(load_default=None)
     overdue = fields.Boolean(load_default=False)
     due_soon = fields.Boolean(load_default=False)
     sort = fields.String(load_default="due", validate=validate.OneOf(SORTS))
@@ -75,7 +77,8 @@ class BatchArgs(Schema):
 @login_required
 def batch() -> ResponseReturnValue:
     """批量审核: the same decision (通过) for each chosen task, with a result per task."""
-    args = BatchArgs().load({"task_ids": request.form.getlist("task_ids"), "opinion": request.form.get("opinion", "")})
+    args = load_form(BatchArgs(), {"task_ids": request.form.getlist("task_ids"),
+                                   "opinion": request.form.get("opinion", "")})
     data = {"decision": "accept", **({"opinion": args["opinion"]} if args["opinion"].strip() else {})}
     results = worklist.batch_complete(db(), actor(), args["task_ids"], data)
     return render_template("tasks/batch_result.html", results=results)
@@ -85,7 +88,7 @@ def batch() -> ResponseReturnValue:
 @login_required
 def show(task_id: str) -> ResponseReturnValue:
     page = task_page.task_page(db(), actor(), task_id)
-    values = task_page.as_posted(page.draft)
+    values = task_page.as_posted(page.prefill)
     return render_template("tasks/show.html", page=page, values=values, errors={})
 
 

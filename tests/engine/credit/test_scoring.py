@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 from sqlalchemy import select
@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from engine.credit import rules, scoring
 from engine.credit.models import CreditRound, CreditScore, RoundFact
+from engine.monitoring.models import Enterprise, ListMembership
 from tests.engine.credit.credit_world import E1, E2, E3, E4, E5, rules_for_tests, world
 from tests.support.actors import ADMIN
 
@@ -61,3 +62,23 @@ def test_the_breakdown_shows_indicator_facts_points(session: Session, scored: Cr
     assert (rows["complaints"].fact_count, rows["complaints"].points, rows["complaints"].weighted) == (3, 30.0, 9.0)
     assert rows["plan"].facts[0].kind == "plan_current"
     assert E5 not in scores(session, scored)
+
+
+def test_scope_follows_the_register(session: Session) -> None:
+    """Out: stopped over six months before the year's end; with key_units_only, only key units or list members."""
+    world(session)
+    rules_set = rules_for_tests()
+    by_code = {e.credit_code: e for e in session.scalars(select(Enterprise))}
+    by_code[E1].status, by_code[E1].status_since = "stopped", date(2025, 3, 1)  # over six months: out
+    by_code[E2].status, by_code[E2].status_since = "stopped", date(2025, 10, 1)  # three months: still rated
+    session.flush()
+    rated = {row[0] for row in session.execute(scoring.rated_enterprises(rules_set["scope"], 2025))}
+    assert rated == {E2, E3, E4}
+    by_code[E3].key_unit = True
+    session.add(ListMembership(enterprise_id=by_code[E4].id, year=2025, medium="water"))
+    session.flush()
+    keys = {**rules_set["scope"], "key_units_only": True}
+    assert {r[0] for r in session.execute(scoring.rated_enterprises(keys, 2025))} == {E3, E4}
+    water = {**rules_set["scope"], "lists": ["water"]}
+    assert {r[0] for r in session.execute(scoring.rated_enterprises(water, 2025))} == {E4}
+    assert {r[0] for r in session.execute(scoring.rated_enterprises(water, 2024))} == set()

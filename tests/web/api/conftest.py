@@ -18,6 +18,7 @@ from tests.conftest import BACKENDS
 from tests.support.databases import fresh_database
 from web import create_app
 from web.api import bearer
+from web.database import db
 
 TIANHE, BAIYUN = DEMO_ENTERPRISES[0], DEMO_ENTERPRISES[1]
 ADMIN_TOKEN = Actor("cli:test", frozenset({Role.ADMIN}))
@@ -59,6 +60,10 @@ class ApiClient:
         return self.client.post(path, json=json, headers=self._headers(headers), **kwargs)
 
 
+    def delete(self, path: str, headers: dict[str, str] | None = None, **kwargs: Any) -> TestResponse:
+        return self.client.delete(path, headers=self._headers(headers), **kwargs)
+
+
 def login(app: Flask, username: str, password: str = "demo") -> ApiClient:
     """Log in through ``POST /api/v1/auth/token`` as a demo user."""
     client = app.test_client()
@@ -71,6 +76,7 @@ def as_actor(app: Flask, actor: Actor) -> ApiClient:
     """A client whose user token is signed for ``actor`` directly (no account needed)."""
     with app.test_request_context():
         token = bearer.issue(actor)["access_token"]
+        db().commit()
     return ApiClient(app.test_client(), token)
 
 

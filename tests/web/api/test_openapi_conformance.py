@@ -28,6 +28,7 @@ from schemathesis.specs.openapi.checks import (
 from sqlalchemy import select
 
 from engine.credit.models import CreditRating
+from engine.identity.models import AccessToken
 from tests.support.flows import PDF
 from tests.web.api.conftest import TIANHE, login, machine
 
@@ -61,7 +62,7 @@ def _check_operation(operation: Any, mode: GenerationMode, role_headers: dict[st
 def test_every_operation_conforms_for_every_role(app: Flask, role_headers: dict[str, dict[str, str]],
                                                  mode: GenerationMode) -> None:
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
-    operations = [result.ok() for result in schema.get_all_operations()]
+    operations = [op for op in (result.ok() for result in schema.get_all_operations()) if not _logs_out(op)]
     assert len(operations) >= 25
     failures = []
     for operation in operations:
@@ -72,6 +73,11 @@ def test_every_operation_conforms_for_every_role(app: Flask, role_headers: dict[
         except Exception as exc:  # collect every operation's failure, then report them together
             failures.append(f"{operation.label}: {exc}")
     assert not failures, "\n\n".join(failures)
+
+
+def _logs_out(operation: Any) -> bool:
+    """``DELETE /api/v1/auth/token`` ends the caller's token by design; ``test_access_tokens.py`` tests it."""
+    return operation.method.upper() == "DELETE" and operation.path == "/api/v1/auth/token"
 
 
 @pytest.fixture(scope="module")
@@ -90,9 +96,14 @@ def known_ids(app: Flask) -> dict[str, Any]:
     with app.extensions["ecoloop.sessions"]() as session:
         rating_id = session.scalars(select(CreditRating.id).where(CreditRating.enterprise_code == TIANHE.credit_code)
                                     ).first()
-    return {"task_id": task["id"], "instance_id": task["instance_id"], "attachment_id": attachment["id"],
+    login(app, "county-440111")  # a bearer token of a person no role header uses, for the admin's token endpoints
+    with app.extensions["ecoloop.sessions"]() as session:
+        token_id = session.scalars(select(AccessToken.id).where(AccessToken.username == "county-440111")).first()
+    return {"username": "county-440111", "token_id": token_id,
+            "task_id": task["id"], "instance_id": task["instance_id"], "attachment_id": attachment["id"],
             "key": "anomaly_closure", "anomaly_id": anomaly["id"], "rating_id": rating_id,
-            "request_no": "TAX-CONFORMANCE-1", "run_id": report_run["id"]}
+            "request_no": "TAX-CONFORMANCE-1", "run_id": report_run["id"], "credit_code": TIANHE.credit_code,
+            "mn": admin.get("/api/v1/points", query_string={"enterprise": TIANHE.credit_code}).get_json()["items"][0]["mn"]}
 
 
 def test_operations_on_real_objects_conform(app: Flask, role_headers: dict[str, dict[str, str]],
@@ -100,6 +111,8 @@ def test_operations_on_real_objects_conform(app: Flask, role_headers: dict[str, 
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     failures = []
     for operation in (result.ok() for result in schema.get_all_operations()):
+        if _logs_out(operation):
+            continue
         names = [p.name for p in operation.path_parameters]
         if not names:
             continue

@@ -23,3 +23,15 @@ class AccessTokenSchema(Schema):
     token_type = fields.String(required=True, metadata={"example": "Bearer"})
     expires_in = fields.Integer(required=True, metadata={"description": "seconds"})
     actor = fields.Nested(ActorSchema, required=True)
+
+
+class UserTokenSchema(Schema):
+    id = fields.String(required=True, metadata={"description": "the token's id (not its secret)"})
+    username = fields.String(required=True)
+    client = fields.String(required=True)
+    issued_at = fields.DateTime(required=True)
+    expires_at = fields.DateTime(required=True)
+
+
+class EndedSchema(Schema):
+    ended = fields.Integer(required=True)

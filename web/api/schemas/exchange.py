@@ -5,6 +5,7 @@ from typing import Any
 from marshmallow import Schema, fields, pre_dump, validate
 
 from web.api.schemas.common import json_object, text
+from web.params import moment
 
 
 class PacketResultSchema(Schema):
@@ -21,7 +22,7 @@ class PacketResultSchema(Schema):
 
 class AnomalyQuerySchema(Schema):
     pending = fields.Boolean(load_default=None, allow_none=True)
-    since = fields.AwareDateTime(load_default=None, allow_none=True)
+    since = moment(load_default=None, allow_none=True)
     enterprise = text(18, load_default=None)
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
