@@ -6,10 +6,13 @@ import io
 
 from flask import Flask
 
+from engine.actors import Actor, Role
+from engine.credit import rounds
 from engine.demo.accounts import DEMO_ENTERPRISES
 from tests.web.conftest import Browser, login
 
 TIANHE = DEMO_ENTERPRISES[0]
+PROVINCE = Actor("province", frozenset({Role.PROVINCE_REVIEWER}), "440000")
 
 
 def test_the_public_search_needs_no_log_in_and_shows_only_published_ratings(browser: Browser) -> None:
@@ -46,6 +49,9 @@ def test_facts_import_previews_rows_and_names_errors(app: Flask) -> None:
     assert "第 3 行" in text and "决定书文号" in text and "第 4 行" in text
 
 
-def test_an_enterprise_sees_only_its_own_breakdown(app: Flask) -> None:
-    page = login(app, TIANHE.credit_code).get("/portal/credit/results")
-    assert page.status_code == 200
+def test_an_enterprise_sees_its_own_breakdown(app: Flask) -> None:
+    with app.extensions["ecoloop.sessions"].begin() as session:
+        rounds.open_round(session, PROVINCE, 2022)
+    page = login(app, TIANHE.credit_code).get("/portal/credit/results").get_data(as_text=True)
+    assert "2022 年度" in page and "拟评价结果" in page and 'data-indicator="emergency_plan"' in page
+    assert "环发〔2013〕150号" in page  # the rules' source is named
