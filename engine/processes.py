@@ -9,6 +9,7 @@ to run before that (:func:`engine.workflow.hooks.registry`).
 | anomaly_closure | :mod:`engine.anomalies.closure` |
 | credit_objection | :mod:`engine.credit.objections` |
 | credit_repair | :mod:`engine.credit.repairs` |
+| credit_rating_round | :mod:`engine.credit.rounds` |
 | tax_review | :mod:`engine.tax.review` |
 | emergency_plan_filing | :mod:`engine.emergency.filings` |
 | support_ticket | :mod:`engine.support.tickets` |
@@ -18,7 +19,7 @@ to run before that (:func:`engine.workflow.hooks.registry`).
 from __future__ import annotations
 
 from engine.anomalies import closure
-from engine.credit import objections, repairs
+from engine.credit import objections, repairs, rounds
 from engine.emergency import filings
 from engine.emergency.library import review as library_review
 from engine.support import tickets
@@ -26,7 +27,7 @@ from engine.tax import review
 from engine.workflow.hooks import REGISTRY, HookRegistry, ProcessHooks
 
 BUNDLED: tuple[ProcessHooks, ...] = (
-    closure.HOOKS, objections.HOOKS, repairs.HOOKS, review.HOOKS, filings.HOOKS, tickets.HOOKS,
+    closure.HOOKS, objections.HOOKS, repairs.HOOKS, rounds.HOOKS, review.HOOKS, filings.HOOKS, tickets.HOOKS,
     library_review.HOOKS,
 )
 

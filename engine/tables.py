@@ -11,11 +11,17 @@ from engine.calendar.models import (
     ProvisionalDeadline,
 )
 from engine.credit.models import (
+    CreditFact,
     CreditObjection,
     CreditRating,
     CreditRepair,
+    CreditRound,
+    CreditRuleSet,
+    CreditScore,
     PublicNotice,
     RatingChange,
+    RoundFact,
+    ScoreItem,
 )
 from engine.emergency.library.models import LibraryEntry, LibraryLink, LibrarySearchRow, LibraryVersion
 from engine.emergency.models import EmergencyPlanFiling
@@ -106,6 +112,12 @@ __all__ = [
     "EnforcementReferral",
     "PublicNotice",
     "RatingChange",
+    "CreditFact",
+    "CreditRound",
+    "CreditRuleSet",
+    "CreditScore",
+    "RoundFact",
+    "ScoreItem",
     "SupportTicket",
     "TaxReview",
     "DeliveryStatus",

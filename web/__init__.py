@@ -106,6 +106,14 @@ def _register_blueprints(app: Flask) -> None:
     from web.reports import bp as reports_bp
 
     app.register_blueprint(reports_bp)
+    from web.credit_public import PUBLIC_RATE_LIMIT
+    from web.credit_public import bp as credit_public_bp
+
+    rate_limits.limiter_of(app).limit(PUBLIC_RATE_LIMIT)(credit_public_bp)
+    app.register_blueprint(credit_public_bp)
+    from web.credit import bp as credit_bp
+
+    app.register_blueprint(credit_bp)
     from web.register import bp as register_bp
 
     app.register_blueprint(register_bp)

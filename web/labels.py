@@ -113,6 +113,13 @@ ACTIONS: Mapping[str, Any] = {
     "credit.objection_decided": _l("异议已裁定"),
     "credit.objection_lapsed": _l("异议逾期"),
     "credit.repair_refused": _l("信用修复不予受理"),
+    "credit.rules_change": _l("修改信用评价规则"),
+    "credit.facts": _l("录入信用评价事实"),
+    "credit.round_open": _l("开启年度信用评价"),
+    "credit.round_adjust": _l("调整拟评价等级"),
+    "credit.round_county": _l("区县初审确认"),
+    "credit.round_city": _l("地市复核确认"),
+    "credit.round_publish": _l("公布年度信用评价结果"),
     "tax.answer": _l("复核反馈"),
     "tax.urge": _l("复核催办"),
     "tax.escalate": _l("复核升级"),
@@ -171,6 +178,9 @@ RULE_PARAMS: Mapping[str, Any] = {
 """Rule and setting parameters (engine.monitoring.rules._SPECS)."""
 
 PAYLOAD_KEYS: Mapping[str, Any] = {
+    "round": _l("评价轮次"), "rules": _l("评价规则"), "rules_version": _l("规则版本"), "enterprises": _l("参评企业数"),
+    "score": _l("得分记录"), "evidence": _l("证明材料"), "county": _l("区县"), "approved_unchanged": _l("确认未调整数"),
+    "city": _l("地市"), "facts": _l("事实"),
     "rows": _l("名录行"), "usernames": _l("账号"),
     "alert": _l("告警编号"), "figure": _l("指标"), "value": _l("数值"), "threshold": _l("阈值"),
     "config_version": _l("配置版本"), "request_id": _l("请求编号"),
@@ -210,6 +220,8 @@ REPORT_KINDS: Mapping[str, Any] = {
     "credit_results": _l("信用评价结果"), "tax_sync": _l("数据同步情况统计表"),
     "emergency_monthly": _l("省级环境应急业务数据月报"), "emergency_monthly_pdf": _l("省级环境应急业务数据月报（PDF）"),
     "monitoring_policy_list": _l("国家重点污染源自动监控政策文件清单"),
+    "credit_round": _l("广东省企业环境信用评价结果（年度评价）"),
+    "credit_statistics": _l("信用平台统计报表（月报；按年为年度总结）"),
 }
 """Report kinds (engine.reports.builders.KINDS); a page printing a kind's Chinese title shows it translated."""
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import IntEnum, StrEnum
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from typing import Any
+
+from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.db import Base, UTCDateTime, utcnow
@@ -147,3 +149,125 @@ class CreditRepair(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     refused_at_step: Mapped[str | None] = mapped_column(String(100))
     refusal_reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class CreditRuleSet(Base):
+    """One version of a year's rating rules (indicators, weights, thresholds, veto, scope) as data."""
+
+    __tablename__ = "credit_rule_sets"
+    __table_args__ = (UniqueConstraint("year", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    rules: Mapped[dict[str, Any]] = mapped_column(JSON)
+    note: Mapped[str] = mapped_column(Text, default="")
+    changed_by: Mapped[str] = mapped_column(String(100))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CreditFact(Base):
+    """A fact the department entered or imported (penalty, incident, verified complaint) with its source."""
+
+    __tablename__ = "credit_facts"
+    __table_args__ = (Index("ix_credit_facts_kind_date", "kind", "occurred_on"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enterprise_code: Mapped[str] = mapped_column(String(18), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    occurred_on: Mapped[date] = mapped_column(Date)
+    reference: Mapped[str] = mapped_column(String(100), default="")  # e.g. 行政处罚决定书文号
+    indicator: Mapped[str | None] = mapped_column(String(40))  # the indicator a penalty zeroes, when named
+    description: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(200))
+    entered_by: Mapped[str] = mapped_column(String(100))
+    entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RoundStatus(StrEnum):
+    REVIEWING = "reviewing"  # scores computed; county, city, province review
+    NOTICE = "notice"  # proposed levels under public notice
+    PUBLISHED = "published"
+
+
+class CreditRound(Base):
+    """A year's rating round: the rule set version it applies, its process instance and its notice."""
+
+    __tablename__ = "credit_rounds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    rule_set_id: Mapped[int] = mapped_column(ForeignKey("credit_rule_sets.id"))
+    status: Mapped[str] = mapped_column(String(20), default=RoundStatus.REVIEWING)
+    instance_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    notice_id: Mapped[int | None] = mapped_column(ForeignKey("public_notices.id"))
+    enterprises: Mapped[int] = mapped_column(Integer, default=0)
+    opened_by: Mapped[str] = mapped_column(String(100))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RoundFact(Base):
+    """A fact as the round scored it (a snapshot: the evidence behind each point stays what it was)."""
+
+    __tablename__ = "credit_round_facts"
+    __table_args__ = (Index("ix_credit_round_facts_round_enterprise", "round_id", "enterprise_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("credit_rounds.id"))
+    enterprise_code: Mapped[str] = mapped_column(String(18))
+    kind: Mapped[str] = mapped_column(String(40))
+    value: Mapped[float | None] = mapped_column(Float)
+    indicator: Mapped[str | None] = mapped_column(String(40))
+    occurred_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reference: Mapped[str] = mapped_column(String(100), default="")
+    source: Mapped[str] = mapped_column(String(200), default="")
+
+
+class ScoreItem(Base):
+    """One indicator's points for one enterprise in a round: facts counted, value, points."""
+
+    __tablename__ = "credit_score_items"
+    __table_args__ = (Index("ix_credit_score_items_round_enterprise", "round_id", "enterprise_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("credit_rounds.id"))
+    enterprise_code: Mapped[str] = mapped_column(String(18))
+    indicator: Mapped[str] = mapped_column(String(40))
+    fact_count: Mapped[int] = mapped_column(Integer, default=0)
+    fact_value: Mapped[float | None] = mapped_column(Float)
+    zeroed: Mapped[int] = mapped_column(Integer, default=0)  # penalties that zeroed the indicator
+    points: Mapped[float] = mapped_column(Float)
+    weighted: Mapped[float] = mapped_column(Float)
+
+
+class ReviewStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"  # the proposal kept unchanged
+    ADJUSTED = "adjusted"  # moved one level with reason and evidence
+
+
+class CreditScore(Base):
+    """An enterprise's result in a round: score, level by thresholds, veto/downgrade, reviewed level."""
+
+    __tablename__ = "credit_scores"
+    __table_args__ = (UniqueConstraint("round_id", "enterprise_code"),
+                      Index("ix_credit_scores_round_region", "round_id", "region_code"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("credit_rounds.id"))
+    enterprise_code: Mapped[str] = mapped_column(String(18))
+    enterprise_name: Mapped[str] = mapped_column(String(200), default="")
+    region_code: Mapped[str] = mapped_column(String(12))
+    score: Mapped[float] = mapped_column(Float)
+    score_level: Mapped[int] = mapped_column(Integer)  # by the level thresholds alone
+    vetoed: Mapped[int] = mapped_column(Integer, default=0)  # facts that veto to red
+    downgrades: Mapped[int] = mapped_column(Integer, default=0)  # levels dropped by downgrade rules
+    proposed_level: Mapped[int] = mapped_column(Integer)
+    level: Mapped[int] = mapped_column(Integer)  # after review
+    review_status: Mapped[str] = mapped_column(String(20), default=ReviewStatus.PENDING)
+    county_by: Mapped[str | None] = mapped_column(String(100))
+    city_by: Mapped[str | None] = mapped_column(String(100))
+    adjust_reason: Mapped[str] = mapped_column(Text, default="")
+    adjust_evidence: Mapped[list[int]] = mapped_column(JSON, default=list)
+    rating_id: Mapped[int | None] = mapped_column(ForeignKey("credit_ratings.id"))

@@ -32,7 +32,8 @@ log = logging.getLogger(__name__)
 def seed(session: Session, *, history: bool = False) -> None:
     """Idempotent: deploys models and creates accounts and instances only where missing.
 
-    :param history: also a year of worked anomaly cases for the dashboards (``ecoloop demo``; not in tests).
+    :param history: also a year of worked anomaly cases for the dashboards and two credit rating rounds
+        (2023 published, 2026 under notice) (``ecoloop demo``; not in tests).
     """
     for path in bundled_model_files():
         processes.deploy(session, ADMIN, *read_model_file(path))
@@ -45,9 +46,13 @@ def seed(session: Session, *, history: bool = False) -> None:
     seed_processes(session, DEMO_ENTERPRISES, DEMO_PASSWORD)
     seed_libraries(session)
     if history:
+        from engine.config import load_settings
+        from engine.demo.credit import seed_credit_rounds
         from engine.demo.history import seed_history
+        from engine.evidence.filestore import LocalFileStore
 
         seed_history(session)
+        seed_credit_rounds(session, LocalFileStore(load_settings().evidence_dir))
 
 
 def _create_accounts(session: Session) -> None:

@@ -27,6 +27,7 @@ from sqlalchemy.orm.session import make_transient_to_detached
 from engine.actors import SYSTEM, Actor, role_for_lane
 from engine.db import utcnow
 from engine.errors import Conflict, InstanceNotFound, InvalidModel
+from engine.identifiers import valid_region
 from engine.workflow import deadlines
 from engine.workflow import hooks as process_hooks
 from engine.workflow.compiler import CompiledModel
@@ -322,7 +323,7 @@ def _index_row(live: LiveInstance, task: Any) -> HumanTask:
         lane=spec.lane or "",
         role=role.value if role else "",
         form_key=properties.get("formKey", ""),
-        region_code=live.row.region_code,
+        region_code=_region(properties.get("region"), task.data) or live.row.region_code,
         enterprise_code=live.row.enterprise_code,
         subject=live.row.subject,
         kind=_fact(task.data, *index.kind),
@@ -362,6 +363,15 @@ def _due_at(expression: str | None, data: dict[str, Any], now: datetime) -> date
         log.warning("cannot compute due time from %r: %s", expression, exc)
         return None
 
+
+
+def _region(expression: str | None, data: dict[str, Any]) -> str | None:
+    """Evaluate a task's ``region`` property: the area whose reviewers work it (e.g. the county of a
+    multi-instance item), instead of the instance's region."""
+    value = _assignee(expression, data)
+    if value is not None and not valid_region(value):
+        raise InvalidModel(f"the region {value!r} computed from {expression!r} is no GB/T 2260 code")
+    return value
 
 
 def _assignee(expression: str | None, data: dict[str, Any]) -> str | None:

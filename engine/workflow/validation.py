@@ -44,7 +44,7 @@ REFUSED_TAGS: Mapping[str, str] = {
     "receiveTask": "receive tasks are not supported",
 }
 HUMAN_TASK_TAGS = frozenset({"userTask", "manualTask"})
-EXPRESSION_PROPERTIES = frozenset({"due", "assignee"})
+EXPRESSION_PROPERTIES = frozenset({"due", "assignee", "region"})
 
 
 @dataclass(frozen=True)

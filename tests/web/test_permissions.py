@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import itertools
+from datetime import date
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -25,7 +26,14 @@ from sqlalchemy.orm import Session
 from engine.actors import SYSTEM, Actor, Role
 from engine.workflow.bundle import BUNDLED_DIR, read_model_file
 from engine.demo.accounts import DEMO_ENTERPRISES, DEMO_PASSWORD
+from engine.credit import consequences
+from engine.credit import facts as credit_facts
+from engine.credit import rounds as credit_rounds
+from engine.credit import rules as credit_rules
+from engine.credit.facts import FactInput
+from engine.credit.rule_defaults import DEFAULT_RULES
 from engine.errors import Conflict, NotAllowed, TaskNotFound
+from engine.monitoring.models import Enterprise
 from engine.workflow.models import HumanTask, TaskStatus
 from engine.identity.models import LocalUser
 from engine.register import changes
@@ -267,6 +275,39 @@ def _verify_audit(world: World, role: str, region: str) -> bool:
     return allowed(world.browser(role).post("/admin/audit/verify").status_code, 200)
 
 
+def _as(world: World, role: str, call: Callable[[Session, Actor], object]) -> bool:
+    with world.session() as session:
+        try:
+            call(session, world.actor(role))
+        except NotAllowed:
+            return False
+        finally:
+            session.rollback()
+    return True
+
+
+def _change_credit_rules(world: World, role: str, region: str) -> bool:
+    return _as(world, role, lambda session, who: credit_rules.change(session, who, 2030, DEFAULT_RULES))
+
+
+def _enter_credit_fact(world: World, role: str, region: str) -> bool:
+    def enter(session: Session, who: Actor) -> object:
+        if session.scalar(select(Enterprise.id).where(Enterprise.credit_code == ENTERPRISE_OF[region])) is None:
+            session.add(Enterprise(credit_code=ENTERPRISE_OF[region], name="深圳福田测试企业", region_code=region))
+            session.flush()
+        return credit_facts.add(session, who, FactInput(ENTERPRISE_OF[region], "penalty", date(2026, 3, 1),
+                                                        "粤环罚〔2026〕1号"), "权限检查")
+    return _as(world, role, enter)
+
+
+def _open_credit_round(world: World, role: str, region: str) -> bool:
+    return _as(world, role, lambda session, who: credit_rounds.open_round(session, who, 2031))
+
+
+def _read_published_levels(world: World, role: str, region: str) -> bool:
+    return _as(world, role, lambda session, who: consequences.published_levels(session, who))
+
+
 def _registered(world: World, region: str) -> str:
     """The region's enterprise, registered (福田's is not in the demo register) — its credit code."""
     code = ENTERPRISE_OF[region]
@@ -327,6 +368,10 @@ CHECKS: dict[str, Callable[[World, str, str], bool]] = {
     "change config": _change_config,
     "manage users": _manage_users,
     "verify audit": _verify_audit,
+    "change credit rules": _change_credit_rules,
+    "enter credit facts": _enter_credit_fact,
+    "open credit round": _open_credit_round,
+    "read published credit levels": _read_published_levels,
     "view register": _view_register,
     "edit register": _edit_register,
     "read libraries": _read_libraries,

@@ -6,8 +6,9 @@ from typing import Any
 
 from flask import url_for
 
-from engine.credit import objections, ratings
+from engine.credit import consequences, objections, ratings
 from web.api.core import ApiBlueprint
+from web.api.schemas.credit import PublishedLevelQuerySchema, PublishedLevelSchema
 from web.api.schemas.exchange import (
     ObjectionRequestSchema,
     ObjectionSchema,
@@ -49,3 +50,19 @@ def file_objection(body: dict[str, Any]) -> Any:
 def objection(instance_id: int) -> Any:
     """An objection by its process instance id: status and, once decided, the result."""
     return objections.objection_of(db(), actor(), instance_id)
+
+
+@bp.route("/published")
+@bp.arguments(PublishedLevelQuerySchema, location="query")
+@bp.response(200, PublishedLevelSchema(many=True))
+def published(query: dict[str, Any]) -> Any:
+    """Published levels (the newest year per enterprise, or ``year``): the tax side's read of the ratings."""
+    return consequences.published_levels(db(), actor(), enterprise_code=query["enterprise"], year=query["year"],
+                                         page=query["page"], per_page=query["per_page"])
+
+
+@bp.route("/special-class")
+@bp.response(200, PublishedLevelSchema(many=True))
+def special_class() -> Any:
+    """Yellow and red enterprises: the special class of the random-inspection directory."""
+    return consequences.special_class_for(db(), actor())

@@ -6,6 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from engine.credit.results import own_results as credit_results_of
 from engine.errors import InvalidForm, InvalidInput
 from engine.evidence import library as evidence
 from engine.portal import overview as portal
@@ -60,4 +61,11 @@ def objection_post() -> ResponseReturnValue:
     return redirect(url_for("instances.show", instance_id=row.id))
 
 
+@bp.get("/credit/results")
+@login_required
+def credit_results() -> ResponseReturnValue:
+    """The enterprise's proposed and final ratings with the score breakdown and the facts behind each point."""
+    who = actor()
+    results = credit_results_of(db(), who, who.enterprise_code or "")
+    return render_template("portal/credit_results.html", results=results)
 from web.portal import start  # noqa: E402,F401

@@ -49,7 +49,7 @@ def test_every_element_has_its_place_in_the_diagram(path: Path) -> None:
     assert all(p.get("id") in shapes and p.get("processRef") == path.stem for p in participants)
 
 
-@pytest.mark.parametrize("key", ISSUE_3[1:])
+@pytest.mark.parametrize("key", ISSUE_3[1:] + ("credit_rating_round",))
 def test_shipped_settings_match_their_schema(key: str) -> None:
     schema = configs.bundled_schema(key)
     defaults = bundled_config(key)

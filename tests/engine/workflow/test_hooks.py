@@ -68,7 +68,7 @@ def test_the_bundled_processes_are_wired_with_the_closure_index_fields() -> None
         kind=("anomaly_type", "kind"), point=("point_mn", "point"))
     assert all(registry.watches(key) for key in ("anomaly_closure", "credit_objection", "credit_repair",
                                                  "tax_review", "emergency_plan_filing", "support_ticket",
-                                                 "library_entry_review"))
+                                                 "library_entry_review", "credit_rating_round"))
 
 
 def test_an_unwired_registry_refuses_to_run(monkeypatch: pytest.MonkeyPatch) -> None:
