@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from engine.actors import Actor
 from engine.audit import trail as audit
 from engine.db import utcnow, valid_id
-from engine.errors import Conflict, InvalidInput, ProcessNotFound
+from engine.errors import Conflict, InvalidInput, InvalidModel, ProcessNotFound
 from engine.scoping import require_admin
 from engine.workflow import runtime
 from engine.workflow.bundle import bundled_forms
@@ -112,7 +112,21 @@ def version_diff(session: Session, actor: Actor, model_id: int) -> tuple[Process
                                                         ProcessModel.is_active.is_(True))).one_or_none()
     if active is None or active.id == model.id:
         return model, active, None
-    return model, active, spec_diff(compiled(active).spec, compiled(model).spec)
+    try:
+        return model, active, spec_diff(compiled(active).spec, compiled(model).spec)
+    except InvalidModel as refused:  # stored before today's deploy check: shown, never activated (see recheck)
+        log.warning("process model %s no longer passes the deploy check: %s", model.id, refused)
+        return model, active, None
+
+
+def stored_model(session: Session, actor: Actor, model_id: int) -> ProcessModel:
+    """A version as stored, for its XML: not compiled, so a version the deploy check now refuses is still shown.
+
+    :raises NotAllowed: unless the actor is an admin.
+    :raises ProcessNotFound: no such version.
+    """
+    require_admin(actor, ADMINS_ONLY)
+    return _model(session, model_id)
 
 
 def _model(session: Session, model_id: int) -> ProcessModel:

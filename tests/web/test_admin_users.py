@@ -12,6 +12,7 @@ from engine.actors import Role
 from engine.identity import local_users as users
 from tests.integrations.ldap.slapd import SlapdServer
 from tests.integrations.ldap.tree import PASSWORD
+from tests.support.audit import business
 from tests.web.conftest import Browser
 from tests.web.directory import (
     RESCUE_ADMIN,
@@ -50,19 +51,13 @@ def last_login_roles(world: DirectoryWorld, login: str) -> list[str]:
     return list(audit_events(world.app, "auth.login", login)[-1].payload["roles"])
 
 
-def _business(payload: dict[str, object]) -> dict[str, object]:
-    """An event's payload without the request id every web request adds (``engine/tracing.py``)."""
-    assert isinstance(payload.get("request_id"), str)
-    return {key: value for key, value in payload.items() if key != "request_id"}
-
-
 def test_admin_lists_and_searches_directory_users(world: DirectoryWorld, admin: Browser) -> None:
     everyone = admin.get("/admin/users").get_data(as_text=True)
     assert all(f'data-login="{login}"' in everyone for login in ("province", "county-440106", "91440300568520498A"))
     found = admin.get("/admin/users?q=county-4401").get_data(as_text=True)
     assert 'data-login="county-440106"' in found and 'data-login="county-440111"' in found
     assert 'data-login="county-440304"' not in found and 'data-login="province"' not in found
-    assert _business(audit_events(world.app, "directory.user_search", "admin")[-1].payload) == {
+    assert business(audit_events(world.app, "directory.user_search", "admin")[-1].payload) == {
         "query": "county-4401", "found": 3}  # county-440106, county-440111 and the disabled county-440111-former
 
 
@@ -80,7 +75,7 @@ def test_created_reviewer_logs_in_with_its_scope(world: DirectoryWorld, admin: B
     page = reviewer.get("/tasks/").get_data(as_text=True)
     assert world.baiyun_task in page and world.tianhe_task not in page
     event = audit_events(world.app, "directory.user_create", "admin")[-1]
-    assert _business(event.payload) == {"login": login, "display_name": "白云区新审核员", "region": "440111",
+    assert business(event.payload) == {"login": login, "display_name": "白云区新审核员", "region": "440111",
                              "credit_code": None, "roles": ["county_reviewer"]}
     assert NEW_PASSWORD not in json.dumps(event.payload)
 
@@ -135,7 +130,7 @@ def test_disabled_user_can_no_longer_log_in(world: DirectoryWorld, admin: Browse
     assert admin.post("/admin/users/disable", {"login": login}).status_code == 302
     assert "已停用" in admin.get(f"/admin/users?q={login}").get_data(as_text=True)
     assert visitor(world.app).login(login, NEW_PASSWORD).status_code == 401
-    assert _business(audit_events(world.app, "directory.user_disable", "admin")[-1].payload) == {
+    assert business(audit_events(world.app, "directory.user_disable", "admin")[-1].payload) == {
         "login": login, "sessions_ended": 0, "tokens_ended": 0}
 
 

@@ -39,3 +39,11 @@ def test_an_instance_diagram_is_served_inert(app: Flask) -> None:
     response = login(app, "county-440106").client.get(f"/instances/{instance_id}/diagram.bpmn")
     assert_inert(response, f"anomaly_closure-{instance_id}.bpmn")
     assert response.get_data(as_text=True).lstrip().startswith("<?xml")
+
+
+def test_a_stored_version_the_deploy_check_now_refuses_is_still_shown(app: Flask) -> None:
+    with app.extensions["ecoloop.sessions"].begin() as session:
+        model = store_hostile_model(session)
+        model_id = model.id
+    page = login(app, "admin").client.get(f"/admin/processes/anomaly_closure?version={model_id}")
+    assert page.status_code == 200 and XHTML_HANDLER not in page.get_data(as_text=True)

@@ -50,7 +50,7 @@ def process_detail(key: str) -> ResponseReturnValue:
 @bp.get("/processes/models/<int:model_id>.bpmn")
 @login_required
 def process_xml(model_id: int) -> ResponseReturnValue:
-    model, _active, _diff = model_migration.version_diff(db(), actor(), model_id)
+    model = model_migration.stored_model(db(), actor(), model_id)
     return send_model_xml(model.bpmn_xml, f"{model.key}-v{model.version}.bpmn")
 
 
