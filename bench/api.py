@@ -186,6 +186,12 @@ class HttpResult:
     cpu_s: dict[str, float] = field(default_factory=dict)  # CPU seconds in the timed phases, by process group
     load: tuple[str, str] = ("", "")  # load average at the start and at the end of the run
 
+    @property
+    def per_cpu_second(self) -> float:
+        """Completions per CPU second of the whole stack (gunicorn, PostgreSQL backends, load generator): what
+        the machine's cores would give with nothing else running, whatever other processes took meanwhile."""
+        return self.completions / sum(self.cpu_s.get(group, 0.0) for group in CpuMeter.GROUPS)
+
     def cpu_share(self, group: str) -> float:
         """The group's CPU time as a share of the machine's cores over the timed phases."""
         return self.cpu_s.get(group, 0.0) / (self.wall_s * (os.cpu_count() or 1))
@@ -216,12 +222,24 @@ class CpuMeter:
         gunicorn_pids = [self._server.pid, *_children(self._server.pid)]
         return {"gunicorn workers": {pid: _cpu_seconds(pid) for pid in gunicorn_pids},
                 "PostgreSQL": {pid: _cpu_seconds(pid) for pid in backends},
-                "load generator": {os.getpid(): time.process_time()}}
+                "load generator": {os.getpid(): time.process_time()},
+                MACHINE: {0: _machine_busy_seconds()}}
 
     @staticmethod
     def spent(before: dict[str, dict[int, float]], after: dict[str, dict[int, float]]) -> dict[str, float]:
         return {group: sum(seconds - before[group].get(pid, 0.0) for pid, seconds in after[group].items())
                 for group in after}
+
+
+MACHINE = "machine busy"  # every process on the machine, other agents' included (/proc/stat)
+
+
+def _machine_busy_seconds() -> float:
+    """CPU seconds all cores spent not idle since boot: user, nice, system, irq, softirq, steal."""
+    with open("/proc/stat") as stat:
+        fields = [int(x) for x in stat.readline().split()[1:9]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields
+    return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -358,15 +376,18 @@ def _report(ceiling: RunResult, engine_result: RunResult, api_results: list[Http
     print("(ceiling and engine: completions / time spent in them, one after another; API: completions / wall time\n"
           " of the completion phases with the clients in parallel, latency as the client sees it, loopback HTTP)")
     print(f"\nCPU during the timed phases, as a share of the machine's {cores} cores, and the load average:")
-    print(f"{'workers':<9}{'compl/s':>9}{'per worker':>12}{'×ceil':>7}"
-          + "".join(f"{group:>18}" for group in CpuMeter.GROUPS) + f"{'idle/other':>12}   load start → end")
+    print(f"{'workers':<9}{'compl/s':>9}{'per worker':>12}{'×ceil':>7}{'per CPU-s':>11}"
+          + "".join(f"{group:>18}" for group in CpuMeter.GROUPS) + f"{'other procs':>13}{'idle':>7}   load start → end")
     for a in api_results:
         shares = [a.cpu_share(group) for group in CpuMeter.GROUPS]
         per_worker = a.completions_per_s / a.workers
         print(f"{a.workers:<9}{a.completions_per_s:>9.1f}{per_worker:>12.1f}"
-              f"{per_worker / ceiling.completions_per_s:>7.3f}" + "".join(f"{share:>18.0%}" for share in shares)
-              + f"{max(0.0, 1 - sum(shares)):>12.0%}   {a.load[0]} → {a.load[1]}")
+              f"{per_worker / ceiling.completions_per_s:>7.3f}{a.per_cpu_second:>11.1f}" + "".join(f"{share:>18.0%}" for share in shares)
+              + f"{max(0.0, a.cpu_share(MACHINE) - sum(shares)):>13.0%}{max(0.0, 1 - a.cpu_share(MACHINE)):>7.0%}"
+              f"   {a.load[0]} → {a.load[1]}")
     print(f"load average at the end: {_load()}")
+    print("(per CPU-s: completions per CPU second of gunicorn + PostgreSQL backends + load generator together;\n"
+          " × cores is what the machine would give with nothing else on it, if the work spread over the cores)")
     best = max(api_results, key=lambda a: a.completions_per_s)
     met_rate = best.completions_per_s >= TARGET_COMPLETIONS_PER_S
     met_p95 = best.ms(95) <= TARGET_P95_MS
