@@ -90,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         engine_result = _engine(factory, args, pool, rng)
         api_results = []
         for workers in args.workers:
-            with gunicorn(url, workers, args.threads) as (base_url, server):
+            with gunicorn_process(url, workers, args.threads) as (base_url, server):
                 api_results.append(_api(base_url, url, server, factory, args, workers, pool, rng))
     _report(ceiling, engine_result, api_results, args)
     return 0
@@ -135,8 +135,15 @@ def _engine(factory: sessionmaker[Session], args: argparse.Namespace, pool: list
 
 
 @contextmanager
-def gunicorn(database_url: str, workers: int, threads: int) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """Serve ``web:create_app()`` with gunicorn on a free loopback port until the block ends."""
+def gunicorn(database_url: str, workers: int, threads: int) -> Iterator[str]:
+    """Serve ``web:create_app()`` with gunicorn on a free loopback port until the block ends; yields its URL."""
+    with gunicorn_process(database_url, workers, threads) as (base_url, _):
+        yield base_url
+
+
+@contextmanager
+def gunicorn_process(database_url: str, workers: int, threads: int) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """As :func:`gunicorn`, yielding the URL and the arbiter's process (whose children are the workers)."""
     port = _free_port()
     env = {**os.environ, "ECOLOOP_DATABASE_URL": database_url, "ECOLOOP_SECRET_KEY": SECRET,
            "ECOLOOP_RUN_SCHEDULER_IN_WEB": "0", "ECOLOOP_API_RATE_LIMIT": "1000000/minute"}
