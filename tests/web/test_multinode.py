@@ -29,6 +29,7 @@ from typing import Any
 import pytest
 import requests
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from engine.audit.models import AuditEvent
 from engine.db import make_engine, make_session_factory
@@ -122,9 +123,8 @@ def _kill_server(node: Node) -> None:
     node.process.wait(timeout=30)
 
 
-def _seed(url: str, evidence: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _seed(sessions: sessionmaker[Session], evidence: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ECOLOOP_EVIDENCE_DIR", str(evidence))  # the demo's own evidence goes to the shared folder
-    sessions = make_session_factory(make_engine(url))
     with sessions.begin() as session:
         seed(session)
         processes.deploy(session, ADMIN, TIMER_MODEL.encode("utf-8"), {})
@@ -135,9 +135,8 @@ def _seed(url: str, evidence: Path, monkeypatch: pytest.MonkeyPatch) -> None:
                 data={"anomaly_type": "exceedance", "key_unit": False, "factor": "w01018"}))
 
 
-def _start_timers(url: str, batch: str) -> list[int]:
+def _start_timers(sessions: sessionmaker[Session], batch: str) -> list[int]:
     """Timer instances that become due 2 s, 3 s, … from now."""
-    sessions = make_session_factory(make_engine(url))
     with sessions.begin() as session:
         return [instances.start(session, ADMIN, StartRequest(
             process_key="multinode_timer", region_code="440106", enterprise_code=None,
@@ -145,8 +144,7 @@ def _start_timers(url: str, batch: str) -> list[int]:
             for number in range(TIMERS)]
 
 
-def _ready(url: str, step: str) -> list[str]:
-    sessions = make_session_factory(make_engine(url))
+def _ready(sessions: sessionmaker[Session], step: str) -> list[str]:
     with sessions() as session:
         return list(session.scalars(
             select(HumanTask.id).join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
@@ -229,7 +227,9 @@ def _upload_and_read(nodes: list[Node], token: str, outcomes: Outcomes) -> dict[
 @pytest.fixture
 def cluster(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, list[Node], list[subprocess.Popen[bytes]]]]:
     with fresh_database("postgres", tmp_path) as url, ExitStack() as stack:
-        _seed(url, tmp_path / "evidence", monkeypatch)
+        seeding = make_engine(url)
+        _seed(make_session_factory(seeding), tmp_path / "evidence", monkeypatch)
+        seeding.dispose()
         env = environment(url, tmp_path, {
             "ECOLOOP_RUN_SCHEDULER_IN_WEB": "0", "ECOLOOP_WEB_WORKERS": "2", "ECOLOOP_WEB_THREADS": "4",
             "ECOLOOP_TIMER_SWEEP_SECONDS": "1", "ECOLOOP_API_RATE_LIMIT": "100000/minute",
@@ -249,9 +249,18 @@ def cluster(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[s
 def test_two_nodes_and_two_schedulers_survive_sigkill(
         cluster: tuple[str, list[Node], list[subprocess.Popen[bytes]]], tmp_path: Path) -> None:
     url, nodes, schedulers = cluster
+    database = make_engine(url)
+    try:
+        _run_and_check(url, make_session_factory(database), nodes, schedulers, tmp_path)
+    finally:
+        database.dispose()
+
+
+def _run_and_check(url: str, sessions: sessionmaker[Session], nodes: list[Node],
+                   schedulers: list[subprocess.Popen[bytes]], tmp_path: Path) -> None:
     began = time.monotonic()
     enterprise, county = _token(nodes[0].base, TIANHE.credit_code), _token(nodes[1].base, COUNTY)
-    timer_ids = _start_timers(url, "before")  # due while both schedulers run, or around the kill
+    timer_ids = _start_timers(sessions, "before")  # due while both schedulers run, or around the kill
     outcomes = Outcomes()
     killed = threading.Event()
     killed_at: list[datetime] = []
@@ -265,9 +274,9 @@ def test_two_nodes_and_two_schedulers_survive_sigkill(
         schedulers[0].send_signal(signal.SIGKILL)
         schedulers[0].wait(timeout=30)
         killed_at.append(datetime.now(timezone.utc))
-        timer_ids.extend(_start_timers(url, "after"))  # due only when the survivor alone sweeps
+        timer_ids.extend(_start_timers(sessions, "after"))  # due only when the survivor alone sweeps
 
-    explain = _ready(url, "explain")
+    explain = _ready(sessions, "explain")
     assert len(explain) == INSTANCES
     with ThreadPoolExecutor(max_workers=1) as side:
         uploading = side.submit(_upload_and_read, nodes, enterprise, outcomes)
@@ -276,12 +285,11 @@ def test_two_nodes_and_two_schedulers_survive_sigkill(
     assert killed.is_set() and nodes[1].dead and schedulers[0].poll() is not None
     assert schedulers[1].poll() is None and nodes[0].process.poll() is None
 
-    reviews = _ready(url, "county_review")
+    reviews = _ready(sessions, "county_review")
     assert len(reviews) == INSTANCES  # every explanation moved the instance on, whichever node took it
     _complete_all(nodes, reviews, county, {"decision": "accept"}, outcomes, lambda _: None)
 
     # every due timer fires exactly once, on the surviving scheduler if need be
-    sessions = make_session_factory(make_engine(url))
 
     def timers_done() -> bool:
         with sessions() as session:
@@ -298,8 +306,9 @@ def test_two_nodes_and_two_schedulers_survive_sigkill(
         fired = Counter(session.scalars(select(AuditEvent.instance_id).where(
             AuditEvent.action == "timer.fire", AuditEvent.instance_id.in_(timer_ids))))
         assert fired == Counter({instance_id: 1 for instance_id in timer_ids}), "a timer fired twice or never"
-        assert session.scalar(select(func.count()).select_from(AuditEvent).where(
-            AuditEvent.action == "timer.fire", AuditEvent.at > killed_at[0])) >= TIMERS
+        after_kill = session.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == "timer.fire", AuditEvent.at > killed_at[0]))
+        assert (after_kill or 0) >= TIMERS  # the survivor alone fired the second batch
         # every 2xx left its write
         answered = outcomes.ok("complete")
         assert len(answered) == len(set(answered)), "two 2xx answers for one task"
