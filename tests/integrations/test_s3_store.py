@@ -28,7 +28,7 @@ from integrations.s3_store import S3FileStore, S3Settings
 from tests.conftest import BACKENDS
 from tests.support.databases import fresh_database
 from tests.support.flows import PDF
-from tests.support.processes_live import free_port
+from tests.support.processes_live import ECOLOOP, environment, free_port
 from tests.web.api.conftest import TIANHE, login, make_app
 from web import file_store
 
@@ -166,3 +166,15 @@ def test_api_uploads_and_downloads_through_the_bucket(backend: str, s3_endpoint:
             assert gone.status_code == 404 and gone.content_type == "application/problem+json"
         finally:
             app.extensions["ecoloop.engine"].dispose()
+
+
+def test_backup_says_the_bucket_is_not_copied(s3_endpoint: str, bucket: str, tmp_path: Path) -> None:
+    with fresh_database("sqlite", tmp_path) as url:
+        env = environment(url, tmp_path, {"ECOLOOP_EVIDENCE_STORE": "s3", "ECOLOOP_S3_ENDPOINT": s3_endpoint,
+                                          "ECOLOOP_S3_BUCKET": bucket,
+                                          **{f"ECOLOOP_{key}": value for key, value in KEYS.items()}})
+        done = subprocess.run([*ECOLOOP, "backup", str(tmp_path / "backup")], env=env, capture_output=True,
+                              text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "backup written" in done.stdout
+    assert "S3 bucket" in done.stderr and "was not copied" in done.stderr
