@@ -85,5 +85,9 @@ class DirectoryUnavailable(EcoLoopError):
     """No directory server answered."""
 
 
+class StorageUnavailable(EcoLoopError):
+    """The evidence store (an object store) did not answer or refused the operation."""
+
+
 class InvalidIdentity(EcoLoopError):
     """The directory returned a region or credit code that EcoLoop cannot accept."""

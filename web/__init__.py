@@ -10,9 +10,9 @@ from flask import Flask
 
 from engine import processes
 from engine.workflow import limits
-from engine.config import PREFIX, Settings, load_settings
+from engine.config import PREFIX, ConfigError, Settings, load_settings
 from engine.db import make_engine, make_session_factory
-from engine.evidence.filestore import LocalFileStore
+from engine.evidence.filestore import FileStore, LocalFileStore
 from integrations.ldap.directory import LdapDirectory
 from integrations.ldap.settings import LdapSettings
 from web import database, errors, i18n, json_guard, params, proxies, rate_limits, request_log, security_headers, static_assets, ui
@@ -32,7 +32,7 @@ def create_app(test_config: Mapping[str, str] | None = None) -> Flask:
     limits.configure(settings.model_limits)
     app.extensions["ecoloop.engine"] = engine
     app.extensions["ecoloop.sessions"] = make_session_factory(engine)
-    app.extensions["ecoloop.files"] = LocalFileStore(settings.evidence_dir, settings.max_upload_bytes)
+    app.extensions["ecoloop.files"] = file_store(settings)
     app.extensions["ecoloop.directory"] = _directory(settings)
     proxies.init_app(app)
     request_log.init_app(app)
@@ -74,6 +74,22 @@ def _configure(app: Flask, settings: Settings) -> None:
     )
     if settings.testing:
         app.config["TESTING"] = True
+
+
+EVIDENCE_STORES = ("local", "s3")
+
+
+def file_store(settings: Settings) -> FileStore:
+    """Where evidence is kept (``ECOLOOP_EVIDENCE_STORE``): ``local`` (``ECOLOOP_EVIDENCE_DIR``, the default; a
+    shared mount when there are several nodes) or ``s3`` (an S3-compatible bucket, ``ECOLOOP_S3_*``)."""
+    kind = settings.raw.get("EVIDENCE_STORE", "").strip().lower() or "local"
+    if kind not in EVIDENCE_STORES:
+        raise ConfigError(f"{PREFIX}EVIDENCE_STORE must be one of {', '.join(EVIDENCE_STORES)}, not {kind!r}")
+    if kind == "s3":
+        from integrations.s3_store import S3FileStore, S3Settings
+
+        return S3FileStore(S3Settings.from_mapping(settings.raw), settings.max_upload_bytes)
+    return LocalFileStore(settings.evidence_dir, settings.max_upload_bytes)
 
 
 def _directory(settings: Settings) -> LdapDirectory | None:

@@ -27,6 +27,7 @@ STATUS_BY_ERROR: list[tuple[type[errors.EcoLoopError], int]] = [
     (errors.InvalidFile, 415),
     (errors.AuthenticationFailed, 401),
     (errors.DirectoryUnavailable, 503),
+    (errors.StorageUnavailable, 503),
     (errors.InvalidIdentity, 403),
 ]
 
