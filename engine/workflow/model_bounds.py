@@ -29,6 +29,14 @@ ALLOWED_NAMESPACES = frozenset({
     "http://spiffworkflow.org/bpmn/schema/1.0/core",
 })
 ATTRIBUTE_NAMESPACES = ALLOWED_NAMESPACES | {"http://www.w3.org/2001/XMLSchema-instance"}
+MODELER_METADATA = frozenset({
+    ("definitions", "http://camunda.org/schema/modeler/1.0", "executionPlatform"),
+    ("definitions", "http://camunda.org/schema/modeler/1.0", "executionPlatformVersion"),
+    ("process", "http://camunda.org/schema/1.0/bpmn", "versionTag"),
+})
+"""Labels Camunda Modeler writes about the file (the tool that saved it, the author's version tag): nothing reads
+them to run the model, so each is admitted on its element only, and models saved in that modeler deploy. Camunda
+attributes that would change what runs (``formKey``, ``collection``, ``decisionRef``) stay refused."""
 XINCLUDE_NAMESPACES = frozenset({"http://www.w3.org/2001/XInclude", "http://www.w3.org/2003/XInclude"})
 SCRIPT_TAGS = frozenset({"script", "preScript", "postScript"})
 
@@ -55,6 +63,8 @@ def check_markup(root: Any) -> None:
                                f"{_owner(element)} is refused: only BPMN, BPMN DI and spiffworkflow markup is run")
         for name in element.attrib:
             attribute = etree.QName(name)
+            if (qname.localname, attribute.namespace, attribute.localname) in MODELER_METADATA:
+                continue
             if attribute.namespace is not None and attribute.namespace not in ATTRIBUTE_NAMESPACES:
                 raise InvalidModel(f"attribute {attribute.localname!r} of namespace {attribute.namespace!r} on "
                                    f"{qname.localname} {_owner(element)} is refused")

@@ -120,7 +120,35 @@ def test_engine_check_refuses_hostile_model_by_name(name: str) -> None:
         assert words in refused.value.message, refused.value.message
 
 
+CAMUNDA = ' xmlns:camunda="http://camunda.org/schema/1.0/bpmn" xmlns:modeler="http://camunda.org/schema/modeler/1.0"'
+
+
+def modeler_saved(xml: bytes, old: str, new: str) -> bytes:
+    """``xml`` as Camunda Modeler saves it (its namespaces declared), with ``old`` replaced by ``new``."""
+    text = xml.decode().replace('xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"',
+                                'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"' + CAMUNDA, 1)
+    assert old in text, old
+    return text.replace(old, new, 1).encode()
+
+
+MODELER_LABELS = modeler_saved(probe(), 'id="d"', 'id="d" modeler:executionPlatform="Camunda Platform" '
+                                                  'modeler:executionPlatformVersion="7.19.0"').replace(
+    b'isExecutable="true"', b'isExecutable="true" camunda:versionTag="1.2"')
+
+
+def test_camunda_attributes_that_would_change_what_runs_are_refused() -> None:
+    for old, new, words in [
+        ('<bpmn:scriptTask id="work"', '<bpmn:scriptTask camunda:asyncBefore="true" id="work"', "'asyncBefore'"),
+        ('<bpmn:scriptTask id="work"', '<bpmn:scriptTask camunda:versionTag="1" id="work"', "'versionTag'"),
+        ('id="d"', 'id="d" modeler:executionPlatform="x" camunda:historyTimeToLive="1"', "'historyTimeToLive'"),
+    ]:
+        with pytest.raises(InvalidModel) as refused:
+            check_model(modeler_saved(probe(), old, new), {})
+        assert words in refused.value.message and "camunda.org" in refused.value.message
+
+
 NEAR_BOUNDS = {
+    "labels Camunda Modeler writes": MODELER_LABELS,
     "timer P1Y": probe(timer='"P1Y"'),
     "cycle R1000/P1D": probe(kind="timeCycle", timer='"R1000/P1D"'),
     "date in nine years": probe(kind="timeDate", timer='"2030-06-30T09:00:00+08:00"'),
