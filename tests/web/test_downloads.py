@@ -24,7 +24,10 @@ from tests.web.api.conftest import TIANHE, ApiClient
 from tests.web.api.conftest import login as api_login
 from tests.web.conftest import login
 
-RFC_5987 = re.compile(r"attachment; filename=\"?(?P<fallback>[^\";]*)\"?; filename\*=UTF-8''(?P<encoded>\S+)")
+RFC_5987 = re.compile(r"attachment; filename=(?:\"(?P<quoted>[^\"\\]*)\"|(?P<token>[!#$%&'*+.^_`|~0-9A-Za-z-]+))"
+                      r"; filename\*=UTF-8''(?P<encoded>\S+)")
+"""RFC 6266's grammar: the fallback is a token or a quoted-string (which may hold ``;`` or spaces, as an ASCII
+fallback of full-width punctuation does)."""
 CHINA = timezone(timedelta(hours=8))
 YEARLY = ("annual", "annual_pdf", "credit_results")
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
@@ -51,7 +54,8 @@ def assert_attachment(response: Any, filename: str) -> None:
     else:
         match = RFC_5987.fullmatch(disposition)
         assert match is not None and match["encoded"] == quote(filename), disposition
-        assert match["fallback"] and match["fallback"].isascii()
+        fallback = match["quoted"] or match["token"]
+        assert fallback and fallback.isascii()
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
