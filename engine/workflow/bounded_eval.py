@@ -36,12 +36,16 @@ class EvaluationTimeout(BoundExceeded):
 
 @contextmanager
 def time_budget(limits: ModelLimits | None = None) -> Iterator[None]:
-    """Share one deadline among the evaluations inside (one script); nested budgets keep the outer one."""
+    """Share one deadline among the evaluations inside (one script); nested budgets keep the outer one.
+
+    The budget is the evaluating thread's CPU time, not the wall clock: what it stops is an expression that
+    computes too long, and a busy machine or a ``config()`` that waits on the database must not refuse a step.
+    """
     if _deadline.get() is not None:
         yield
         return
     budget = (limits or current()).time_budget_ms / 1000
-    token = _deadline.set(time.monotonic() + budget)
+    token = _deadline.set(time.thread_time() + budget)
     try:
         yield
     finally:
@@ -68,7 +72,7 @@ class BoundedEval(simpleeval.EvalWithCompoundTypes):
 
     def _eval(self, node: ast.AST) -> Any:
         deadline = _deadline.get()
-        if deadline is not None and time.monotonic() > deadline:
+        if deadline is not None and time.thread_time() > deadline:
             raise EvaluationTimeout(f"evaluation took longer than {self.limits.time_budget_ms} ms")
         result = super()._eval(node)
         self._check_size(result)
