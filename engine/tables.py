@@ -1,150 +1,21 @@
-"""The persistent data model; importing this package registers every table on ``Base.metadata``."""
+"""Every table of the data model: importing this module registers each capability's models on ``Base.metadata``
+(Alembic's ``migrations/env.py`` imports it; nothing else needs to)."""
 
-from engine.anomalies.models import EnforcementReferral
-from engine.audit.models import AuditChainHead, AuditEvent
-from engine.calendar.models import (
-    CalendarDay,
-    CalendarSource,
-    CalendarState,
-    CalendarYear,
-    DayKind,
-    ProvisionalDeadline,
-)
-from engine.credit.models import (
-    CreditFact,
-    CreditObjection,
-    CreditRating,
-    CreditRepair,
-    CreditRound,
-    CreditRuleSet,
-    CreditScore,
-    PublicNotice,
-    RatingChange,
-    RoundFact,
-    ScoreItem,
-)
-from engine.emergency.library.models import LibraryEntry, LibraryLink, LibrarySearchRow, LibraryVersion
-from engine.emergency.models import EmergencyPlanFiling
-from engine.evidence.models import Attachment, TaskAttachment
-from engine.idempotency.models import IdempotencyRecord
-from engine.identity.models import (
-    AccessToken,
-    ApiToken,
-    LocalUser,
-    LoginFailure,
-    PasswordHistory,
-    UserPreference,
-    UserSession,
-)
-from engine.instances.models import ArchivedInstance
-from engine.monitoring.models import (
-    Anomaly,
-    AnomalyCase,
-    Enterprise,
-    ListMembership,
-    Measurement,
-    MeasurementRevision,
-    MinuteMeasurement,
-    MonitoringPoint,
-    MonitoringRule,
-    PointDowntime,
-    PointFactor,
-    PointKind,
-)
-from engine.notifications.models import (
-    DeliveryStatus,
-    Notification,
-    NotificationCursor,
-    NotificationDelivery,
-    NotificationKind,
-    NotificationPreference,
-    NotificationRead,
-)
-from engine.reports.models import ReportRun, ReportStatus
-from engine.runstate.models import JobRun, RunstateAlert
-from engine.support.models import SupportTicket
-from engine.tasks.models import TaskDraft
-from engine.tax.models import TaxReview
-from engine.workflow.models import (
-    HumanTask,
-    InstanceStatus,
-    NoteKind,
-    ProcessConfig,
-    ProcessInstance,
-    ProcessModel,
-    TaskNote,
-    TaskStatus,
-)
-
-__all__ = [
-    "AccessToken",
-    "PasswordHistory",
-    "LibraryEntry",
-    "LibraryLink",
-    "LibrarySearchRow",
-    "LibraryVersion",
-    "Anomaly",
-    "AnomalyCase",
-    "Enterprise",
-    "ListMembership",
-    "Measurement",
-    "MeasurementRevision",
-    "MinuteMeasurement",
-    "MonitoringPoint",
-    "MonitoringRule",
-    "PointDowntime",
-    "PointFactor",
-    "PointKind",
-    "ApiToken",
-    "ArchivedInstance",
-    "Attachment",
-    "AuditChainHead",
-    "AuditEvent",
-    "CalendarDay",
-    "CalendarSource",
-    "CalendarState",
-    "CalendarYear",
-    "DayKind",
-    "CreditObjection",
-    "CreditRating",
-    "CreditRepair",
-    "EmergencyPlanFiling",
-    "EnforcementReferral",
-    "PublicNotice",
-    "RatingChange",
-    "CreditFact",
-    "CreditRound",
-    "CreditRuleSet",
-    "CreditScore",
-    "RoundFact",
-    "ScoreItem",
-    "SupportTicket",
-    "TaxReview",
-    "DeliveryStatus",
-    "HumanTask",
-    "IdempotencyRecord",
-    "InstanceStatus",
-    "LocalUser",
-    "LoginFailure",
-    "NoteKind",
-    "Notification",
-    "NotificationCursor",
-    "NotificationDelivery",
-    "NotificationKind",
-    "NotificationPreference",
-    "NotificationRead",
-    "ProcessConfig",
-    "ProcessInstance",
-    "ProcessModel",
-    "ProvisionalDeadline",
-    "JobRun",
-    "ReportRun",
-    "RunstateAlert",
-    "ReportStatus",
-    "TaskAttachment",
-    "TaskDraft",
-    "TaskNote",
-    "TaskStatus",
-    "UserPreference",
-    "UserSession",
-]
+from engine.anomalies import models as anomalies  # noqa: F401
+from engine.audit import models as audit  # noqa: F401
+from engine.calendar import models as calendar  # noqa: F401
+from engine.credit import models as credit  # noqa: F401
+from engine.emergency import models as emergency  # noqa: F401
+from engine.emergency.library import models as emergency_library  # noqa: F401
+from engine.evidence import models as evidence  # noqa: F401
+from engine.idempotency import models as idempotency  # noqa: F401
+from engine.identity import models as identity  # noqa: F401
+from engine.instances import models as instances  # noqa: F401
+from engine.monitoring import models as monitoring  # noqa: F401
+from engine.notifications import models as notifications  # noqa: F401
+from engine.reports import models as reports  # noqa: F401
+from engine.runstate import models as runstate  # noqa: F401
+from engine.support import models as support  # noqa: F401
+from engine.tasks import models as tasks  # noqa: F401
+from engine.tax import models as tax  # noqa: F401
+from engine.workflow import models as workflow  # noqa: F401

@@ -4,7 +4,7 @@ A case whose instance ended is stamped with the enterprise's last reason and
 the reviewers' conclusion (as the process hook recorded it, else the last one
 given). When the conclusion is ``explanation_accepted``
 and the reason a shutdown or maintenance, the case's period becomes a
-:class:`~engine.tables.PointDowntime`: those slots leave the rates' denominators.
+:class:`~engine.monitoring.models.PointDowntime`: those slots leave the rates' denominators.
 """
 
 from __future__ import annotations

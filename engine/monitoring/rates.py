@@ -11,7 +11,7 @@ For the records of the configured command (hourly by default) in the month:
 - completeness  = registered factors present ÷ registered factors expected in the records received.
 
 Slots inside a legitimate gap (an approved shutdown or maintenance,
-:class:`~engine.tables.PointDowntime`) are neither expected nor counted. Slots
+:class:`~engine.monitoring.models.PointDowntime`) are neither expected nor counted. Slots
 before a point's ``monitoring_since`` or after ``now`` are not expected. The
 database sums per point (``GROUP BY point_id`` over integer columns written at
 ingest); enterprises and regions add those sums up.

@@ -1,6 +1,6 @@
 """The rows of the ledger-style reports, each read over what the viewer may see.
 
-Every step of a process is a row of the task index (:class:`~engine.tables.HumanTask`), so a
+Every step of a process is a row of the task index (:class:`~engine.workflow.models.HumanTask`), so a
 ledger shows a case's explanation, each review opinion and its state without loading workflows.
 """
 
