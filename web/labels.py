@@ -105,6 +105,7 @@ ACTIONS: Mapping[str, Any] = {
     "monitoring.rules_activate": _l("启用异常规则草案"),
     "replay.request": _l("申请规则预演"),
     "replay.cancel": _l("取消规则预演"),
+    "replay.export": _l("导出规则预演结果"),
     "replay.draft_save": _l("保存异常规则草案"),
     "monitoring.import": _l("导入监测数据"),
     "monitoring.ingest": _l("接收监测数据"),

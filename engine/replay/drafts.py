@@ -33,7 +33,10 @@ def save(session: Session, actor: Actor, raw: Any, *, name: str = "", draft_id: 
     :raises InvalidInput: naming the bad field. :raises Conflict: the draft was already activated.
     """
     require_admin(actor, ADMINS_ONLY)
-    draft = check_draft(session, raw, rules.load_book(session))
+    book = rules.load_book(session)
+    draft = check_draft(session, raw, book)
+    draft = Draft({key: params for key, params in draft.rules.items() if not same_params(book.rule(key), params)},
+                  draft.factors)
     name = (name or "").strip()[:100] or "规则草案"
     row = get(session, actor, draft_id) if draft_id is not None else None
     if row is not None and row.activated_at is not None:

@@ -21,7 +21,7 @@ from engine.audit import trail as audit
 from engine.db import is_postgres, utcnow, valid_id
 from engine.errors import Conflict, NotFound
 from engine.monitoring import rules
-from engine.replay import replayer
+from engine.replay import replayer, workbook
 from engine.replay.models import FINISHED, ReplayRun, ReplayStatus, RuleDraft
 from engine.replay.spec import Draft, Period, Scope, check_draft
 from engine.scoping import require_admin
@@ -77,6 +77,28 @@ def get(session: Session, actor: Actor, run_id: object, *, with_detail: bool = F
     if with_detail:
         _ = run.detail
     return run
+
+
+def finished(session: Session, actor: Actor, run_id: object) -> ReplayRun:
+    """A replay that is done, with its detail.
+
+    :raises Conflict: it is still queued or running, or ended without a result.
+    """
+    run = get(session, actor, run_id, with_detail=True)
+    if run.status != ReplayStatus.DONE:
+        raise Conflict(f"replay {run.id} has no result ({run.status})")
+    return run
+
+
+def export(session: Session, actor: Actor, run_id: object) -> tuple[ReplayRun, bytes]:
+    """A finished replay as an xlsx workbook (audited).
+
+    :raises Conflict: it has no result yet.
+    """
+    run = finished(session, actor, run_id)
+    content = workbook.workbook(run)
+    audit.record(session, actor, "replay.export", payload={"run": run.id})
+    return run, content
 
 
 def recent(session: Session, actor: Actor, limit: int = 20) -> list[ReplayRun]:
