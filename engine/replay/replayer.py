@@ -134,7 +134,8 @@ def _series(session: Session, chunk: list[PointWindow], context: _Context, perio
         Measurement.cn == HOURLY, among(session, Measurement.point_id, [w.id for w in chunk]),
         Measurement.data_time >= period.start - depth * HOUR, Measurement.data_time < period.end)
     found: dict[int, dict[datetime, tuple[Any, int]]] = {}
-    for point_id, data_time, factors, delay in session.execute(query):
+    rows: Any = session.execute(query)
+    for point_id, data_time, factors, delay in rows:
         found.setdefault(point_id, {})[data_time] = (factors, delay)
     return found  # type: ignore[return-value]
 

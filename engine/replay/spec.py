@@ -25,6 +25,7 @@ from engine.errors import InvalidInput
 from engine.identifiers import valid_credit_code
 from engine.monitoring import registry, rules
 from engine.monitoring.models import Enterprise, MonitoringPoint, PointFactor
+from engine.monitoring.rules import RuleBook
 from engine.regions import RegionLevel, region_tree
 
 CHINA = timezone(timedelta(hours=8))
@@ -44,9 +45,9 @@ class Draft:
         return {"rules": {k: dict(v) for k, v in self.rules.items()},
                 "factors": {mn: {code: dict(o) for code, o in codes.items()} for mn, codes in self.factors.items()}}
 
-    def book(self, current: rules.RuleBook) -> rules.RuleBook:
+    def book(self, current: RuleBook) -> RuleBook:
         """The rule book with this draft's groups over the current ones."""
-        return rules.RuleBook({key: dict(self.rules.get(key, params)) for key, params in current.params.items()})
+        return RuleBook({key: dict(self.rules.get(key, params)) for key, params in current.params.items()})
 
 
 def same_value(a: Any, b: Any) -> bool:
