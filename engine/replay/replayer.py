@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from engine.db import table_of
 from engine.monitoring import rates, rules
 from engine.monitoring.codes import HOURLY
 from engine.monitoring.missing import downtimes_between
@@ -130,11 +131,12 @@ def _chunks(windows: list[PointWindow]) -> Iterator[tuple[int, list[PointWindow]
 def _series(session: Session, chunk: list[PointWindow], context: _Context, period: Period) -> dict[int, Series]:
     """The chunk's hourly records of the period and the slots before it that the rules look back on."""
     depth = max(max(context.current.depth(w.mn), context.draft.depth(w.mn)) for w in chunk)
-    query = select(Measurement.point_id, Measurement.data_time, Measurement.factors, Measurement.delay_s).where(
-        Measurement.cn == HOURLY, among(session, Measurement.point_id, [w.id for w in chunk]),
-        Measurement.data_time >= period.start - depth * HOUR, Measurement.data_time < period.end)
+    table = table_of(Measurement)  # plain rows: no ORM bookkeeping per record
+    query = select(table.c.point_id, table.c.data_time, table.c.factors, table.c.delay_s).where(
+        table.c.cn == HOURLY, among(session, table.c.point_id, [w.id for w in chunk]),
+        table.c.data_time >= period.start - depth * HOUR, table.c.data_time < period.end)
     found: dict[int, dict[datetime, tuple[Any, int]]] = {}
-    rows: Any = session.execute(query)
+    rows: Any = session.connection().execute(query)
     for point_id, data_time, factors, delay in rows:
         found.setdefault(point_id, {})[data_time] = (factors, delay)
     return found  # type: ignore[return-value]
