@@ -10,13 +10,13 @@ MAX_PER_SWEEP = 10
 
 
 def process_all(sessions: sessionmaker[Session]) -> int:
-    """Claim and run queued replays until none is left; returns how many ran."""
+    """Claim and run queued replays (and those whose runner died) until none is left; returns how many ran."""
     ran = 0
     while ran < MAX_PER_SWEEP:
         with sessions.begin() as session:
-            claimed = [run.id for run in runs.pending(session)]
-        if not claimed:
+            claimed = runs.claim(session)
+        if claimed is None:
             return ran
-        runs.execute(sessions, claimed[0])
+        runs.execute(sessions, claimed)
         ran += 1
     return ran
