@@ -144,4 +144,7 @@ def _register_blueprints(app: Flask) -> None:
     from web.emergency import bp as emergency_bp
 
     app.register_blueprint(emergency_bp)
+    from web.exchange import bp as exchange_bp
+
+    app.register_blueprint(exchange_bp)
     api.init_app(app)

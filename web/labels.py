@@ -145,6 +145,14 @@ ACTIONS: Mapping[str, Any] = {
     "register.accounts_close": _l("停用已关闭企业的账号"),
 }
 
+EXCHANGE_CATEGORIES: Mapping[str, Any] = {
+    "review_requests": _l("复核提请"), "taxpayers": _l("纳税人基础信息"), "tax_sources": _l("税源信息"),
+    "tax_returns": _l("申报信息"), "tax_payments": _l("入库信息"), "online_monitoring": _l("在线监测数据"),
+    "supervisory_monitoring": _l("监督性监测数据"), "permits": _l("排污许可及排放口"), "penalties": _l("行政处罚"),
+    "review_feedback": _l("复核反馈"),
+}
+"""The ten categories of the tax exchange (engine.exchange.categories.Category)."""
+
 AREAS: Mapping[str, Any] = {
     "instance": _l("流程实例"), "task": _l("待办"), "timer": _l("计时器"), "deadline": _l("期限"),
     "evidence": _l("证据"), "process": _l("流程模型"), "config": _l("流程配置"), "calendar": _l("工作日历"),
