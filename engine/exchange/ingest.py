@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from engine.actors import Actor, Role
 from engine.audit import trail as audit
 from engine.db import utcnow
-from engine.errors import Conflict, InvalidInput, NotAllowed
+from engine.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from engine.exchange import canonical, review_requests, schedule, store
 from engine.exchange.categories import TAX_SIDE, Category
 from engine.exchange.models import BatchStatus, Direction, ExchangeBatch, ExchangeRefusal
@@ -76,6 +76,21 @@ def receive(session: Session, actor: Actor, batch: BatchIn) -> dict[str, Any]:
     log.info("exchange batch %s (%s %s) stored: %s accepted, %s refused", row.id, batch.category.value,
              batch.batch_no, row.accepted, row.refused)
     return {**answer, "resent": False}
+
+
+def answer_of(session: Session, actor: Actor, category: Category, batch_no: str) -> dict[str, Any]:
+    """The answer given to a batch received earlier (the tax side reads it instead of sending it again).
+
+    :raises NotAllowed: the caller is not the tax client (or an administrator).
+    :raises NotFound: no such batch of that category.
+    """
+    _check_sender(actor)
+    row = session.scalars(select(ExchangeBatch).where(
+        ExchangeBatch.direction == Direction.IN.value, ExchangeBatch.category == category.value,
+        ExchangeBatch.batch_no == batch_no[:64])).one_or_none()
+    if row is None or row.answer is None:
+        raise NotFound(f"batch {batch_no!r} of {category.value} not found")
+    return {**row.answer, "resent": False}
 
 
 def _check_sender(actor: Actor) -> None:

@@ -45,6 +45,13 @@ def receive(body: dict[str, Any]) -> Any:
     return answer, 200 if answer["resent"] else 201
 
 
+@bp.route("/batches/<any(review_requests, taxpayers, tax_sources, tax_returns, tax_payments):category>/<batch_no>")
+@bp.response(200, BatchAnswerSchema)
+def batch_answer(category: str, batch_no: str) -> Any:
+    """The answer given to a batch received earlier (its records' outcomes and refusals)."""
+    return ingest.answer_of(db(), actor(), Category(category), batch_no)
+
+
 @bp.route("/records/<any(online_monitoring, supervisory_monitoring, permits, penalties, review_feedback):category>")
 @bp.arguments(PullQuerySchema, location="query")
 @bp.response(200, PulledPageSchema)

@@ -133,6 +133,10 @@ def test_tax_side_categories_round_trip(app: Flask) -> None:
                                                           "region_code": "999999"}]), status=200)
     assert resent["resent"] is True and resent["records"] == answer["records"]
     assert _count(app, TaxTaxpayer) == 1 and _count(app, ExchangeBatch, ExchangeBatch.batch_no == "NSR-0001") == 1
+    read = tax.get("/api/v1/exchange/batches/taxpayers/NSR-0001")
+    assert read.status_code == 200 and read.get_json()["records"] == answer["records"]
+    assert tax.get("/api/v1/exchange/batches/taxpayers/NSR-9999").status_code == 404
+    assert login(app, "county-440106").get("/api/v1/exchange/batches/taxpayers/NSR-0001").status_code == 403
 
     push(tax, batch("tax_sources", "SY-0001", 1, [SOURCE]))
     answer = push(tax, batch("tax_returns", "SB-0001", 1, [
