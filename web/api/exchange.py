@@ -7,6 +7,7 @@ from typing import Any
 
 from flask_smorest import Api
 
+from engine.exchange import history as exchange_history
 from engine.exchange import ingest, outgoing, schedule, status, supervisory
 from engine.exchange.categories import Category
 from engine.exchange.records import SCHEMAS
@@ -15,12 +16,14 @@ from web.api.schemas.tax_exchange import (
     BatchAnswerSchema,
     BatchInSchema,
     CategoryStatusSchema,
+    HistoryQuerySchema,
     PulledPageSchema,
     PullQuerySchema,
     ScheduleChangeSchema,
     ScheduleSchema,
     SupervisoryEntrySchema,
     SupervisoryStoredSchema,
+    VersionSchema,
 )
 from web.auth.session import actor
 from web.database import db
@@ -58,6 +61,15 @@ def batch_answer(category: str, batch_no: str) -> Any:
 def pull(query: dict[str, Any], category: str) -> Any:
     """The environment side's records of a category changed since the cursor (a corrected record comes again)."""
     return outgoing.pull(db(), actor(), Category(category), query["cursor"], query["limit"])
+
+
+@bp.route("/history/<any(review_requests, taxpayers, tax_sources, tax_returns, tax_payments, online_monitoring, "
+          "supervisory_monitoring, permits, penalties, review_feedback):category>")
+@bp.arguments(HistoryQuerySchema, location="query")
+@bp.response(200, VersionSchema(many=True))
+def history(query: dict[str, Any], category: str) -> Any:
+    """Every version of a stored record (any category), the one in force first."""
+    return exchange_history.record_history(db(), actor(), Category(category), query["key"])
 
 
 @bp.route("/status")

@@ -166,6 +166,12 @@ def test_tax_side_categories_round_trip(app: Flask) -> None:
             ExchangeRecordVersion.category == "tax_returns")).all()
         assert (old.version, old.payload["emission_kg"], old.payload["tax_amount"]) == (1, 1200.0, "1515.79")
 
+    versions = tax.get("/api/v1/exchange/history/tax_returns",
+                       query_string={"key": "SB202503001/SY440106001/2025-03"}).get_json()
+    assert [(v["version"], v["content"]["emission_kg"], v["replaced_at"] is None) for v in versions] == [
+        (2, 1500.0, True), (1, 1200.0, False)]
+    assert tax.get("/api/v1/exchange/history/tax_returns", query_string={"key": "nothing"}).status_code == 404
+
     paid = push(tax, batch("tax_payments", "RK-0001", 1, [PAYMENT, {**PAYMENT, "payment_no": "RK2", "return_no": "X"}]))
     assert outcomes(paid)[1][2] == ["return_no:unknown_return"] and _count(app, TaxPayment) == 1
 
@@ -252,6 +258,9 @@ def test_environment_side_categories_round_trip(app: Flask) -> None:
     assert [(r["key"], r["version"], r["payload"]["exceeded"]) for r in changed] == [
         ("JC-2025-031/DW002/w01018", 2, False)]
     assert _count(app, ExchangeRecordVersion, ExchangeRecordVersion.category == "supervisory_monitoring") == 1
+    versions = tax.get("/api/v1/exchange/history/supervisory_monitoring",
+                       query_string={"key": "JC-2025-031/DW002/w01018"}).get_json()
+    assert [(v["version"], v["content"]["concentration"]) for v in versions] == [(2, 45.0), (1, 62.0)]
     assert _count(app, ExchangeRecord, ExchangeRecord.category == "supervisory_monitoring") == 1
     assert tax.get("/api/v1/exchange/records/penalties", query_string={"cursor": "x"}).status_code == 422
     assert login(app, "county-440106").get("/api/v1/exchange/records/penalties").status_code == 403

@@ -87,6 +87,17 @@ class PulledPageSchema(Schema):
     more = fields.Boolean(required=True)
 
 
+class HistoryQuerySchema(Schema):
+    key = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class VersionSchema(Schema):
+    version = fields.Integer(required=True)
+    batch_id = fields.Integer(required=True)
+    content = fields.Dict(required=True)
+    replaced_at = fields.DateTime(allow_none=True, required=True, metadata={"description": "null: in force"})
+
+
 class CategoryStatusSchema(Schema):
     category = fields.String(required=True)
     label = fields.String(required=True)
