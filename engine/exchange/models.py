@@ -67,7 +67,8 @@ class ExchangeBatch(Base):
     sender: Mapped[str] = mapped_column(String(100))  # account of the tax client, or "system" for outgoing
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # stored (outgoing: produced)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # outgoing: pulled in full
-    answer: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # incoming: the answer given, for resends
+    # incoming: the answer given (one entry per record), for resends; loaded only when read
+    answer: Mapped[dict[str, Any] | None] = mapped_column(JSON, deferred=True)
 
 
 class _Envelope:
