@@ -55,6 +55,9 @@ def seed(session: Session, *, history: bool = False) -> None:
         seed_history(session)
         seed_replay(session)
         seed_credit_rounds(session, LocalFileStore(load_settings().evidence_dir))
+        from engine.demo.exchange import seed_exchange
+
+        seed_exchange(session)
 
 
 def _create_accounts(session: Session) -> None:

@@ -14,6 +14,7 @@ from web.api import (
     auth,
     bearer,
     credit,
+    exchange,
     health,
     idempotency,
     instances,
@@ -32,7 +33,7 @@ from web.extensions import csrf
 PUBLIC: tuple[Blueprint, ...] = (auth.bp, health.bp)
 PROTECTED: tuple[Blueprint, ...] = (auth.me_bp, processes.bp, instances.bp, tasks.bp, attachments.bp, stats.bp,
                                     monitoring.bp, replay.bp, credit.bp, tax.bp, reports.bp, register.bp,
-                                    libraries.bp)
+                                    libraries.bp, exchange.bp)
 ALL = PUBLIC + PROTECTED
 
 
