@@ -15,12 +15,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.actors import Actor
+from engine.actors import REVIEWER_ROLES, Actor, Role
 from engine.audit import trail as audit
-from engine.errors import InvalidInput
+from engine.errors import InvalidInput, NotAllowed
 from engine.exchange.datacheck.models import CheckRuleVersion
 from engine.exchange.datacheck.rule_defaults import DEFAULTS, RULES, SOURCES, SPECS
 from engine.scoping import require_admin
+
+REVIEWERS = REVIEWER_ROLES | {Role.ADMIN}
 
 
 @dataclass(frozen=True)
@@ -122,3 +124,13 @@ def _check_value(spec: tuple[Any, ...], value: Any) -> tuple[Any, str | None]:
 def source_of(key: str) -> str:
     """The public text the rule and its default rest on."""
     return SOURCES[key]
+
+
+def history(session: Session, actor: Actor) -> list[RuleSet]:
+    """The parameters in force first, then the older stored versions (just the defaults while none is stored).
+
+    :raises NotAllowed: unless a reviewer or administrator.
+    """
+    if not actor.roles & REVIEWERS:
+        raise NotAllowed("仅审核人员和管理员可查看数据监查规则 (for reviewers and administrators)")
+    return versions(session) or [current(session)]

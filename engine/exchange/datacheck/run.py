@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import and_, exists, func, insert, literal, select, update
 from sqlalchemy.orm import Session
@@ -25,6 +25,7 @@ from engine.exchange.datacheck.rule_defaults import RULES
 from engine.scoping import require_admin
 
 log = logging.getLogger(__name__)
+CHINA = timezone(timedelta(hours=8))
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,8 @@ class RunResult:
     cleared: dict[str, int]  # rule → open findings no longer produced
 
 
-def run_month(session: Session, actor: Actor, month_text: str, *, today: date, refresh_figures: bool = True) -> RunResult:
+def run_month(session: Session, actor: Actor, month_text: str, *, today: date | None = None,
+              refresh_figures: bool = True) -> RunResult:
     """Apply every enabled rule to the month's matched data and store the findings (audited).
 
     :raises NotAllowed: unless an administrator or the system (the scheduled job).
@@ -45,6 +47,7 @@ def run_month(session: Session, actor: Actor, month_text: str, *, today: date, r
     if actor is not SYSTEM:
         require_admin(actor, "只有管理员可运行数据监查 (only administrators run the data inspection)")
     month = _month(month_text)
+    today = today or datetime.now(CHINA).date()
     if refresh_figures:
         monitored.refresh(session, month.text)
     ruleset = rules.current(session)
