@@ -13,6 +13,8 @@ from engine.workflow import limits
 from engine.config import PREFIX, ConfigError, Settings, load_settings
 from engine.db import make_engine, make_session_factory
 from engine.evidence.filestore import FileStore, LocalFileStore
+from engine.monitoring import monthly
+from engine.tax import review as tax_review
 from integrations.ldap.directory import LdapDirectory
 from integrations.ldap.settings import LdapSettings
 from web import database, errors, i18n, json_guard, params, proxies, rate_limits, request_log, security_headers, static_assets, ui
@@ -25,6 +27,7 @@ def create_app(test_config: Mapping[str, str] | None = None) -> Flask:
     """Build the app from ``ECOLOOP_*`` settings; ``test_config`` overrides them (keys without the prefix)."""
     settings = load_settings(overrides=test_config)
     processes.wire()
+    tax_review.register_figures_source(monthly.figures_source)
     app = Flask(__name__)
     _configure(app, settings)
     engine = make_engine(settings.database_url)

@@ -20,10 +20,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.audit import trail as audit
-from engine.actors import SYSTEM, Role
+from engine.actors import SYSTEM
 from engine.errors import EcoLoopError
-from engine.identity.models import LocalUser
-from engine.notifications.models import NotificationKind, NotificationPreference
+from engine.notifications.models import NotificationKind
 from engine.runstate.models import RunstateAlert
 from engine.alerts.figures import Figures
 from engine.workflow import configs
@@ -126,7 +125,8 @@ def _open(session: Session, threshold: Threshold, value: float, rules: Threshold
     audit.record(session, SYSTEM, "runstate.alert",
                  payload={"alert": alert.id, "figure": alert.figure, "value": value, "threshold": threshold.limit,
                           "config_version": rules.version, "ticket": alert.ticket_instance_id})
-    notifications.notify_people(session, administrators(session), NotificationKind.RUNSTATE_ALERT, title, body,
+    notifications.notify_people(session, notifications.administrators(session), NotificationKind.RUNSTATE_ALERT,
+                                title, body,
                                 instance_id=alert.ticket_instance_id)
     log.warning("run-state alert %s opened: %s = %s beyond %s", alert.id, alert.figure, value, threshold.limit)
     return alert
@@ -144,12 +144,3 @@ def _ticket(session: Session, values: dict[str, Any], title: str, body: str) -> 
     except EcoLoopError as error:
         log.error("run-state alert could not open a support ticket: %s", error.message)
         return None
-
-
-def administrators(session: Session) -> set[str]:
-    """Everyone holding the admin role: local accounts, and directory users known from their preferences."""
-    names = {user.username for user in session.scalars(select(LocalUser).where(LocalUser.disabled.is_(False)))
-             if Role.ADMIN.value in (user.roles or [])}
-    names |= {pref.username for pref in session.scalars(select(NotificationPreference))
-              if Role.ADMIN.value in (pref.roles or [])}
-    return names

@@ -444,6 +444,15 @@ def notify_people(session: Session, usernames: Iterable[str], kind: Notification
     return created
 
 
+def administrators(session: Session) -> set[str]:
+    """Everyone holding the admin role: local accounts, and directory users known from their preferences."""
+    names = {user.username for user in session.scalars(select(LocalUser).where(LocalUser.disabled.is_(False)))
+             if Role.ADMIN.value in (user.roles or [])}
+    names |= {pref.username for pref in session.scalars(select(NotificationPreference))
+              if Role.ADMIN.value in (pref.roles or [])}
+    return names
+
+
 def _queue_mail(session: Session, created: list[Notification]) -> None:
     subscribers = list(session.scalars(select(NotificationPreference).where(
         NotificationPreference.email_enabled.is_(True), NotificationPreference.email != "")))

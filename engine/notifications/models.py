@@ -30,6 +30,7 @@ class NotificationKind(StrEnum):
     COPY = "copy"  # 抄送
     DELEGATED = "delegated"  # 委派征求意见
     RUNSTATE_ALERT = "runstate_alert"  # 运行告警 (engine/alerts/thresholds.py)
+    EXCHANGE_ALERT = "exchange_alert"  # 涉税交换告警 (engine/exchange/watch.py)
 
 
 class DeliveryStatus(StrEnum):

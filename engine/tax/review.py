@@ -42,11 +42,16 @@ FiguresSource = Callable[[Session, str, str], dict[str, Any] | None]
 _figures_source: FiguresSource | None = None
 
 
-def register_figures_source(source: FiguresSource | None) -> None:
+def register_figures_source(source: FiguresSource | None) -> FiguresSource | None:
     """Hook for the monitoring package: ``source(session, enterprise_code, "YYYY-MM")`` returns the period's figures
-    (monthly means of hourly means for air, of daily means for water; anomalies; data flags) as plain JSON."""
+    (monthly means of hourly means for air, of daily means for water; emission volume; valid-data days; data
+    flags) as plain JSON. ``create_app`` registers :func:`engine.monitoring.monthly.figures_source`.
+
+    :returns: the source registered before, so a caller can put it back.
+    """
     global _figures_source
-    _figures_source = source
+    previous, _figures_source = _figures_source, source
+    return previous
 
 
 def period_monitoring_figures(session: Session, enterprise_code: str, tax_period: str) -> dict[str, Any] | None:

@@ -25,6 +25,7 @@ UNAUTHORIZED = {"description": "missing, invalid or expired bearer token",
 
 def init_app(app: Flask) -> None:
     """Register the API, its document and its docs page on ``app``."""
+    from web.api import exchange
     from web.api.blueprints import ALL, limit
 
     app.config.update(
@@ -44,6 +45,7 @@ def init_app(app: Flask) -> None:
     for blueprint in ALL:
         api.register_blueprint(blueprint)
     _document_protected(api)
+    exchange.document(api)
     app.extensions["ecoloop.api"] = api
 
 

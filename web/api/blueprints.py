@@ -15,6 +15,7 @@ from web.api import (
     bearer,
     credit,
     datacheck,
+    exchange,
     health,
     idempotency,
     instances,
@@ -32,7 +33,7 @@ from web.extensions import csrf
 PUBLIC: tuple[Blueprint, ...] = (auth.bp, health.bp)
 PROTECTED: tuple[Blueprint, ...] = (auth.me_bp, processes.bp, instances.bp, tasks.bp, attachments.bp, stats.bp,
                                     monitoring.bp, credit.bp, tax.bp, reports.bp, register.bp,
-                                    libraries.bp, datacheck.bp)
+                                    libraries.bp, exchange.bp, datacheck.bp)
 ALL = PUBLIC + PROTECTED
 
 

@@ -125,9 +125,16 @@ def figures_source() -> Iterator[list[tuple[str, str]]]:
         asked.append((enterprise_code, period))
         return {"period": period, "points": []}
 
-    tax.register_figures_source(source)
+    previous = tax.register_figures_source(source)
     yield asked
-    tax.register_figures_source(None)
+    tax.register_figures_source(previous)
+
+
+@pytest.fixture
+def no_figures_source() -> Iterator[None]:
+    previous = tax.register_figures_source(None)
+    yield
+    tax.register_figures_source(previous)
 
 
 def test_monitoring_figures_come_from_the_registered_source(session: Session,
@@ -139,6 +146,7 @@ def test_monitoring_figures_come_from_the_registered_source(session: Session,
     assert review(session, given).monitoring_figures == FIGURES and len(figures_source) == 1
 
 
+@pytest.mark.usefixtures("no_figures_source")
 def test_without_a_source_the_request_carries_no_figures(session: Session) -> None:
     instance = open_request(session, monitoring_figures=None)
     assert review(session, instance).monitoring_figures is None
