@@ -91,11 +91,8 @@ class Finding(Base):
 
 
 class MonitoredMonth(Base):
-    """The month's automatic-monitoring figures of one point and factor, as the inspection rules compare them.
-
-    Air: mean of the valid hourly means; water: mean of the valid daily means (the basis the tax law's
-    concentration reductions use). Emissions: the sum of the valid periods' emission volumes (``cou``).
-    """
+    """The month's automatic-monitoring figures of one point and factor, as the inspection rules compare them
+    (computed by :func:`engine.monitoring.monthly.point_figures`, see :mod:`engine.exchange.datacheck.monitored`)."""
 
     __tablename__ = "exchange_monitored_months"
     __table_args__ = (UniqueConstraint("month", "point_id", "factor"),)
