@@ -144,6 +144,9 @@ def _register_blueprints(app: Flask) -> None:
     from web.emergency import bp as emergency_bp
 
     app.register_blueprint(emergency_bp)
+    from web.exchange import bp as exchange_bp
+
+    app.register_blueprint(exchange_bp)
     from web.datacheck import bp as datacheck_bp
 
     app.register_blueprint(datacheck_bp)

@@ -128,6 +128,12 @@ ACTIONS: Mapping[str, Any] = {
     "exchange.inspection_run": _l("运行数据监查"),
     "exchange.verification_start": _l("发起监查核实"),
     "exchange.verification_answer": _l("监查核实结论"),
+    "exchange.receive": _l("接收涉税交换批次"),
+    "exchange.pull": _l("税务部门拉取交换数据"),
+    "exchange.publish": _l("生成涉税交换数据"),
+    "exchange.schedule": _l("修改涉税交换计划"),
+    "exchange.alert": _l("涉税交换告警"),
+    "exchange.supervisory": _l("录入监督性监测结果"),
     "emergency.filed": _l("预案备案"),
     "emergency.refused": _l("预案退回"),
     "library.drafted": _l("资源库条目起草"),
@@ -144,6 +150,14 @@ ACTIONS: Mapping[str, Any] = {
     "register.accounts_close": _l("停用已关闭企业的账号"),
 }
 
+EXCHANGE_CATEGORIES: Mapping[str, Any] = {
+    "review_requests": _l("复核提请"), "taxpayers": _l("纳税人基础信息"), "tax_sources": _l("税源信息"),
+    "tax_returns": _l("申报信息"), "tax_payments": _l("入库信息"), "online_monitoring": _l("在线监测数据"),
+    "supervisory_monitoring": _l("监督性监测数据"), "permits": _l("排污许可及排放口"), "penalties": _l("行政处罚"),
+    "review_feedback": _l("复核反馈"),
+}
+"""The ten categories of the tax exchange (engine.exchange.categories.Category)."""
+
 AREAS: Mapping[str, Any] = {
     "instance": _l("流程实例"), "task": _l("待办"), "timer": _l("计时器"), "deadline": _l("期限"),
     "evidence": _l("证据"), "process": _l("流程模型"), "config": _l("流程配置"), "calendar": _l("工作日历"),
@@ -151,7 +165,7 @@ AREAS: Mapping[str, Any] = {
     "runstate": _l("运行监控"), "notification": _l("通知"), "report": _l("报表"), "monitoring": _l("在线监测"),
     "anomaly": _l("异常处置"),
     "credit": _l("信用评价"), "tax": _l("涉税复核"), "emergency": _l("应急预案"), "library": _l("应急资源库"),
-    "ticket": _l("技术支持"), "register": _l("名录管理"), "exchange": _l("涉税数据交换"),
+    "ticket": _l("技术支持"), "register": _l("名录管理"), "exchange": _l("涉税交换"),
 }
 """The first part of an action (the audit log's filter offers 'all of an area')."""
 
@@ -229,6 +243,10 @@ PAYLOAD_KEYS: Mapping[str, Any] = {
     "record_key": _l("记录标识"), "resolution": _l("处理方式"), "enterprise_id": _l("企业编号"),
     "month": _l("所属月份"), "rule_version": _l("规则版本"), "new": _l("新增数"), "cleared": _l("消除数"),
     "finding": _l("监查发现"),
+    "batch": _l("批次编号"), "batch_no": _l("批次号"), "category": _l("数据类别"), "accepted": _l("接收数"),
+    "corrected": _l("更正数"), "unchanged": _l("重复数"), "refused": _l("拒收数"), "cursor": _l("游标"),
+    "due_at": _l("应交换时间"), "lag_hours": _l("滞后小时数"), "reports": _l("监测报告"), "batches": _l("批次"),
+    "detail": _l("详情"),
 }
 """Keys of audit payloads (the audit log shows them as a labelled list)."""
 

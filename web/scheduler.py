@@ -18,6 +18,8 @@ logged and retried at the next run instead of stopping the scheduler.
 | ``monthly_reports`` | the 1st, 08:00 Asia/Shanghai | :func:`engine.reports.jobs.queue_and_process` |
 | ``report_runs`` | 30 s | :func:`engine.reports.jobs.process_all` |
 | ``runstate_alerts`` | 60 s | :func:`engine.alerts.jobs.check_alerts` |
+| ``exchange_publish`` | daily 01:00 Asia/Shanghai | :func:`engine.exchange.jobs.publish` |
+| ``exchange_watch`` | 30 minutes | :func:`engine.exchange.jobs.watch_sync` |
 
 Every run is recorded (``scheduler_job_runs``, one JSON line on ``ecoloop.jobs``) by
 :func:`engine.alerts.jobs.run_recorded`.
@@ -40,6 +42,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine.actors import SYSTEM
 from engine.anomalies import jobs as anomaly_jobs
 from engine.config import Settings
+from engine.exchange import jobs as exchange_jobs
 from engine.exchange.datacheck import jobs as datacheck_jobs
 from engine.instances import jobs as instance_jobs
 from engine.instances.retention import archive_after_days
@@ -92,6 +95,9 @@ def jobs(sessions: sessionmaker[Session], settings: Settings) -> list[Job]:
         Job("report_runs", report_jobs.process_all, (sessions,), "interval", {"seconds": 30}),
         Job("runstate_alerts", runstate_jobs.check_alerts, (sessions, settings.evidence_dir), "interval",
             {"seconds": 60}),
+        Job("exchange_publish", exchange_jobs.publish, (sessions,), "cron",
+            {"hour": 1, "minute": 0, "timezone": TIMEZONE, "misfire_grace_time": 6 * 3600}),
+        Job("exchange_watch", exchange_jobs.watch_sync, (sessions,), "interval", {"minutes": 30}),
         Job("tax_data_inspection", datacheck_jobs.run_recent, (sessions,), "cron",
             {"hour": 2, "minute": 30, "timezone": TIMEZONE, "misfire_grace_time": 6 * 3600}),
     ]

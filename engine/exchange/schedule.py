@@ -152,5 +152,8 @@ def _flat(messages: Any, prefix: str = "") -> dict[str, list[str]]:
         return {prefix or "rules": [str(m) for m in messages]}
     flat: dict[str, list[str]] = {}
     for key, value in messages.items():
+        if key == "value":  # marshmallow's level for a dict's values: categories.<name>.value.<field>
+            flat.update(_flat(value, prefix))
+            continue
         flat.update(_flat(value, f"{prefix}.{key}" if prefix else str(key)))
     return flat

@@ -22,7 +22,7 @@ from engine.db import utcnow
 from engine.errors import NotAllowed
 from engine.exchange import schedule as schedules
 from engine.exchange.categories import LABELS, TAX_SIDE, Category, ENVIRONMENT_SIDE, direction_of
-from engine.exchange.models import BatchStatus, Direction, ExchangeBatch
+from engine.exchange.models import BatchStatus, Direction, ExchangeBatch, ExchangeRefusal
 
 CHINA = timezone(timedelta(hours=8))
 
@@ -130,3 +130,31 @@ def require_viewer(actor: Actor) -> None:
     """
     if not (actor.is_admin or Role.TAX_CLIENT in actor.roles or actor.roles & REVIEWER_ROLES):
         raise NotAllowed("无权查看涉税交换状态 (not allowed to see the exchange status)")
+
+
+@dataclass(frozen=True)
+class Board:
+    """What the sync's status page shows: every category, the latest batches with their refusals, the schedule."""
+
+    categories: list[CategoryStatus]
+    batches: list[ExchangeBatch]
+    refusals: dict[int, list[ExchangeRefusal]]
+    schedule: schedules.Schedule
+
+
+def board(session: Session, actor: Actor, now: datetime | None = None, batches: int = 30,
+          refusals_per_batch: int = 20) -> Board:
+    """The status page's data.
+
+    :raises NotAllowed: see :func:`require_viewer`.
+    """
+    require_viewer(actor)
+    latest = list(session.scalars(select(ExchangeBatch).order_by(ExchangeBatch.received_at.desc(),
+                                                                 ExchangeBatch.id.desc()).limit(batches)))
+    refused: dict[int, list[ExchangeRefusal]] = {}
+    for batch in latest:
+        if batch.refused:
+            refused[batch.id] = list(session.scalars(select(ExchangeRefusal).where(
+                ExchangeRefusal.batch_id == batch.id).order_by(ExchangeRefusal.position, ExchangeRefusal.id)
+                .limit(refusals_per_batch)))
+    return Board(category_status(session, now), latest, refused, schedules.current(session))

@@ -73,7 +73,7 @@ def _raise(session: Session, kind: str, category: str, subject: str, detail: dic
             session.flush()
     except IntegrityError:  # another watcher raised it meanwhile
         return None
-    audit.record(session, SYSTEM, "exchange.alert", payload={"kind": kind, "category": category, **detail})
+    audit.record(session, SYSTEM, "exchange.alert", payload={"kind": kind, "category": category, "detail": detail})
     notifications.notify_people(session, notifications.administrators(session), NotificationKind.EXCHANGE_ALERT,
                                 title, body)
     log.warning("exchange alert %s: %s %s", kind, category, subject)

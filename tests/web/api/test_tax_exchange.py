@@ -4,6 +4,7 @@ sync status and the schedule."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
@@ -12,7 +13,7 @@ from flask import Flask
 from sqlalchemy import delete, func, select
 
 from engine.credit.models import CreditFact
-from engine.exchange import canonical, jobs
+from engine.exchange import canonical, jobs, schedule
 from engine.exchange.models import (
     ExchangeBatch,
     ExchangeRecord,
@@ -25,6 +26,7 @@ from engine.exchange.models import (
 from engine.monitoring.models import Measurement, MonitoringPoint
 from engine.tax.models import TaxReview
 from tests.web.api.conftest import TIANHE, ApiClient, login, machine
+from tests.web.conftest import login as browser_login
 
 CHINA = timezone(timedelta(hours=8))
 AIR_MN, WATER_MN = "440106000000000000000001", "440106000000000000000002"
@@ -287,3 +289,24 @@ def test_openapi_describes_every_category_record(app: Flask) -> None:
         assert schemas[name]["properties"], name
     assert "credit_code" in schemas["TaxReturnRecord"]["required"]
     assert "/api/v1/exchange/batches" in document["paths"]
+
+
+def test_status_page_shows_every_category_and_saves_the_schedule(app: Flask) -> None:
+    admin = browser_login(app, "admin")
+    page = admin.get("/exchange/status")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and html.count('data-category="') == 10 and "纳税人基础信息" in html
+    with _sessions(app)() as session:
+        rules = schedule.current(session).rules
+    saved = admin.post("/exchange/schedule", {"rules": json.dumps({**rules, "max_age_months": 36}), "note": "缩短"})
+    assert saved.status_code == 302
+    with _sessions(app)() as session:
+        assert schedule.current(session).max_age_months == 36
+    refused = admin.post("/exchange/schedule", {"rules": "{", "note": "x"})
+    assert refused.status_code == 302
+    with _sessions(app)() as session:
+        assert schedule.current(session).max_age_months == 36
+    county = browser_login(app, "county-440106")
+    assert 'name="rules"' not in county.get("/exchange/status").get_data(as_text=True)
+    assert county.post("/exchange/schedule", {"rules": json.dumps(rules), "note": "x"}).status_code == 403
+    assert browser_login(app, TIANHE.credit_code).get("/exchange/status").status_code == 403
