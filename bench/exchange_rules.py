@@ -149,7 +149,8 @@ def _evaluate(session: Session, ruleset: rules.RuleSet, month: checks.Month, cod
         source = sources[line.source_no]
         point = points.get(source.outlet_code)
         figure = figures.get((point.id, line.pollutant_code)) if point else None
-        if figure and figure.emission_kg >= 1.0 and line.emission_kg < figure.emission_kg * below:
+        if figure and figure.emission_kg is not None and figure.emission_kg >= 1.0 \
+                and line.emission_kg < figure.emission_kg * below:
             found.add(("declared_below_monitored", line.record_key))
         limit = limits.get((point.id, line.pollutant_code)) if point else None
         if limit is not None and line.concentration is not None and line.concentration > limit and not penalised:

@@ -230,8 +230,8 @@ def statistics_sheets(session: Session, actor: Actor, period: Period) -> list[Sh
     per_city: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
 
     def collect(name: str, query: Any) -> None:
-        for key, value in session.execute(query):
-            per_city[f"{key}00"][name] += float(value or 0)
+        for row in session.execute(query):
+            per_city[f"{row[0]}00"][name] += float(row[1] or 0)
 
     collect("taxpayers", select(city, func.count()).where(visible).group_by(city))
     collect("matched", select(city, func.count()).where(visible, tm.c.enterprise_id.is_not(None)).group_by(city))
@@ -239,17 +239,17 @@ def statistics_sheets(session: Session, actor: Actor, period: Period) -> list[Sh
             .where(visible).group_by(city))
     returns = select(city, func.count(), func.sum(TaxReturn.emission_kg), func.sum(TaxReturn.tax_amount)).join(
         TaxReturn, TaxReturn.credit_code == tm.c.credit_code).where(visible, TaxReturn.month.in_(months)).group_by(city)
-    for key, lines, emission, tax in session.execute(returns):
-        row = per_city[f"{key}00"]
-        row["return_lines"] += int(lines)
-        row["emission_kg"] += float(emission or 0)
-        row["tax_declared"] += float(tax or 0)
+    for found in session.execute(returns):
+        row = per_city[f"{found[0]}00"]
+        row["return_lines"] += int(found[1])
+        row["emission_kg"] += float(found[2] or 0)
+        row["tax_declared"] += float(found[3] or 0)
     payments = select(city, func.count(), func.sum(TaxPayment.amount)).join(
         TaxPayment, TaxPayment.credit_code == tm.c.credit_code).where(
         visible, TaxPayment.tax_period.in_(months)).group_by(city)
-    for key, count, amount in session.execute(payments):
-        per_city[f"{key}00"]["payments"] += int(count)
-        per_city[f"{key}00"]["tax_paid"] += float(amount or 0)
+    for paid in session.execute(payments):
+        per_city[f"{paid[0]}00"]["payments"] += int(paid[1])
+        per_city[f"{paid[0]}00"]["tax_paid"] += float(paid[2] or 0)
     review_city = city_of(TaxReview.region_code)
     collect("reviews", select(review_city, func.count()).where(
         TaxReview.tax_period.in_(months), scope.clause(actor, TaxReview.region_code, TaxReview.enterprise_code))

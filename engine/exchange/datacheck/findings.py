@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import Select, func, literal, select
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor
@@ -38,7 +38,7 @@ class FindingPage:
     page_size: int
 
 
-def _query(actor: Actor, wanted: FindingFilter):  # type: ignore[no-untyped-def]
+def _query(actor: Actor, wanted: FindingFilter) -> Select[Finding]:
     query = select(Finding).where(instance_clause(actor, Finding.region_code, Finding.taxpayer_code))
     if wanted.period:
         query = query.where(Finding.period == wanted.period)

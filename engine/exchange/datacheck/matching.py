@@ -143,8 +143,9 @@ def counts_by_region(session: Session, actor: Actor) -> dict[str, int]:
     """
     require_reviewer(actor)
     query = _unmatched_query(actor, None).subquery("waiting")
-    return {str(code): int(n) for code, n in session.execute(
-        select(query.c.region_code, func.count()).group_by(query.c.region_code).order_by(query.c.region_code))}
+    rows = session.execute(select(query.c.region_code, func.count()).group_by(query.c.region_code)
+                           .order_by(query.c.region_code))
+    return {str(row[0]): int(row[1]) for row in rows}
 
 
 def resolve(session: Session, actor: Actor, kind: str, record_key: str, *, resolution: str,
@@ -197,7 +198,7 @@ def _link_target(session: Session, actor: Actor, record: Unmatched, enterprise_c
                                                           MonitoringPoint.enterprise_id == enterprise_id)).first()
     if point is None:
         raise InvalidInput("该企业无此监测点 (no such point of the enterprise)", fields={"point_mn": ["须为该企业的监测点 MN"]})
-    return int(enterprise_id), point.id
+    return point.enterprise_id, point.id
 
 
 def _covers(actor: Actor, enterprise: Enterprise) -> bool:

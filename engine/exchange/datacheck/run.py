@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import and_, exists, func, insert, literal, select, update
@@ -88,7 +89,7 @@ def _insert_new(session: Session, rule: str, month: str, query: Subquery, versio
 
 def _clear_vanished(session: Session, rule: str, month: str, query: Subquery) -> int:
     still = select(query.c.subject_key)
-    result = session.execute(update(Finding).where(
+    result: Any = session.execute(update(Finding).where(
         and_(Finding.rule == rule, Finding.period == month, Finding.status == FindingStatus.OPEN,
              Finding.subject_key.not_in(still))).values(status=FindingStatus.CLEARED))
     return int(result.rowcount or 0)
