@@ -48,11 +48,13 @@ def seed(session: Session, *, history: bool = False) -> None:
     if history:
         from engine.config import load_settings
         from engine.demo.credit import seed_credit_rounds
+        from engine.demo.datacheck import seed_datacheck
         from engine.demo.history import seed_history
         from engine.evidence.filestore import LocalFileStore
 
         seed_history(session)
         seed_credit_rounds(session, LocalFileStore(load_settings().evidence_dir))
+        seed_datacheck(session)
 
 
 def _create_accounts(session: Session) -> None:

@@ -7,7 +7,7 @@ so the inspection rules can join them set-wise instead of recomputing them per r
 
 from __future__ import annotations
 
-from sqlalchemy import delete, distinct, insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from engine.db import utcnow
@@ -21,7 +21,7 @@ def refresh(session: Session, month: str) -> int:
     """Recompute the month's figures of every point with hourly or daily data in it; returns the rows written."""
     start, end = month_bounds(month)
     session.execute(delete(MonitoredMonth).where(MonitoredMonth.month == month))
-    measured = select(distinct(Measurement.point_id)).where(
+    measured = select(Measurement.point_id).distinct().where(
         Measurement.cn.in_((HOURLY, DAILY)), Measurement.data_time >= start, Measurement.data_time < end)
     now = utcnow()
     rows = [{"month": month, "point_id": point.id, "factor": figure.factor,
