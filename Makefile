@@ -28,15 +28,17 @@ translations: $(STAMP)
 
 DEMO_HJ212_PORT ?= 6212
 
-# The web app in the foreground; an HJ 212 receiver and a simulator of the demo loggers
-# in the background (stopped with the app), so anomaly tasks keep appearing.
+# The web app in the foreground; an HJ 212 receiver, a simulator of the demo loggers and a simulated
+# tax bureau in the background (stopped with the app), so anomaly tasks and exchange traffic keep appearing.
 demo: install
 	$(BIN)/ecoloop db upgrade
 	$(BIN)/ecoloop demo
 	$(BIN)/ecoloop receive --host 127.0.0.1 --port $(DEMO_HJ212_PORT) & receiver=$$!; \
 	sleep 2; \
 	$(BIN)/ecoloop simulate --host 127.0.0.1 --port $(DEMO_HJ212_PORT) --rate 2 --duration 86400 & simulator=$$!; \
-	trap 'kill $$receiver $$simulator 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/ecoloop tax simulate --url http://127.0.0.1:5000 --create-token demo-tax-bureau --wait 120 \
+		--rounds 0 --interval 3600 >/dev/null & taxbureau=$$!; \
+	trap 'kill $$receiver $$simulator $$taxbureau 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/ecoloop serve --host 127.0.0.1 --port 5000
 
 system-packages:

@@ -54,6 +54,9 @@ def seed(session: Session, *, history: bool = False) -> None:
 
         seed_history(session)
         seed_credit_rounds(session, LocalFileStore(load_settings().evidence_dir))
+        from engine.demo.exchange import seed_exchange
+
+        seed_exchange(session)
         seed_datacheck(session)
 
 

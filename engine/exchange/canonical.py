@@ -29,7 +29,22 @@ def canonical(value: Any) -> str:
 
 def checksum(records: Sequence[Mapping[str, Any]]) -> str:
     """The checksum a batch of these records must carry."""
-    return hashlib.sha256(canonical(list(records)).encode("utf-8")).hexdigest()
+    return checksum_of(texts(records))
+
+
+def texts(records: Sequence[Any]) -> list[str]:
+    """Each record's canonical text; the list's canonical text is ``[`` + these joined by ``,`` + ``]``."""
+    return [canonical(record) for record in records]
+
+
+def checksum_of(record_texts: Sequence[str]) -> str:
+    """The batch checksum from its records' canonical texts (each record is serialised once)."""
+    return hashlib.sha256(f"[{','.join(record_texts)}]".encode("utf-8")).hexdigest()
+
+
+def digest_of(text: str) -> str:
+    """The digest of a record from its canonical text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def as_json(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -40,4 +55,4 @@ def as_json(record: Mapping[str, Any]) -> dict[str, Any]:
 
 def digest(record: Mapping[str, Any]) -> str:
     """The digest of one record's content, to tell a resend from a correction."""
-    return hashlib.sha256(canonical(record).encode("utf-8")).hexdigest()
+    return digest_of(canonical(record))

@@ -55,7 +55,7 @@ def receive(session: Session, actor: Actor, batch: BatchIn) -> dict[str, Any]:
     :raises Conflict: the batch number was used for other content, or the sequence by another batch.
     """
     _check_sender(actor)
-    _check_envelope(batch)
+    record_texts = _check_envelope(batch)
     stored = _stored(session, batch)
     if stored is not None:
         return {**(stored.answer or {}), "resent": True}
@@ -66,7 +66,8 @@ def receive(session: Session, actor: Actor, batch: BatchIn) -> dict[str, Any]:
                         received_at=utcnow())
     session.add(row)
     session.flush()
-    outcomes = _validate_and_store(session, actor, batch, row, Window.of(batch.period, rules.max_age_months, utcnow()))
+    window = Window.of(batch.period, rules.max_age_months, utcnow())
+    outcomes = _validate_and_store(session, actor, batch, row, window, record_texts)
     answer = _answer(batch, row, outcomes)
     row.answer = answer
     audit.record(session, actor, "exchange.receive", payload={
@@ -82,7 +83,8 @@ def _check_sender(actor: Actor) -> None:
         raise NotAllowed("交换批次由税务部门报送 (batches come from the tax bureau)")
 
 
-def _check_envelope(batch: BatchIn) -> None:
+def _check_envelope(batch: BatchIn) -> list[str]:
+    """The records' canonical texts, once the envelope agrees with them."""
     if batch.category not in TAX_SIDE:
         raise InvalidInput("该类别由生态环境部门提供，请拉取 (an environment-side category: pull it)",
                            fields={"category": [f"须为 {', '.join(c.value for c in TAX_SIDE)} 之一"]})
@@ -92,9 +94,11 @@ def _check_envelope(batch: BatchIn) -> None:
     if batch.record_count != len(batch.records):
         raise InvalidInput("记录数与批次声明不符 (record_count does not match the records)",
                            fields={"record_count": [f"声明 {batch.record_count} 条，实收 {len(batch.records)} 条"]})
-    if canonical.checksum(batch.records) != batch.checksum.lower():
+    record_texts = canonical.texts(batch.records)
+    if canonical.checksum_of(record_texts) != batch.checksum.lower():
         raise InvalidInput("校验和不符，批次可能在传输中损坏 (checksum does not match the records)",
                            fields={"checksum": ["SHA-256 of the canonical JSON of records (see the API guide)"]})
+    return record_texts
 
 
 def _stored(session: Session, batch: BatchIn) -> ExchangeBatch | None:
@@ -121,12 +125,14 @@ class Outcome:
     problems: list[Problem]
 
 
-def _validate_and_store(session: Session, actor: Actor, batch: BatchIn, row: ExchangeBatch,
-                        window: Window) -> list[Outcome]:
+def _validate_and_store(session: Session, actor: Actor, batch: BatchIn, row: ExchangeBatch, window: Window,
+                        record_texts: list[str]) -> list[Outcome]:
+    """Each record loaded and checked; the accepted ones written. A record's digest is that of its canonical
+    text as sent, so a resend is recognised without serialising anything twice."""
     category = batch.category
     lookups = load_lookups(session, [r for r in batch.records if isinstance(r, Mapping)])
     outcomes: list[Outcome] = []
-    accepted: list[tuple[int, str, dict[str, Any]]] = []
+    accepted: list[tuple[int, str, dict[str, Any], str]] = []
     seen: set[str] = set()
     for position, raw in enumerate(batch.records):
         key = record_key(category, raw) if isinstance(raw, Mapping) else ""
@@ -140,11 +146,11 @@ def _validate_and_store(session: Session, actor: Actor, batch: BatchIn, row: Exc
             continue
         seen.add(key)
         lookups.learn(category, loaded)
-        accepted.append((position, key, loaded))
-    records = [(key, loaded) for _, key, loaded in accepted]
+        accepted.append((position, key, loaded, canonical.digest_of(record_texts[position])))
+    records = [(key, loaded, digest) for _, key, loaded, digest in accepted]
     written = (review_requests.write(session, actor, row, records) if category is Category.REVIEW_REQUESTS
                else store.write(session, category, row, records))
-    for (position, key, _), (outcome, version, problems) in zip(accepted, written):
+    for (position, key, _, _), (outcome, version, problems) in zip(accepted, written):
         outcomes.append(Outcome(position, key, outcome, version, problems))
     outcomes.sort(key=lambda o: o.position)
     _refusals(session, row, outcomes)

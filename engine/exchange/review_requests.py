@@ -23,18 +23,17 @@ from engine.tax.models import TaxReview
 
 
 def write(session: Session, actor: Actor, batch: ExchangeBatch,
-          accepted: Sequence[tuple[str, dict[str, Any]]]) -> list[Written]:
+          accepted: Sequence[tuple[str, dict[str, Any], str]]) -> list[Written]:
     """Start a review for each new request and store it; one outcome per request, in order."""
-    keys = [key for key, _ in accepted]
+    keys = [key for key, _, _ in accepted]
     stored: dict[str, str] = dict(session.execute(select(RECORDS.c.record_key, RECORDS.c.digest).where(
         RECORDS.c.direction == Direction.IN.value, RECORDS.c.category == Category.REVIEW_REQUESTS.value,
         RECORDS.c.record_key.in_(keys))).all())
-    return [_one(session, actor, batch, key, loaded, stored.get(key)) for key, loaded in accepted]
+    return [_one(session, actor, batch, key, loaded, digest, stored.get(key)) for key, loaded, digest in accepted]
 
 
-def _one(session: Session, actor: Actor, batch: ExchangeBatch, key: str, loaded: dict[str, Any],
+def _one(session: Session, actor: Actor, batch: ExchangeBatch, key: str, loaded: dict[str, Any], digest: str,
          stored_digest: str | None) -> Written:
-    digest = canonical.digest(loaded)
     if stored_digest is not None:
         return ("unchanged", 1, []) if stored_digest == digest else refused("already_received", name="request_no")
     if session.scalar(select(TaxReview.id).where(TaxReview.request_no == key)) is not None:

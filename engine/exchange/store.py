@@ -46,10 +46,10 @@ class Item:
 
 
 def write(session: Session, category: Category, batch: ExchangeBatch,
-          accepted: Sequence[tuple[str, dict[str, Any]]]) -> list[Written]:
-    """Store accepted records of a typed category; one (outcome, version, problems) per record, in order."""
+          accepted: Sequence[tuple[str, dict[str, Any], str]]) -> list[Written]:
+    """Store accepted (key, record, digest) of a typed category; one (outcome, version, problems) per record."""
     model = TYPED[category]
-    items = [Item(key, typed_columns(category, loaded), canonical.digest(loaded)) for key, loaded in accepted]
+    items = [Item(key, typed_columns(category, loaded), digest) for key, loaded, digest in accepted]
     return upsert(session, model.__table__, items, batch.id, direction=direction_of(category), category=category)
 
 

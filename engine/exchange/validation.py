@@ -59,6 +59,13 @@ class Lookups:
     taxpayers: set[str] = field(default_factory=set)
     sources: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # source_no → credit, outlet, kind
     returns: set[str] = field(default_factory=set)
+    checked_codes: dict[str, bool] = field(default_factory=dict)  # credit code → check character right
+
+    def valid_code(self, code: str) -> bool:
+        """The check character, computed once per code and batch (a taxpayer has many lines)."""
+        if code not in self.checked_codes:
+            self.checked_codes[code] = identifiers.valid_credit_code(code)
+        return self.checked_codes[code]
 
     def learn(self, category: Category, record: Mapping[str, Any]) -> None:
         if category is Category.TAXPAYERS:
@@ -145,7 +152,7 @@ def check(category: Category, record: Mapping[str, Any], lookups: Lookups, windo
     """What the stored data says against a loaded record."""
     problems: list[Problem] = []
     code = record.get("credit_code")
-    if code is not None and not identifiers.valid_credit_code(code):
+    if code is not None and not lookups.valid_code(code):
         problems.append(_problem("credit_code", "credit_code_check"))
     elif category in (Category.TAX_SOURCES, Category.TAX_RETURNS, Category.TAX_PAYMENTS) \
             and code not in lookups.taxpayers:

@@ -33,6 +33,10 @@ from engine.credit import rules as credit_rules
 from engine.credit.facts import FactInput
 from engine.credit.rule_defaults import DEFAULT_RULES
 from engine.errors import Conflict, NotAllowed, TaskNotFound
+from engine.exchange import canonical, ingest, outgoing, supervisory
+from engine.exchange import schedule as exchange_schedule
+from engine.exchange import status as exchange_status
+from engine.exchange.categories import Category
 from engine.monitoring.models import Enterprise
 from engine.workflow.models import HumanTask, TaskStatus
 from engine.identity.models import LocalUser
@@ -308,6 +312,45 @@ def _read_published_levels(world: World, role: str, region: str) -> bool:
     return _as(world, role, lambda session, who: consequences.published_levels(session, who))
 
 
+def _in_register(session: Session, region: str) -> str:
+    code = ENTERPRISE_OF[region]
+    if session.scalar(select(Enterprise.id).where(Enterprise.credit_code == code)) is None:
+        session.add(Enterprise(credit_code=code, name="权限检查企业", region_code=region))
+        session.flush()
+    return code
+
+
+def _push_exchange_batch(world: World, role: str, region: str) -> bool:
+    def push(session: Session, who: Actor) -> object:
+        records = [{"credit_code": _in_register(session, region), "name": "权限检查企业", "region_code": region}]
+        return ingest.receive(session, who, ingest.BatchIn(
+            f"PERM-{next(world.serial)}", Category.TAXPAYERS, "2026-10", next(world.serial) + 1, 1,
+            canonical.checksum(records), records))
+    return _as(world, role, push)
+
+
+def _pull_exchange_data(world: World, role: str, region: str) -> bool:
+    return _as(world, role, lambda session, who: outgoing.pull(session, who, Category.PERMITS, ""))
+
+
+def _view_exchange_status(world: World, role: str, region: str) -> bool:
+    return _as(world, role, lambda session, who: exchange_status.board(session, who))
+
+
+def _change_exchange_schedule(world: World, role: str, region: str) -> bool:
+    return _as(world, role, lambda session, who: exchange_schedule.save(
+        session, who, exchange_schedule.DEFAULT_RULES, "权限检查"))
+
+
+def _enter_supervisory_results(world: World, role: str, region: str) -> bool:
+    def enter(session: Session, who: Actor) -> object:
+        return supervisory.enter(session, who, [{
+            "report_no": "JC-PERM", "credit_code": _in_register(session, region), "outlet_code": "DW001",
+            "pollutant_code": "w01018", "sampled_on": "2026-10-12", "concentration": 30.0, "unit": "mg/L",
+            "limit": 50.0, "station": "权限检查监测站"}])
+    return _as(world, role, enter)
+
+
 def _registered(world: World, region: str) -> str:
     """The region's enterprise, registered (福田's is not in the demo register) — its credit code."""
     code = ENTERPRISE_OF[region]
@@ -372,6 +415,11 @@ CHECKS: dict[str, Callable[[World, str, str], bool]] = {
     "enter credit facts": _enter_credit_fact,
     "open credit round": _open_credit_round,
     "read published credit levels": _read_published_levels,
+    "push exchange batch": _push_exchange_batch,
+    "pull exchange data": _pull_exchange_data,
+    "view exchange status": _view_exchange_status,
+    "change exchange schedule": _change_exchange_schedule,
+    "enter supervisory results": _enter_supervisory_results,
     "view register": _view_register,
     "edit register": _edit_register,
     "read libraries": _read_libraries,

@@ -1,0 +1,1 @@
+"""The tax bureau's side of the environmental-protection-tax exchange, simulated against the real API."""
