@@ -3,8 +3,8 @@
 The demo tax bureau sends, through the real batch intake (``engine.exchange.ingest``), its taxpayers,
 tax sources and returns for a dozen enterprises of the demo register — plus two taxpayers and one outlet
 the register does not know, so the matching page has work — and the rules run over the recent months.
-The demo register carries no permits; the permit numbers of the first enterprises are filled in here (as
-the permit register would), leaving one without so its tax sources show as unpermitted.
+The demo register carries no permits; the permit numbers are filled in here (as the permit register would),
+leaving one enterprise without, so its tax sources show as unpermitted.
 """
 
 from __future__ import annotations
@@ -38,11 +38,12 @@ def seed_datacheck(session: Session, now: datetime | None = None) -> None:
     today = (now or datetime.now(CHINA)).astimezone(CHINA).date()
     this_month = f"{today.year:04d}-{today.month:02d}"
     months = [*months_before(today, 3), this_month]
-    enterprises = list(session.scalars(select(Enterprise).order_by(Enterprise.id).limit(ENTERPRISES)))
+    register = list(session.scalars(select(Enterprise).order_by(Enterprise.id)))
+    enterprises = register[:ENTERPRISES]
     if not enterprises or _sent(session):
         return
-    for n, enterprise in enumerate(enterprises):
-        if n != 3:
+    for n, enterprise in enumerate(register):
+        if n != 3 and not enterprise.permit_number:
             enterprise.permit_number = f"9144{enterprise.credit_code[4:12]}{n:03d}P"
             enterprise.permit_valid_from, enterprise.permit_valid_to = date(2024, 1, 1), date(2029, 12, 31)
     points = _points(session, enterprises)
