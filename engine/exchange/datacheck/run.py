@@ -8,6 +8,7 @@ Findings already in verification or decided are left as they are.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 from datetime import date, datetime, timedelta, timezone
@@ -27,6 +28,7 @@ from engine.scoping import require_admin
 
 log = logging.getLogger(__name__)
 CHINA = timezone(timedelta(hours=8))
+MONTH = re.compile(r"20\d{2}-(0[1-9]|1[0-2])", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -72,8 +74,7 @@ def run_month(session: Session, actor: Actor, month_text: str, *, today: date | 
 
 
 def _month(text: str) -> checks.Month:
-    if not (isinstance(text, str) and len(text) == 7 and text[4] == "-" and text[:4].isdigit()
-            and text[5:].isdigit() and 1 <= int(text[5:]) <= 12):
+    if not (isinstance(text, str) and MONTH.fullmatch(text)):
         raise InvalidInput("month: 须为 YYYY-MM (expected YYYY-MM)", fields={"month": ["须为 YYYY-MM"]})
     return checks.Month.of(text)
 

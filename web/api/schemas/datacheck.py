@@ -7,7 +7,7 @@ from marshmallow import RAISE, Schema, fields, validate
 from engine.exchange.datacheck.models import FindingStatus, RecordKind, Resolution
 from engine.exchange.datacheck.rule_defaults import RULES
 
-MONTH = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="须为 YYYY-MM (expected YYYY-MM)")
+MONTH = validate.Regexp(r"^20\d{2}-(0[1-9]|1[0-2])$", error="须为 YYYY-MM，2000–2099 年 (expected YYYY-MM)")
 REGION = validate.Regexp(r"^44\d{0,4}$", error="须为广东省行政区划代码或其前缀 (a Guangdong region code or prefix)")
 
 
