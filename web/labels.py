@@ -186,6 +186,14 @@ EXCHANGE_RULES: Mapping[str, Any] = {
 }
 """Data-inspection rules (engine.exchange.datacheck.rule_defaults.RULES)."""
 
+EXCHANGE_RULE_PARAMS: Mapping[str, Any] = {
+    "enabled": _l("启用"), "threshold_percent": _l("申报低于监测的幅度（%）"),
+    "min_monitored_kg": _l("监测排放量下限（千克）"), "key_units_only": _l("仅重点排污单位"),
+    "filing_days_after_quarter": _l("季度终了后申报期（日）"), "min_valid_days": _l("最少有效监测天数"),
+    "tolerance_percent": _l("超标容差（%）"), "penalty_lookback_months": _l("处罚回溯期（月）"),
+}
+"""Data-inspection rule parameters (engine.exchange.datacheck.rule_defaults.SPECS)."""
+
 RULE_PARAMS: Mapping[str, Any] = {
     "enabled": _l("启用"),
     "count": _l("连续次数"),

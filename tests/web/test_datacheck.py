@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from engine.actors import SYSTEM
 from engine.exchange.datacheck.models import Finding, MatchLink
+from engine.exchange.datacheck.rule_defaults import DEFAULTS
 from engine.exchange.datacheck.run import run_month
 from tests.engine.exchange.datacheck.records import Records, credit_code
 from tests.web.conftest import login
@@ -48,3 +49,33 @@ def test_the_county_resolves_and_verifies_from_the_pages(app: Flask) -> None:
     assert started.status_code == 302 and "/instances/" in started.headers["Location"]
     assert "核实中" in county.get("/exchange/findings?status=verifying").get_data(as_text=True)
     assert login(app, "91440106MA59C8Q0XW").get("/exchange/findings").status_code == 403
+
+
+def rules_form(**changes: str) -> dict[str, object]:
+    form: dict[str, object] = {}
+    for key, params in DEFAULTS.items():
+        for name, value in params.items():
+            if value is True:
+                form[f"{key}.{name}"] = "on"
+            elif value is not False:
+                form[f"{key}.{name}"] = str(value)
+    form.update(changes)
+    return form
+
+
+def test_administrators_edit_the_rules_on_their_page(app: Flask) -> None:
+    admin = login(app, "admin")
+    page = admin.get("/exchange/inspection-rules").get_data(as_text=True)
+    assert "申报低于监测的幅度（%）" in page and "第二十条" in page
+    refused = admin.post("/exchange/inspection-rules", rules_form(**{"declared_below_monitored.threshold_percent": "x"}))
+    assert refused.status_code == 422 and "须为数字" in refused.get_data(as_text=True)
+    saved = admin.post("/exchange/inspection-rules", rules_form(**{"declared_below_monitored.threshold_percent": "12.5",
+                                                                    "note": "页面修改"}))
+    assert saved.status_code == 302
+    shown = admin.get("/exchange/inspection-rules").get_data(as_text=True)
+    assert 'value="12.5"' in shown and "页面修改" in shown
+    assert admin.post("/exchange/inspection-runs", {"month": "2026-08"}).status_code == 302
+    county = login(app, "county-440106")
+    assert county.get("/exchange/inspection-rules").status_code == 200
+    assert county.post("/exchange/inspection-rules", rules_form()).status_code == 403
+    assert county.post("/exchange/inspection-runs", {"month": "2026-08"}).status_code == 403

@@ -10,9 +10,10 @@ from flask.typing import ResponseReturnValue
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from engine.errors import Conflict, InvalidInput, NotFound
-from engine.exchange.datacheck import findings, matching
+from engine.exchange.datacheck import findings, matching, rules
 from engine.exchange.datacheck.models import FindingStatus
-from engine.exchange.datacheck.rule_defaults import RULES
+from engine.exchange.datacheck.rule_defaults import DEFAULTS, RULES, SOURCES
+from engine.exchange.datacheck.run import run_month
 from web import labels
 from web.auth.session import actor, login_required
 from web.database import db
@@ -98,3 +99,39 @@ def verify(finding_id: int) -> ResponseReturnValue:
 def _message(error: Exception) -> str:
     fields_ = getattr(error, "fields", None) or {}
     return "；".join([str(error), *[f"{name}: {'，'.join(texts)}" for name, texts in fields_.items()]])
+
+
+@bp.get("/inspection-rules")
+@login_required
+def rules_page() -> ResponseReturnValue:
+    return render_template("datacheck/rules.html", versions=rules.history(db(), actor()), defaults=DEFAULTS,
+                           sources=SOURCES, rule_names=labels.EXCHANGE_RULES,
+                           param_names=labels.EXCHANGE_RULE_PARAMS, errors={})
+
+
+@bp.post("/inspection-rules")
+@login_required
+def save_rules() -> ResponseReturnValue:
+    try:
+        saved = rules.change_from_form(db(), actor(), request.form.to_dict(), request.form.get("note", "")[:2000])
+    except InvalidInput as error:
+        db().rollback()
+        return render_template("datacheck/rules.html", versions=rules.history(db(), actor()), defaults=DEFAULTS,
+                               sources=SOURCES, rule_names=labels.EXCHANGE_RULES,
+                               param_names=labels.EXCHANGE_RULE_PARAMS, errors=error.fields), 422
+    flash(f"数据监查规则已保存为第 {saved.version} 版", "success")
+    return redirect(url_for("datacheck.rules_page"))
+
+
+@bp.post("/inspection-runs")
+@login_required
+def run_now() -> ResponseReturnValue:
+    month = request.form.get("month", "")
+    try:
+        result = run_month(db(), actor(), month)
+    except InvalidInput as error:
+        db().rollback()
+        flash(_message(error), "danger")
+    else:
+        flash(f"{result.month}：新增 {sum(result.new.values())} 条，消除 {sum(result.cleared.values())} 条", "success")
+    return redirect(url_for("datacheck.rules_page"))

@@ -134,3 +134,26 @@ def history(session: Session, actor: Actor) -> list[RuleSet]:
     if not actor.roles & REVIEWERS:
         raise NotAllowed("仅审核人员和管理员可查看数据监查规则 (for reviewers and administrators)")
     return versions(session) or [current(session)]
+
+
+def change_from_form(session: Session, actor: Actor, form: Mapping[str, str], note: str = "") -> RuleSet:
+    """:func:`change` from the rules page: one field ``<rule>.<name>`` per parameter; an unticked box is false.
+
+    :raises NotAllowed: unless the actor is an administrator.
+    :raises InvalidInput: naming each field that is not a number where one is needed, or out of range.
+    """
+    require_admin(actor, "只有管理员可修改数据监查规则 (only administrators change the data-inspection rules)")
+    params: dict[str, dict[str, Any]] = {}
+    for key in RULES:
+        params[key] = {}
+        for name in DEFAULTS[key]:
+            raw = form.get(f"{key}.{name}", "")
+            params[key][name] = raw in ("on", "true", "1") if SPECS[name][0] == "bool" else _number(raw)
+    return change(session, actor, params, note)
+
+
+def _number(text: str) -> Any:
+    try:
+        return float(text.strip())
+    except ValueError:
+        return text
