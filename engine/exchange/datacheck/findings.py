@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, literal, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor
@@ -95,11 +95,3 @@ def start_verification(session: Session, actor: Actor, finding_id: int, note: st
         subject=f"涉税数据监查核实：{RULE_NAMES[finding.rule]}（{finding.period}）",
         data={"finding_id": finding.id, "note": note[:2000]}))
 
-
-def counts(session: Session, actor: Actor, period: str) -> dict[tuple[str, str], int]:
-    """(rule, status) → findings of the month within the actor's region."""
-    require_reviewer(actor)
-    rows = session.execute(select(Finding.rule, Finding.status, func.count()).where(
-        Finding.period == period, instance_clause(actor, Finding.region_code, literal("")))
-        .group_by(Finding.rule, Finding.status))
-    return {(str(rule), str(status)): int(n) for rule, status, n in rows}
