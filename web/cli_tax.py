@@ -24,7 +24,8 @@ def tax_group() -> None:
 
 @tax_group.command("simulate")
 @click.option("--url", default="http://127.0.0.1:5000", show_default=True, help="EcoLoop's base URL")
-@click.option("--token", envvar="ECOLOOP_TAX_TOKEN", default=None, help="the tax client's API token [$ECOLOOP_TAX_TOKEN]")
+@click.option("--token", envvar="ECOLOOP_TAX_TOKEN", default=None,
+              help="the tax client's API token [$ECOLOOP_TAX_TOKEN]")
 @click.option("--create-token", "token_name", default=None,
               help="issue a tax_client API token of this name first (not in production)")
 @click.option("--rounds", default=1, show_default=True, type=click.IntRange(0), help="rounds to run (0: until stopped)")

@@ -33,7 +33,8 @@ def _supervisory_results(session: Session, permits: list[dict[str, Any]], month:
         for pollutant in outlet["pollutants"]:
             if pollutant["code"] in ("w01018", "w21003") and pollutant["limit"]:
                 share = 1.2 if number == 0 and pollutant["code"] == "w01018" else 0.6
-                rows.append({"report_no": f"JC{month.replace('-', '')}{number:03d}", "credit_code": permit["credit_code"],
+                rows.append({"report_no": f"JC{month.replace('-', '')}{number:03d}",
+                             "credit_code": permit["credit_code"],
                              "outlet_code": outlet["outlet_code"], "pollutant_code": pollutant["code"],
                              "sampled_on": f"{month}-12", "concentration": round(pollutant["limit"] * share, 2),
                              "unit": "mg/L", "limit": pollutant["limit"], "station": STATION})

@@ -27,7 +27,7 @@ from engine.exchange import canonical, review_requests, schedule, store
 from engine.exchange.categories import TAX_SIDE, Category
 from engine.exchange.models import BatchStatus, Direction, ExchangeBatch, ExchangeRefusal
 from engine.exchange.records import record_key
-from engine.exchange.validation import Lookups, Problem, Window, check, load, load_lookups
+from engine.exchange.validation import Problem, Window, check, load, load_lookups
 
 log = logging.getLogger(__name__)
 

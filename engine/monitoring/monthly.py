@@ -65,9 +65,12 @@ def month_bounds(month: str) -> tuple[datetime, datetime]:
 
 def outlet_figures(session: Session, credit_code: str, month: str) -> list[OutletFigure]:
     """The month's figures of every point of an enterprise, per factor (flow factors excluded)."""
-    points = list(session.scalars(select(MonitoringPoint).join(Enterprise, Enterprise.id == MonitoringPoint.enterprise_id)
-                                  .where(Enterprise.credit_code == credit_code).order_by(MonitoringPoint.mn)))
-    return [figure for point in points for figure in point_figures(session, point, month)]
+    return [figure for point in _points_of(session, credit_code) for figure in point_figures(session, point, month)]
+
+
+def _points_of(session: Session, credit_code: str) -> list[MonitoringPoint]:
+    return list(session.scalars(select(MonitoringPoint).join(Enterprise, Enterprise.id == MonitoringPoint.enterprise_id)
+                                .where(Enterprise.credit_code == credit_code).order_by(MonitoringPoint.mn)))
 
 
 def point_figures(session: Session, point: MonitoringPoint, month: str) -> list[OutletFigure]:
@@ -181,9 +184,8 @@ def _daily_record(values: list[tuple[float, Mapping[str, Any]]]) -> dict[str, An
 def figures_source(session: Session, credit_code: str, month: str) -> dict[str, Any] | None:
     """The monitoring figures a tax review request carries (registered with ``engine.tax.review`` at start-up);
     None for an enterprise without monitoring points."""
-    figures = outlet_figures(session, credit_code, month)
-    has_points = session.scalar(select(MonitoringPoint.id).join(Enterprise, Enterprise.id == MonitoringPoint.enterprise_id)
-                                .where(Enterprise.credit_code == credit_code).limit(1))
-    if has_points is None:
+    points = _points_of(session, credit_code)
+    if not points:
         return None
-    return {"period": month, "points": [figure.as_json() for figure in figures]}
+    return {"period": month, "points": [figure.as_json() for point in points
+                                        for figure in point_figures(session, point, month)]}

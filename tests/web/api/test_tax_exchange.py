@@ -20,7 +20,6 @@ from engine.exchange.models import (
     ExchangeRecordVersion,
     TaxPayment,
     TaxReturn,
-    TaxSource,
     TaxTaxpayer,
 )
 from engine.monitoring.models import Measurement, MonitoringPoint
