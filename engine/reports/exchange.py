@@ -22,6 +22,7 @@ from engine.exchange.datacheck.matching import taxpayer_matches
 from engine.exchange.datacheck.models import Finding, FindingStatus
 from engine.exchange.datacheck.rule_defaults import RULE_NAMES, RULES
 from engine.exchange.models import ExchangeBatch, TaxPayment, TaxReturn, TaxSource
+from engine.regions import region_tree
 from engine.reports import pdf, scope
 from engine.reports.period import CHINA, Period
 from engine.reports.sqltime import city_of
@@ -181,8 +182,8 @@ def inspection_sheets(session: Session, actor: Actor, period: Period) -> list[Sh
     by_region = {(g, r): int(n) for g, r, n in session.execute(
         select(Finding.region_code, Finding.rule, func.count()).where(*where).group_by(Finding.region_code, Finding.rule))}
     regions = sorted({g for g, _ in by_region})
-    second = [[g, *[by_region.get((g, rule), 0) for rule in RULES], sum(by_region.get((g, r), 0) for r in RULES)]
-              for g in regions]
+    second = [[g, _region_name(g), *[by_region.get((g, rule), 0) for rule in RULES],
+               sum(by_region.get((g, r), 0) for r in RULES)] for g in regions]
     findings = session.scalars(select(Finding).where(*where).order_by(Finding.period, Finding.region_code,
                                                                       Finding.rule, Finding.id))
     third = [[f.id, f.period, RULE_NAMES[f.rule], f.region_code, f.taxpayer_code, f.outlet_code, f.pollutant,
@@ -191,7 +192,7 @@ def inspection_sheets(session: Session, actor: Actor, period: Period) -> list[Sh
         Sheet("按规则", f"数据监查表（{period.label}）", [Column("监查规则", 30), *status_columns,
                                                        Column("合计", 9, INTEGER, total=True)], first),
         Sheet("按区县", f"数据监查发现（按区县，{period.label}）",
-              [Column("区县代码", 10), *[Column(RULE_NAMES[r], 14, INTEGER, total=True) for r in RULES],
+              [Column("区县代码", 10), Column("区县", 12), *[Column(RULE_NAMES[r], 14, INTEGER, total=True) for r in RULES],
                Column("合计", 9, INTEGER, total=True)], second),
         Sheet("监查明细", f"数据监查明细（{period.label}）",
               [Column("编号", 8), Column("所属期", 9), Column("监查规则", 26), Column("区县代码", 10),
@@ -259,13 +260,18 @@ def statistics_sheets(session: Session, actor: Actor, period: Period) -> list[Sh
         Finding.period.in_(months), scope.clause(actor, Finding.region_code, literal(""))).group_by(finding_city))
     names = ["taxpayers", "matched", "sources", "return_lines", "emission_kg", "tax_declared", "payments", "tax_paid",
              "reviews", "findings"]
-    rows = [[code, *[_shown(per_city[code][n], n) for n in names]] for code in sorted(per_city)]
-    columns = [Column("地市代码", 10), Column("纳税人", 9, INTEGER, total=True), Column("已匹配企业", 10, INTEGER, total=True),
+    rows = [[code, _region_name(code), *[_shown(per_city[code][n], n) for n in names]] for code in sorted(per_city)]
+    columns = [Column("地市代码", 10), Column("地市", 10), Column("纳税人", 9, INTEGER, total=True), Column("已匹配企业", 10, INTEGER, total=True),
                Column("税源", 9, INTEGER, total=True), Column("申报明细", 10, INTEGER, total=True),
                Column("申报排放量（千克）", 16, DECIMAL, total=True), Column("申报税额（元）", 14, DECIMAL, total=True),
                Column("入库笔数", 9, INTEGER, total=True), Column("入库税额（元）", 14, DECIMAL, total=True),
                Column("复核提请", 9, INTEGER, total=True), Column("监查发现", 9, INTEGER, total=True)]
     return [Sheet("按地市", f"环保税涉税信息统计报表（{period.label}）", columns, rows)]
+
+
+def _region_name(code: str) -> str:
+    region = region_tree().get(code)
+    return region.name if region is not None else ""
 
 
 def _shown(value: float, name: str) -> float | int:

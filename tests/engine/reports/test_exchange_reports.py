@@ -111,8 +111,9 @@ def test_the_inspection_table_counts_the_stored_findings(session: Session, recor
                                                  "source_without_permit": 1}
     assert by_rule["申报排放量低于自动监测排放量"]["待核实"] == 1 and by_rule["税源无有效排污许可"]["合计"] == 1
     assert sum(r["合计"] for r in by_rule.values()) == sum(stored.values())
-    by_county = {r["区县代码"]: r["合计"] for r in rows_of(build(session, ADMIN, "tax_inspection", july), "按区县")}
-    assert by_county == {"440106": 2, "440111": 1}
+    by_county = {(r["区县代码"], r["区县"]): r["合计"] for r in rows_of(build(session, ADMIN, "tax_inspection", july),
+                                                                      "按区县")}
+    assert by_county == {("440106", "天河区"): 2, ("440111", "白云区"): 1}
     mine = rows_of(build(session, COUNTY_TIANHE, "tax_inspection", july), "监查明细")
     assert [r["纳税人识别号"] for r in mine] == [credit_code(10), credit_code(10)]
     assert rows_of(build(session, COUNTY_BAIYUN, "tax_inspection", Period(2026, 8)), "监查明细") == []
@@ -124,6 +125,7 @@ def test_the_tax_statistics_count_taxpayers_returns_and_findings(session: Sessio
     findings_month(session, records)
     rows = {r["地市代码"]: r for r in rows_of(build(session, ADMIN, "tax_statistics", Period(2026, 7)), "按地市")}
     gz = rows["440100"]
+    assert gz["地市"] == "广州市"
     assert (gz["纳税人"], gz["已匹配企业"], gz["税源"], gz["申报明细"], gz["监查发现"]) == (2, 2, 2, 1, 3)
     assert gz["申报排放量（千克）"] == 100.0 and gz["申报税额（元）"] == 100.0
     county = {r["地市代码"]: r for r in rows_of(build(session, COUNTY_BAIYUN, "tax_statistics", Period(2026, 7)),
