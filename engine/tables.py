@@ -9,6 +9,7 @@ from engine.emergency import models as emergency  # noqa: F401
 from engine.emergency.library import models as emergency_library  # noqa: F401
 from engine.evidence import models as evidence  # noqa: F401
 from engine.exchange import models as exchange  # noqa: F401
+from engine.exchange.datacheck import models as exchange_datacheck  # noqa: F401
 from engine.idempotency import models as idempotency  # noqa: F401
 from engine.identity import models as identity  # noqa: F401
 from engine.instances import models as instances  # noqa: F401

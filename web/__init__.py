@@ -150,4 +150,7 @@ def _register_blueprints(app: Flask) -> None:
     from web.exchange import bp as exchange_bp
 
     app.register_blueprint(exchange_bp)
+    from web.datacheck import bp as datacheck_bp
+
+    app.register_blueprint(datacheck_bp)
     api.init_app(app)

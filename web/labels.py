@@ -128,6 +128,11 @@ ACTIONS: Mapping[str, Any] = {
     "tax.answer": _l("复核反馈"),
     "tax.urge": _l("复核催办"),
     "tax.escalate": _l("复核升级"),
+    "exchange.rules_change": _l("修改数据监查规则"),
+    "exchange.match_resolve": _l("处理未匹配的涉税记录"),
+    "exchange.inspection_run": _l("运行数据监查"),
+    "exchange.verification_start": _l("发起监查核实"),
+    "exchange.verification_answer": _l("监查核实结论"),
     "exchange.receive": _l("接收涉税交换批次"),
     "exchange.pull": _l("税务部门拉取交换数据"),
     "exchange.publish": _l("生成涉税交换数据"),
@@ -176,6 +181,24 @@ RULES: Mapping[str, Any] = {
     "grouping": _l("任务合并与重复异常"), "validity": _l("有效数据判定"), "rates": _l("传输率与有效率"),
 }
 """Anomaly rules and monitoring settings groups (engine.monitoring.rules.DEFAULTS)."""
+
+EXCHANGE_RULES: Mapping[str, Any] = {
+    "declared_below_monitored": _l("申报排放量低于自动监测排放量"),
+    "outlets_without_source": _l("有许可排放口但无税源登记"),
+    "source_without_permit": _l("税源无有效排污许可"),
+    "monitoring_without_return": _l("有监测数据但未申报"),
+    "exceedance_without_penalty": _l("申报浓度超标但无处罚记录"),
+    "declared_without_monitoring": _l("申报自动监测浓度但无有效监测数据"),
+}
+"""Data-inspection rules (engine.exchange.datacheck.rule_defaults.RULES)."""
+
+EXCHANGE_RULE_PARAMS: Mapping[str, Any] = {
+    "enabled": _l("启用"), "threshold_percent": _l("申报低于监测的幅度（%）"),
+    "min_monitored_kg": _l("监测排放量下限（千克）"), "key_units_only": _l("仅重点排污单位"),
+    "filing_days_after_quarter": _l("季度终了后申报期（日）"), "min_valid_days": _l("最少有效监测天数"),
+    "tolerance_percent": _l("超标容差（%）"), "penalty_lookback_months": _l("处罚回溯期（月）"),
+}
+"""Data-inspection rule parameters (engine.exchange.datacheck.rule_defaults.SPECS)."""
 
 RULE_PARAMS: Mapping[str, Any] = {
     "enabled": _l("启用"),
@@ -231,6 +254,9 @@ PAYLOAD_KEYS: Mapping[str, Any] = {
     "timers": _l("计时器"), "title": _l("标题"), "to": _l("接收人"), "token": _l("令牌"), "until": _l("截止"),
     "username": _l("用户名"), "values": _l("数值"), "version": _l("版本"), "was_claimed_by": _l("原签收人"),
     "year": _l("年份"), "years": _l("年份"),
+    "record_key": _l("记录标识"), "resolution": _l("处理方式"), "enterprise_id": _l("企业编号"),
+    "month": _l("所属月份"), "rule_version": _l("规则版本"), "new": _l("新增数"), "cleared": _l("消除数"),
+    "finding": _l("监查发现"),
     "batch": _l("批次编号"), "batch_no": _l("批次号"), "category": _l("数据类别"), "accepted": _l("接收数"),
     "corrected": _l("更正数"), "unchanged": _l("重复数"), "refused": _l("拒收数"), "cursor": _l("游标"),
     "due_at": _l("应交换时间"), "lag_hours": _l("滞后小时数"), "reports": _l("监测报告"), "batches": _l("批次"),
@@ -242,6 +268,9 @@ REPORT_KINDS: Mapping[str, Any] = {
     "monthly": _l("月报"), "monthly_pdf": _l("月报（PDF）"), "annual": _l("年度总结"), "annual_pdf": _l("年度总结（PDF）"),
     "supervision_ledger": _l("督办台账"), "base_list": _l("安装联网基数排查表"), "support_table": _l("技术支持表"),
     "credit_results": _l("信用评价结果"), "tax_sync": _l("数据同步情况统计表"),
+    "tax_sync_pdf": _l("数据同步情况统计表（PDF）"), "tax_review_ledger": _l("涉税复核台账"),
+    "tax_inspection": _l("数据监查表"), "tax_inspection_pdf": _l("数据监查表（PDF）"),
+    "tax_statistics": _l("环保税涉税信息统计报表"), "tax_statistics_pdf": _l("环保税涉税信息统计报表（PDF）"),
     "emergency_monthly": _l("省级环境应急业务数据月报"), "emergency_monthly_pdf": _l("省级环境应急业务数据月报（PDF）"),
     "monitoring_policy_list": _l("国家重点污染源自动监控政策文件清单"),
     "credit_round": _l("广东省企业环境信用评价结果（年度评价）"),

@@ -44,6 +44,7 @@ from engine.actors import SYSTEM
 from engine.anomalies import jobs as anomaly_jobs
 from engine.config import Settings
 from engine.exchange import jobs as exchange_jobs
+from engine.exchange.datacheck import jobs as datacheck_jobs
 from engine.instances import jobs as instance_jobs
 from engine.instances.retention import archive_after_days
 from engine.monitoring import jobs as monitoring_jobs
@@ -100,6 +101,8 @@ def jobs(sessions: sessionmaker[Session], settings: Settings) -> list[Job]:
         Job("exchange_publish", exchange_jobs.publish, (sessions,), "cron",
             {"hour": 1, "minute": 0, "timezone": TIMEZONE, "misfire_grace_time": 6 * 3600}),
         Job("exchange_watch", exchange_jobs.watch_sync, (sessions,), "interval", {"minutes": 30}),
+        Job("tax_data_inspection", datacheck_jobs.run_recent, (sessions,), "cron",
+            {"hour": 2, "minute": 30, "timezone": TIMEZONE, "misfire_grace_time": 6 * 3600}),
     ]
 
 

@@ -48,6 +48,7 @@ def seed(session: Session, *, history: bool = False) -> None:
     if history:
         from engine.config import load_settings
         from engine.demo.credit import seed_credit_rounds
+        from engine.demo.datacheck import seed_datacheck
         from engine.demo.history import seed_history
         from engine.demo.replay import seed_replay
         from engine.evidence.filestore import LocalFileStore
@@ -58,6 +59,7 @@ def seed(session: Session, *, history: bool = False) -> None:
         from engine.demo.exchange import seed_exchange
 
         seed_exchange(session)
+        seed_datacheck(session)
 
 
 def _create_accounts(session: Session) -> None:

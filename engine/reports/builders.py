@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from engine.actors import Actor
 from engine.errors import InvalidInput
-from engine.reports import baselist, credit, emergency, ledgers, monthly
+from engine.reports import baselist, credit, emergency, exchange, ledgers, monthly
 from engine.reports.ledgers import (
     OBJECTION_STATES,
     TAX_STATES,
@@ -108,14 +108,14 @@ def _corrections_text(row: ledgers.RatingRow) -> str:
     return "\n".join(f"{level_name(c.from_level)}→{level_name(c.to_level)}（{c.reason}）" for c in row.corrections)
 
 
-def tax_sync(session: Session, actor: Actor, period: Period, *, now: datetime | None = None) -> bytes:
+def tax_review_ledger(session: Session, actor: Actor, period: Period, *, now: datetime | None = None) -> bytes:
     reviews = ledgers.tax_reviews(session, actor, period)
     book = new_workbook()
     columns = [Column("序号", 6), Column("请求编号", 22), Column("统一社会信用代码", 20), Column("地区代码", 10),
                Column("税款所属期", 10), Column("提请原因", 14), Column("收到时间", 17, DATETIME),
                Column("答复期限", 17, DATETIME), Column("答复时间", 17, DATETIME), Column("用时（天）", 10, DECIMAL),
                Column("状态", 10), Column("结论", 14), Column("按期答复", 9, INTEGER, total=True)]
-    add_table(book, "数据同步情况", f"数据同步情况统计表（{period.label}）", columns, (
+    add_table(book, "复核台账", f"涉税复核台账（{period.label}）", columns, (
         [n, r.request_no, r.enterprise_code, r.region_code, r.tax_period, r.reason, r.received_at, r.due_at,
          r.answered_at, ledgers.days_taken(r), TAX_STATES.get(r.status, r.status), r.conclusion or "",
          1 if r.answered_at is not None and r.answered_at <= r.due_at else 0] for n, r in enumerate(reviews, start=1)))
@@ -131,7 +131,13 @@ KINDS: dict[str, ReportKind] = {k.key: k for k in (
     ReportKind("base_list", "安装联网基数排查表", baselist.build_xlsx),
     ReportKind("support_table", "技术支持表", support_table),
     ReportKind("credit_results", "信用评价结果", credit_results),
-    ReportKind("tax_sync", "数据同步情况统计表", tax_sync),
+    ReportKind("tax_review_ledger", "涉税复核台账", tax_review_ledger),
+    ReportKind("tax_sync", "数据同步情况统计表", exchange.tax_sync_xlsx),
+    ReportKind("tax_sync_pdf", "数据同步情况统计表（PDF）", exchange.tax_sync_pdf, PDF, "pdf"),
+    ReportKind("tax_inspection", "数据监查表", exchange.inspection_xlsx),
+    ReportKind("tax_inspection_pdf", "数据监查表（PDF）", exchange.inspection_pdf, PDF, "pdf"),
+    ReportKind("tax_statistics", "环保税涉税信息统计报表", exchange.statistics_xlsx),
+    ReportKind("tax_statistics_pdf", "环保税涉税信息统计报表（PDF）", exchange.statistics_pdf, PDF, "pdf"),
     ReportKind("emergency_monthly", "省级环境应急业务数据月报", emergency.build_xlsx),
     ReportKind("emergency_monthly_pdf", "省级环境应急业务数据月报（PDF）", emergency.build_pdf, PDF, "pdf"),
     ReportKind("monitoring_policy_list", "国家重点污染源自动监控政策文件清单", emergency.policy_list),

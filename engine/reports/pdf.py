@@ -10,7 +10,7 @@ from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
+from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -113,3 +113,19 @@ def monthly_story(f: Figures, title: str, pairs: Sequence[tuple[str, Any, str | 
 def _no_data_note(rows: Sequence[Sequence[Any]], style: ParagraphStyle) -> list[Paragraph]:
     """The footnote explaining 无数据, under a table that shows it."""
     return [Paragraph(NO_DATA_NOTE, style)] if any(cell == NO_DATA for row in rows for cell in row) else []
+
+
+def tables_pdf(title: str, tables: Sequence[tuple[str, Sequence[str], Sequence[Sequence[Any]],
+                                                  Sequence[str | None]]]) -> bytes:
+    """A landscape PDF of titled tables (caption, headers, rows, each column's number format)."""
+    font = _font()
+    heading = ParagraphStyle("h", fontName=font, fontSize=16, leading=22, spaceAfter=6)
+    section = ParagraphStyle("s", fontName=font, fontSize=12, leading=18, spaceBefore=8, spaceAfter=4,
+                             keepWithNext=1)
+    story: list[Any] = [Paragraph(title, heading)]
+    for caption, headers, rows, formats in tables:
+        shown = [[format_value(v, f) for v, f in zip(row, formats, strict=True)] for row in rows]
+        story += [Paragraph(caption, section), _table([list(headers), *shown] if shown else [list(headers)])]
+    buffer = BytesIO()
+    SimpleDocTemplate(buffer, pagesize=landscape(A4), title=title, leftMargin=12 * mm, rightMargin=12 * mm).build(story)
+    return buffer.getvalue()

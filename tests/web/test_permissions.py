@@ -32,11 +32,17 @@ from engine.credit import rounds as credit_rounds
 from engine.credit import rules as credit_rules
 from engine.credit.facts import FactInput
 from engine.credit.rule_defaults import DEFAULT_RULES
-from engine.errors import Conflict, NotAllowed, TaskNotFound
+from engine.errors import Conflict, NotAllowed, NotFound, TaskNotFound
 from engine.exchange import canonical, ingest, outgoing, supervisory
 from engine.exchange import schedule as exchange_schedule
 from engine.exchange import status as exchange_status
 from engine.exchange.categories import Category
+from engine.exchange.datacheck import findings as tax_findings
+from engine.exchange.datacheck import matching as tax_matching
+from engine.exchange.datacheck import rules as inspection_rules
+from engine.exchange.datacheck.models import Finding
+from engine.exchange.datacheck.rule_defaults import DEFAULTS as INSPECTION_DEFAULTS
+from engine.exchange.models import TaxTaxpayer
 from engine.monitoring.models import Enterprise
 from engine.replay import runs as replay_runs
 from engine.replay.spec import Period, Scope
@@ -356,6 +362,42 @@ def _enter_supervisory_results(world: World, role: str, region: str) -> bool:
     return _as(world, role, enter)
 
 
+def _as_scoped(world: World, role: str, call: Callable[[Session, Actor], object]) -> bool:
+    """Like :func:`_as`, where an object outside the actor's region is not found."""
+    with world.session() as session:
+        try:
+            call(session, world.actor(role))
+        except (NotAllowed, NotFound):
+            return False
+        finally:
+            session.rollback()
+    return True
+
+
+def _resolve_unmatched(world: World, role: str, region: str) -> bool:
+    def resolve(session: Session, who: Actor) -> object:
+        code = f"9144{region[2:]}MA5PERM{next(world.serial):03d}"[:18]
+        session.add(TaxTaxpayer(record_key=code, credit_code=code, name="未登记纳税人", region_code=region,
+                                batch_id=0, digest="-"))
+        session.flush()
+        return tax_matching.resolve(session, who, "taxpayer", code, resolution="not_regulated")
+    return _as_scoped(world, role, resolve)
+
+
+def _verify_finding(world: World, role: str, region: str) -> bool:
+    def verify(session: Session, who: Actor) -> object:
+        finding = Finding(rule="source_without_permit", period="2026-07", subject_key=f"PERM-{next(world.serial)}",
+                          taxpayer_code=ENTERPRISE_OF[region], region_code=region, rule_version=0)
+        session.add(finding)
+        session.flush()
+        return tax_findings.start_verification(session, who, finding.id)
+    return _as_scoped(world, role, verify)
+
+
+def _change_inspection_rules(world: World, role: str, region: str) -> bool:
+    return _as(world, role, lambda session, who: inspection_rules.change(session, who, INSPECTION_DEFAULTS))
+
+
 def _registered(world: World, region: str) -> str:
     """The region's enterprise, registered (福田's is not in the demo register) — its credit code."""
     code = ENTERPRISE_OF[region]
@@ -426,6 +468,9 @@ CHECKS: dict[str, Callable[[World, str, str], bool]] = {
     "view exchange status": _view_exchange_status,
     "change exchange schedule": _change_exchange_schedule,
     "enter supervisory results": _enter_supervisory_results,
+    "resolve unmatched tax records": _resolve_unmatched,
+    "read and verify tax data findings": _verify_finding,
+    "change data-inspection rules, run them": _change_inspection_rules,
     "view register": _view_register,
     "edit register": _edit_register,
     "read libraries": _read_libraries,

@@ -14,6 +14,7 @@ from web.api import (
     auth,
     bearer,
     credit,
+    datacheck,
     exchange,
     health,
     idempotency,
@@ -33,7 +34,7 @@ from web.extensions import csrf
 PUBLIC: tuple[Blueprint, ...] = (auth.bp, health.bp)
 PROTECTED: tuple[Blueprint, ...] = (auth.me_bp, processes.bp, instances.bp, tasks.bp, attachments.bp, stats.bp,
                                     monitoring.bp, replay.bp, credit.bp, tax.bp, reports.bp, register.bp,
-                                    libraries.bp, exchange.bp)
+                                    libraries.bp, exchange.bp, datacheck.bp)
 ALL = PUBLIC + PROTECTED
 
 

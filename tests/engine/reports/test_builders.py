@@ -92,8 +92,8 @@ def test_credit_results_with_objections_and_corrections(session: Session, provin
     assert _table(_sheet(build(session, CITY_SZ, "credit_results", OCTOBER), "信用评价结果")) == []
 
 
-def test_tax_sync_days_taken(session: Session, province: data.Province) -> None:
-    sheet = _sheet(build(session, ADMIN, "tax_sync", OCTOBER), "数据同步情况")
+def test_tax_review_ledger_days_taken(session: Session, province: data.Province) -> None:
+    sheet = _sheet(build(session, ADMIN, "tax_review_ledger", OCTOBER), "复核台账")
     rows = _table(sheet)
     assert [r["请求编号"] for r in rows] == [r.request_no for r in province.reviews]
     assert [r["用时（天）"] for r in rows] == [3.0, 20.0, None]

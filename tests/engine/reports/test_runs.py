@@ -30,14 +30,14 @@ def province(session: Session) -> data.Province:
 
 
 def test_a_city_run_is_generated_for_the_city_and_stored(session: Session, province: data.Province) -> None:
-    run = runs.request(session, CITY_GZ, "tax_sync", "2026-10")
+    run = runs.request(session, CITY_GZ, "tax_review_ledger", "2026-10")
     assert (run.status, run.region_code, run.attempts) == (ReportStatus.QUEUED, "440100", 0)
     runs.generate(session, run, now=data.NOW)
     assert run.status == ReportStatus.DONE and run.attempts == 1 and run.error == ""
-    assert run.filename == "数据同步情况统计表_440100_2026-10.xlsx"
+    assert run.filename == "涉税复核台账_440100_2026-10.xlsx"
     stored = runs.get(session, CITY_GZ, run.id, with_content=True)
     assert stored.content is not None and hashlib.sha256(stored.content).hexdigest() == run.sha256
-    sheet = load_workbook(BytesIO(stored.content))["数据同步情况"]
+    sheet = load_workbook(BytesIO(stored.content))["复核台账"]
     assert [sheet.cell(r, 2).value for r in (3, 4, 5)] == [r.request_no for r in province.reviews]
 
 
