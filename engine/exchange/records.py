@@ -21,6 +21,9 @@ CREDIT_CODE = validate.Length(equal=18, error="统一社会信用代码须为 18
 POLLUTANT = validate.Regexp(r"^[a-w]\d{5}$", error="须为 HJ 212 污染物编码，如 a21026 (an HJ 212 factor code)")
 OUTLET = validate.Regexp(r"^[A-Z]{1,4}\d{1,6}$", error="须为排污许可排放口编码，如 DA001 (a permit outlet code)")
 NON_NEGATIVE = validate.Range(min=0, error="不能为负数 (must not be negative)")
+# apispec writes a Decimal field's bound as the field serialises it ("0.00", a string), which is not a valid
+# JSON Schema ``minimum``; the documented bound is given as the number it is.
+MONEY_DOC = {"minimum": 0, "description": "元, at most two decimals (a JSON number or a decimal string)"}
 CONCENTRATION_UNITS = ("mg/m3", "mg/L")
 EMISSION_UNITS = {"kg": 1.0, "t": 1000.0}
 POLLUTANT_KINDS = ("air", "water", "solid", "noise")
@@ -74,7 +77,7 @@ class TaxReturnRecord(_Strict):
     emission = fields.Float(required=True, validate=NON_NEGATIVE, allow_nan=False)
     emission_unit = fields.String(required=True, validate=validate.OneOf(tuple(EMISSION_UNITS)))
     equivalents = fields.Float(load_default=None, allow_none=True, validate=NON_NEGATIVE, allow_nan=False)
-    tax_amount = fields.Decimal(required=True, places=2, validate=NON_NEGATIVE, as_string=True)
+    tax_amount = fields.Decimal(required=True, places=2, validate=NON_NEGATIVE, as_string=True, metadata=MONEY_DOC)
     declared_on = fields.Date(required=True)
 
 
@@ -85,7 +88,7 @@ class TaxPaymentRecord(_Strict):
     credit_code = fields.String(required=True, validate=CREDIT_CODE)
     return_no = fields.String(required=True, validate=CODE)
     tax_period = fields.String(required=True, validate=MONTH)
-    amount = fields.Decimal(required=True, places=2, validate=NON_NEGATIVE, as_string=True)
+    amount = fields.Decimal(required=True, places=2, validate=NON_NEGATIVE, as_string=True, metadata=MONEY_DOC)
     paid_on = fields.Date(required=True)
 
 

@@ -28,6 +28,8 @@ from schemathesis.specs.openapi.checks import (
 from sqlalchemy import select
 
 from engine.credit.models import CreditRating
+from engine.exchange import canonical
+from engine.exchange.datacheck.models import Finding
 from engine.identity.models import AccessToken
 from tests.support.flows import PDF
 from tests.web.api.conftest import TIANHE, login, machine
@@ -92,6 +94,11 @@ def known_ids(app: Flask) -> dict[str, Any]:
         "request_no": "TAX-CONFORMANCE-1", "tax_period": "2026-10", "reason": "late_filing",
         "reported": [{"pollutant": "COD", "emission_kg": 3.5}]}}
     assert tax_client.post("/api/v1/tax/review-requests", review).status_code == 201
+    taxpayer = {"credit_code": TIANHE.credit_code, "name": TIANHE.name, "region_code": "440106"}
+    batch = {"batch_no": "CONFORMANCE-TAXPAYERS-1", "category": "taxpayers", "period": "2026-10", "sequence": 1,
+             "record_count": 1, "checksum": canonical.checksum([taxpayer]), "records": [taxpayer]}
+    assert tax_client.post("/api/v1/exchange/batches", batch).status_code in (200, 201)
+    assert admin.post("/api/v1/exchange/inspection-runs", {"month": "2026-10"}).status_code == 201
     report_run = county.post("/api/v1/reports", json={"kind": "tax_sync", "period": "2026-10"}).get_json()
     chlorine = county.get("/api/v1/libraries/search", query_string={"q": "7782-50-5"}).get_json()[0]
     with app.extensions["ecoloop.sessions"]() as session:
@@ -100,12 +107,15 @@ def known_ids(app: Flask) -> dict[str, Any]:
     login(app, "county-440111")  # a bearer token of a person no role header uses, for the admin's token endpoints
     with app.extensions["ecoloop.sessions"]() as session:
         token_id = session.scalars(select(AccessToken.id).where(AccessToken.username == "county-440111")).first()
+        finding_id = session.scalars(select(Finding.id).order_by(Finding.id)).first()
     return {"username": "county-440111", "token_id": token_id,
             "task_id": task["id"], "instance_id": task["instance_id"], "attachment_id": attachment["id"],
             "key": "anomaly_closure", "anomaly_id": anomaly["id"], "rating_id": rating_id,
             "request_no": "TAX-CONFORMANCE-1", "run_id": report_run["id"], "credit_code": TIANHE.credit_code,
             "mn": admin.get("/api/v1/points", query_string={"enterprise": TIANHE.credit_code}).get_json()["items"][0]["mn"],
-            "library": "chemical", "entry_id": chlorine["entry_id"], "number": 1}
+            "library": "chemical", "entry_id": chlorine["entry_id"], "number": 1,
+            "category": "taxpayers", "batch_no": batch["batch_no"], "kind": "taxpayer",
+            "record_key": TIANHE.credit_code, "finding_id": finding_id or 1}
 
 
 def test_operations_on_real_objects_conform(app: Flask, role_headers: dict[str, dict[str, str]],
