@@ -20,8 +20,11 @@ _busy: dict[int, threading.Lock] = {}  # one lock per session factory (per app)
 _requeued: dict[int, bool] = {}
 
 
-def kick(sessions: sessionmaker[Session]) -> None:
-    """Start a worker thread for this database unless one runs; a running one is told to look again."""
+def kick(sessions: sessionmaker[Session], reads: sessionmaker[Session] | None = None) -> None:
+    """Start a worker thread for this database unless one runs; a running one is told to look again.
+
+    The files are built from ``reads`` (the read replica's sessions) where given.
+    """
     key = id(sessions)
     with _guard:
         lock = _busy.setdefault(key, threading.Lock())
@@ -29,15 +32,15 @@ def kick(sessions: sessionmaker[Session]) -> None:
             _requeued[key] = True
             return
         lock.acquire()
-    threading.Thread(target=_run, args=(sessions, lock), name="ecoloop-reports", daemon=True).start()
+    threading.Thread(target=_run, args=(sessions, lock, reads), name="ecoloop-reports", daemon=True).start()
 
 
-def _run(sessions: sessionmaker[Session], lock: threading.Lock) -> None:
+def _run(sessions: sessionmaker[Session], lock: threading.Lock, reads: sessionmaker[Session] | None) -> None:
     key = id(sessions)
     try:
         while True:
             _requeued[key] = False
-            report_jobs.process_all(sessions)
+            report_jobs.process_all(sessions, reads=reads)
             with _guard:
                 if not _requeued.get(key):
                     lock.release()
