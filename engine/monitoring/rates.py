@@ -114,7 +114,14 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
 
 
 def point_rates(session: Session, month: date, *, now: datetime | None = None) -> list[RateRow]:
-    """The rates of every point for a month.
+    """The rates of every point for a month."""
+    start, end = month_bounds(month)
+    return period_rates(session, start, end, now=now)
+
+
+def period_rates(session: Session, start: datetime, end: datetime, *, now: datetime | None = None) -> list[RateRow]:
+    """The rates of every point over [start, end) up to the last whole hour before ``now``: one aggregation
+    over the period's monthly partitions (a year is one pass, not twelve), the counters being sums.
 
     On the primary, finished closures are synced into downtimes first; on the read replica (which
     takes no writes) the downtimes are those the scheduler's closure sync has already written.
@@ -122,7 +129,6 @@ def point_rates(session: Session, month: date, *, now: datetime | None = None) -
     if not on_replica(session):
         closures.sync_closed_cases(session)
     settings = rules.load_book(session).rule("rates")
-    start, end = month_bounds(month)
     end = min(end, _floor(now or utcnow(), timedelta(hours=1)))
     points = session.execute(select(MonitoringPoint, Enterprise).join(
         Enterprise, Enterprise.id == MonitoringPoint.enterprise_id).order_by(MonitoringPoint.id)).all()
