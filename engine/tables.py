@@ -13,6 +13,7 @@ from engine.identity import models as identity  # noqa: F401
 from engine.instances import models as instances  # noqa: F401
 from engine.monitoring import models as monitoring  # noqa: F401
 from engine.notifications import models as notifications  # noqa: F401
+from engine.replay import models as replay  # noqa: F401
 from engine.reports import models as reports  # noqa: F401
 from engine.runstate import models as runstate  # noqa: F401
 from engine.support import models as support  # noqa: F401

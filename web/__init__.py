@@ -117,6 +117,9 @@ def _register_blueprints(app: Flask) -> None:
     from web.admin.rules import bp as admin_rules_bp
 
     app.register_blueprint(admin_rules_bp)
+    from web.replay.views import bp as replay_bp
+
+    app.register_blueprint(replay_bp)
     from web import api
     from web.tokens import bp as tokens_bp
 

@@ -31,6 +31,7 @@ from integrations.hj212.receiver import (
 from integrations.hj212.simulator import simulate
 from integrations.hj212.workers import serve_workers
 from web.cli_support import operator, session_factory
+from web.replay.cli import replay_command
 
 
 @click.command("receive")
@@ -165,5 +166,7 @@ def purge_command() -> None:
     click.echo(f"{purged.partitions_dropped} monthly partitions dropped, "
                f"{purged.rows_deleted} rows of real-time and minute data deleted")
 
+
+monitoring_group.add_command(replay_command)
 
 COMMANDS = (receive, simulate_command, import_csv, monitoring_group)

@@ -102,6 +102,11 @@ ACTIONS: Mapping[str, Any] = {
     "monitoring.point_register": _l("登记监测点"),
     "monitoring.factor_change": _l("修改监测因子"),
     "monitoring.rule_change": _l("修改异常规则"),
+    "monitoring.rules_activate": _l("启用异常规则草案"),
+    "replay.request": _l("申请规则预演"),
+    "replay.cancel": _l("取消规则预演"),
+    "replay.export": _l("导出规则预演结果"),
+    "replay.draft_save": _l("保存异常规则草案"),
     "monitoring.import": _l("导入监测数据"),
     "monitoring.ingest": _l("接收监测数据"),
     "anomaly.conclude": _l("办结结论"),
@@ -146,7 +151,7 @@ AREAS: Mapping[str, Any] = {
     "runstate": _l("运行监控"), "notification": _l("通知"), "report": _l("报表"), "monitoring": _l("在线监测"),
     "anomaly": _l("异常处置"),
     "credit": _l("信用评价"), "tax": _l("涉税复核"), "emergency": _l("应急预案"), "library": _l("应急资源库"),
-    "ticket": _l("技术支持"), "register": _l("名录管理"),
+    "ticket": _l("技术支持"), "register": _l("名录管理"), "replay": _l("规则预演"),
 }
 """The first part of an action (the audit log's filter offers 'all of an area')."""
 
@@ -204,7 +209,7 @@ PAYLOAD_KEYS: Mapping[str, Any] = {
     "reference_no": _l("文号"), "referral": _l("移交"), "region": _l("行政区划"), "region_code": _l("行政区划"),
     "reopened": _l("重新打开次数"), "repair": _l("信用修复"), "replaced": _l("被替换"),
     "request_no": _l("申请编号"), "result": _l("结果"), "return_rounds": _l("退回次数"), "role": _l("角色"),
-    "roles": _l("角色"), "routed_type": _l("流转类型"), "rule": _l("规则"), "run": _l("报表编号"),
+    "roles": _l("角色"), "routed_type": _l("流转类型"), "rule": _l("规则"), "run": _l("报表或预演编号"), "draft_id": _l("规则草案编号"), "scope": _l("范围"), "draft": _l("草案内容"),
     "sessions_ended": _l("结束的会话数"), "tokens_ended": _l("注销的令牌数"), "ended": _l("注销数"),
     "error": _l("错误"), "directory": _l("目录账号"), "sha256": _l("SHA-256 摘要"), "source": _l("来源"),
     "starts_at": _l("开始时间"), "step": _l("步骤"), "tasks": _l("待办"), "ticket": _l("工单"), "timer": _l("计时器"),

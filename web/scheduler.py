@@ -17,6 +17,7 @@ logged and retried at the next run instead of stopping the scheduler.
 | ``notifications`` | 60 s | :func:`engine.notifications.jobs.run_outbox` (mail through ``integrations.mail``) |
 | ``monthly_reports`` | the 1st, 08:00 Asia/Shanghai | :func:`engine.reports.jobs.queue_and_process` |
 | ``report_runs`` | 30 s | :func:`engine.reports.jobs.process_all` |
+| ``replay_runs`` | 30 s | :func:`engine.replay.jobs.process_all` (queued rule replays) |
 | ``runstate_alerts`` | 60 s | :func:`engine.alerts.jobs.check_alerts` |
 
 Every run is recorded (``scheduler_job_runs``, one JSON line on ``ecoloop.jobs``) by
@@ -46,6 +47,7 @@ from engine.instances.retention import archive_after_days
 from engine.monitoring import jobs as monitoring_jobs
 from engine.monitoring.settings import MonitoringSettings
 from engine.notifications import jobs as notification_jobs
+from engine.replay import jobs as replay_jobs
 from engine.reports import jobs as report_jobs
 from engine.alerts import jobs as runstate_jobs
 from engine.workflow import jobs as workflow_jobs
@@ -91,6 +93,7 @@ def jobs(sessions: sessionmaker[Session], settings: Settings) -> list[Job]:
         Job("monthly_reports", report_jobs.queue_and_process, (sessions, None, reads), "cron",
             {"day": 1, "hour": 8, "minute": 0, "timezone": TIMEZONE, "misfire_grace_time": 6 * 3600}),
         Job("report_runs", report_jobs.process_all, (sessions, None, reads), "interval", {"seconds": 30}),
+        Job("replay_runs", replay_jobs.process_all, (sessions, reads), "interval", {"seconds": 30}),
         Job("runstate_alerts", runstate_jobs.check_alerts, (sessions, settings.evidence_dir), "interval",
             {"seconds": 60}),
     ]

@@ -19,6 +19,7 @@ which serializes writers anyway.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -54,6 +55,38 @@ TYPE_LABELS = {
 }
 
 
+@dataclass(frozen=True)
+class Grouping:
+    """The ``grouping`` settings as decisions: when an anomaly joins a case, when a new case is ``repeated``.
+
+    The live loop (:func:`open_pending`) and the replay (:mod:`engine.replay`) both decide through it.
+    """
+
+    join_gap: timedelta
+    repeat_window: timedelta
+    repeat_threshold: int
+
+    @classmethod
+    def of(cls, params: Mapping[str, Any]) -> Grouping:
+        return cls(timedelta(hours=params["join_gap_hours"]), timedelta(days=params["repeat_window_days"]),
+                   int(params["repeat_threshold"]))
+
+    def join_bounds(self, start: datetime, end: datetime) -> tuple[datetime, datetime]:
+        """A case joins an anomaly of [start, end) when it ends at or after the first and starts by the second."""
+        return start - self.join_gap, end + self.join_gap
+
+    def joins(self, case_start: datetime, case_end: datetime, start: datetime, end: datetime) -> bool:
+        low, high = self.join_bounds(start, end)
+        return case_end >= low and case_start <= high
+
+    def repeat_since(self, now: datetime) -> datetime | None:
+        """Cases of the point opened since this moment count towards ``repeated`` (None: never repeated)."""
+        return None if self.repeat_window <= timedelta(0) else now - self.repeat_window
+
+    def is_repeated(self, earlier_cases: int) -> bool:
+        return earlier_cases >= self.repeat_threshold
+
+
 @dataclass
 class OpenReport:
     opened: int = 0
@@ -75,12 +108,12 @@ def open_pending(session: Session, *, limit: int = DEFAULT_BATCH, now: datetime 
     if not pending:
         return report
     points = _lock_points(session, sorted({a.point_id for a in pending}))
-    grouping = rules.load_book(session).rule("grouping")
+    grouping = Grouping.of(rules.load_book(session).rule("grouping"))
     for anomaly in pending:
         session.refresh(anomaly)  # another worker may have handled it before we got the point lock
         if not anomaly.pending:
             continue
-        case = _joinable(session, anomaly, timedelta(hours=grouping["join_gap_hours"]))
+        case = _joinable(session, anomaly, grouping)
         if case is not None:
             _join(session, case, anomaly)
             report.joined += 1
@@ -101,13 +134,13 @@ def _lock_points(session: Session, point_ids: list[int]) -> dict[int, tuple[Moni
     return {point.id: (point, enterprise) for point, enterprise in rows}
 
 
-def _joinable(session: Session, anomaly: Anomaly, gap: timedelta) -> AnomalyCase | None:
+def _joinable(session: Session, anomaly: Anomaly, grouping: Grouping) -> AnomalyCase | None:
+    low, high = grouping.join_bounds(anomaly.period_start, anomaly.period_end)
     return session.scalars(
         select(AnomalyCase).join(ProcessInstance, ProcessInstance.id == AnomalyCase.instance_id)
         .where(AnomalyCase.point_id == anomaly.point_id, AnomalyCase.factor == anomaly.factor,
                AnomalyCase.anomaly_type == anomaly.anomaly_type, ProcessInstance.status.in_(OPEN_STATUSES),
-               AnomalyCase.period_end >= anomaly.period_start - gap,
-               AnomalyCase.period_start <= anomaly.period_end + gap)
+               AnomalyCase.period_end >= low, AnomalyCase.period_start <= high)
         .order_by(AnomalyCase.period_end.desc()).limit(1)
     ).first()
 
@@ -130,7 +163,7 @@ def _fresh_values(known: list[Any], values: list[Any]) -> list[Any]:
 
 
 def _open(
-    session: Session, anomaly: Anomaly, owner: tuple[MonitoringPoint, Enterprise], grouping: dict[str, Any] | Any,
+    session: Session, anomaly: Anomaly, owner: tuple[MonitoringPoint, Enterprise], grouping: Grouping,
     now: datetime,
 ) -> AnomalyCase:
     point, enterprise = owner
@@ -153,13 +186,13 @@ def _open(
     return case
 
 
-def _is_repeated(session: Session, point_id: int, grouping: Any, now: datetime) -> bool:
-    if grouping["repeat_window_days"] <= 0:
+def _is_repeated(session: Session, point_id: int, grouping: Grouping, now: datetime) -> bool:
+    since = grouping.repeat_since(now)
+    if since is None:
         return False
-    since = now - timedelta(days=grouping["repeat_window_days"])
     earlier = session.scalar(select(func.count()).select_from(AnomalyCase).where(
         AnomalyCase.point_id == point_id, AnomalyCase.created_at >= since, AnomalyCase.instance_id.is_not(None)))
-    return int(earlier or 0) >= grouping["repeat_threshold"]
+    return grouping.is_repeated(int(earlier or 0))
 
 
 def _period(start: datetime, end: datetime) -> str:

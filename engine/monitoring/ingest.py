@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -34,6 +34,7 @@ from engine.monitoring.codes import DATA_COMMANDS, HOURLY
 from engine.monitoring.evaluation import Finding, Slot, evaluate
 from engine.monitoring.history import Deeper, History, RecentRecords
 from engine.monitoring.records import (
+    FactorData,
     LineParser,
     MeasurementRecord,
     Outcome,
@@ -177,15 +178,21 @@ class Ingestor:
 def _row(record: MeasurementRecord, point: PointInfo, invalid: frozenset[str], received_at: datetime) -> store.Row:
     assert record.data_time is not None
     factors = record.factors if isinstance(record.factors, dict) else dict(record.factors)
-    present = [factors[code] for code in point.factors if code in factors]
+    n_factors, n_valid = value_counts(point, factors, invalid)
     step = period_length(record.cn, rtd_interval_s=point.rtd_interval_s,
                          minute_interval_min=point.minute_interval_min)
     delay = int((received_at - (record.data_time + step)).total_seconds())
     return store.Row(
-        point_id=point.id, cn=record.cn, data_time=record.data_time, factors=factors, n_factors=len(present),
-        n_valid=sum(1 for data in present if data.get("flag") not in invalid), qn=record.qn,
+        point_id=point.id, cn=record.cn, data_time=record.data_time, factors=factors, n_factors=n_factors,
+        n_valid=n_valid, qn=record.qn,
         received_at=received_at, delay_s=max(-2**31, min(delay, 2**31 - 1)),
     )
+
+
+def value_counts(point: PointInfo, factors: Mapping[str, FactorData], invalid: frozenset[str]) -> tuple[int, int]:
+    """(registered factor values present, those not flagged invalid): the rates' counters of one record."""
+    present = [factors[code] for code in point.factors if code in factors]
+    return len(present), sum(1 for data in present if data.get("flag") not in invalid)
 
 
 def ingest_packets(

@@ -10,8 +10,9 @@ arrive is found at ingest. A record that arrives later clears the anomaly.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Container, Iterable, Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -46,7 +47,24 @@ def check_missing(session: Session, now: datetime) -> int:
     points = session.execute(select(MonitoringPoint.id, MonitoringPoint.monitoring_since,
                                     MonitoringPoint.monitoring_until).where(MonitoringPoint.active.is_(True))).all()
     received = _received(session, first, last)
-    downtimes = _downtimes(session, first, last + HOUR)
+    downtimes = downtimes_between(session, first, last + HOUR)
+    findings = missing_findings(points, first, last, received, downtimes, params)
+    return len(anomalies.record(session, findings))
+
+
+def missing_findings(
+    points: Iterable[tuple[int, datetime, datetime | None]], first: datetime, last: datetime,
+    received: Container[tuple[int, datetime]], downtimes: Mapping[int, Iterable[tuple[datetime, datetime]]],
+    params: Mapping[str, Any],
+) -> list[Finding]:
+    """The missing-data findings of hourly slots ``first`` … ``last`` (inclusive) of these points.
+
+    ``points`` are (id, monitoring since, monitoring until); a slot is expected from the point's
+    first whole hour until it stops, unless it lies in a downtime. The live check and the replay
+    (:mod:`engine.replay`) both judge through this function.
+    """
+    if not params["enabled"]:
+        return []
     findings = []
     for point_id, since, until in points:
         slot = max(first, _ceil_hour(since))
@@ -55,7 +73,7 @@ def check_missing(session: Session, now: datetime) -> int:
                 findings.append(Finding(point_id, WHOLE_RECORD, "missing", HOURLY, slot, slot + HOUR, [],
                                         dict(params)))
             slot += HOUR
-    return len(anomalies.record(session, findings))
+    return findings
 
 
 def _received(session: Session, first: datetime, last: datetime) -> set[tuple[int, datetime]]:
@@ -64,7 +82,8 @@ def _received(session: Session, first: datetime, last: datetime) -> set[tuple[in
     return {(point_id, data_time) for point_id, data_time in rows}
 
 
-def _downtimes(session: Session, start: datetime, end: datetime) -> dict[int, list[tuple[datetime, datetime]]]:
+def downtimes_between(session: Session, start: datetime, end: datetime) -> dict[int, list[tuple[datetime, datetime]]]:
+    """Approved downtimes overlapping [start, end), by point."""
     found: dict[int, list[tuple[datetime, datetime]]] = {}
     rows = session.execute(select(PointDowntime.point_id, PointDowntime.starts_at, PointDowntime.ends_at).where(
         PointDowntime.starts_at < end, PointDowntime.ends_at > start))

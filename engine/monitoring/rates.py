@@ -19,8 +19,8 @@ ingest); enterprises and regions add those sums up.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
@@ -130,16 +130,29 @@ def period_rates(session: Session, start: datetime, end: datetime, *, now: datet
         closures.sync_closed_cases(session)
     settings = rules.load_book(session).rule("rates")
     end = min(end, _floor(now or utcnow(), timedelta(hours=1)))
-    points = session.execute(select(MonitoringPoint, Enterprise).join(
-        Enterprise, Enterprise.id == MonitoringPoint.enterprise_id).order_by(MonitoringPoint.id)).all()
+    return rates_between(session, settings, start, end, _sums(session, settings, start, end))
+
+
+def rates_between(
+    session: Session, settings: Mapping[str, Any], start: datetime, end: datetime, sums: Mapping[int, Counts],
+    point_ids: Collection[int] | None = None,
+) -> list[RateRow]:
+    """The rates of the points (all, or ``point_ids``) over [start, end) from their received sums.
+
+    The live statistics sum in SQL (:func:`_sums`); the replay (:mod:`engine.replay`) sums the
+    records it judged with a draft's validity settings and passes them here.
+    """
+    query = select(MonitoringPoint, Enterprise).join(Enterprise, Enterprise.id == MonitoringPoint.enterprise_id)
+    if point_ids is not None:
+        query = query.where(MonitoringPoint.id.in_(list(point_ids)))
+    points = session.execute(query.order_by(MonitoringPoint.id)).all()
     factor_counts = dict(session.execute(select(PointFactor.point_id, func.count()).group_by(PointFactor.point_id)).all())
-    sums = _sums(session, settings, start, end)
     downtimes = _downtimes(session, start, end)
     rows = []
     for point, enterprise in points:
         step = period_length(settings["cn"], rtd_interval_s=point.rtd_interval_s,
                              minute_interval_min=point.minute_interval_min)
-        counts = sums.get(point.id, Counts())
+        counts = replace(sums.get(point.id, Counts()))
         until = end if point.monitoring_until is None else max(start, min(end, point.monitoring_until))
         expected = _expected_slots(max(start, point.monitoring_since), until, step, downtimes.get(point.id, []))
         factors = int(factor_counts.get(point.id, 0))

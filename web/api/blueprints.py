@@ -21,6 +21,7 @@ from web.api import (
     monitoring,
     processes,
     register,
+    replay,
     reports,
     stats,
     tasks,
@@ -30,7 +31,7 @@ from web.extensions import csrf
 
 PUBLIC: tuple[Blueprint, ...] = (auth.bp, health.bp)
 PROTECTED: tuple[Blueprint, ...] = (auth.me_bp, processes.bp, instances.bp, tasks.bp, attachments.bp, stats.bp,
-                                    monitoring.bp, credit.bp, tax.bp, reports.bp, register.bp,
+                                    monitoring.bp, replay.bp, credit.bp, tax.bp, reports.bp, register.bp,
                                     libraries.bp)
 ALL = PUBLIC + PROTECTED
 

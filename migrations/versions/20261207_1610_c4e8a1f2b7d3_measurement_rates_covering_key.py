@@ -7,15 +7,15 @@ whose rows carry the factor JSON (~700 bytes each). The key columns are unchange
 ``ON CONFLICT (point_id, cn, data_time)`` still finds it. SQLite keeps its plain key.
 
 Revision ID: c4e8a1f2b7d3
-Revises: a7c3e51d9f28
-Create Date: 2026-12-07 16:00:00
+Revises: c4d8e2a61b37
+Create Date: 2026-12-07 16:10:00
 """
 from __future__ import annotations
 
 from alembic import op
 
 revision = "c4e8a1f2b7d3"
-down_revision = "a7c3e51d9f28"
+down_revision = "c4d8e2a61b37"
 branch_labels = None
 depends_on = None
 
