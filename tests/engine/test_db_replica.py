@@ -32,8 +32,14 @@ from engine.monitoring.models import Enterprise
 from engine.reports import figures, runs
 from engine.reports import jobs as report_jobs
 from engine.reports.models import ReportRun, ReportStatus
+from engine.replay import jobs as replay_jobs
+from engine.replay import runs as replay_runs
+from engine.replay.models import ReplayRun, ReplayStatus
+from engine.replay.spec import Period as ReplayPeriod
+from engine.replay.spec import Scope
 from engine.reports.period import Period
 from tests.engine.monitoring.factories import BASE, air, ingestor, register
+from tests.support.actors import ADMIN
 from tests.support.databases import postgres_admin_url
 from tests.support.postgres_cluster import Server, set_replay_paused, streaming_pair, wait_for_replay
 from tests.web.conftest import login
@@ -44,6 +50,7 @@ pytestmark = pytest.mark.postgres
 PROVINCE = Actor("province-reader", frozenset({Role.PROVINCE_REVIEWER}), "440000")
 NOVEMBER = BASE.date().replace(day=1)
 LATER = BASE + timedelta(days=5)
+REPLAY_PERIOD = ReplayPeriod(BASE.date(), BASE.date())
 
 
 @pytest.fixture(scope="module")
@@ -105,18 +112,27 @@ def test_replica_sessions_read_the_standby_and_refuse_writes(sessions: Any) -> N
 def test_rates_and_the_monthly_figures_read_the_replica(pair: tuple[Server, Server], sessions: Any) -> None:
     writes, reads = sessions
     with writes.begin() as session:
-        register(session)
+        _registered(session)
         ingestor().ingest(session, [air(hour) for hour in range(3)])
+    with writes() as primary:
+        before = _received(primary)
+        primary.commit()  # the rates sync wrote nothing to keep; end the transaction before pausing
     with replay_paused(pair):
         with writes.begin() as session:
-            ingestor().ingest(session, [air(hour) for hour in range(3, 5)])
+            ingestor().ingest(session, [air(hour) for hour in (40, 41)])
         with reads() as replica, writes() as primary:
-            assert _received(replica) == 3  # the standby stopped before the last two hours
-            assert _received(primary) == 5
+            assert _received(replica) == before  # the standby stopped before the last two hours
+            assert _received(primary) == before + 2
             assert sum(r.counts.received for r in figures.figures(
-                replica, PROVINCE, Period(BASE.year, BASE.month), now=LATER).region_rates) == 3
+                replica, PROVINCE, Period(BASE.year, BASE.month), now=LATER).region_rates) == before
             board = dashboard.dashboard(replica, PROVINCE, now=LATER)  # a READ ONLY transaction: it writes nothing
             assert board.cases_total == 0
+
+
+def _registered(session: Session) -> None:
+    """The test enterprise and its points, once per module (the tests share the primary's database)."""
+    if session.scalar(select(func.count()).select_from(Enterprise)) == 0:
+        register(session)
 
 
 def _received(session: Session) -> int:
@@ -134,13 +150,36 @@ def test_report_runs_are_built_from_the_replica_and_written_to_the_primary(pair:
         assert report_jobs.process_all(writes, reads=reads) == 1
     finally:
         for engine, (_, listener) in ((writes.kw["bind"], seen["primary"]), (reads.kw["bind"], seen["replica"])):
-            event.remove(engine, "before_cursor_execute", listener)
+            event.remove(getattr(engine, "engine", engine), "before_cursor_execute", listener)
     with writes() as session:
         stored = session.get(ReportRun, run.id)
         assert stored is not None and stored.status == ReportStatus.DONE and stored.size
     assert any("measurements" in s for s in seen["replica"][0])  # the 月报's figures came from the standby
     assert not any("FROM measurements" in s for s in seen["primary"][0])
     assert any("UPDATE report_runs" in s for s in seen["primary"][0])
+
+
+def test_replays_read_the_replica_and_their_record_is_written_to_the_primary(pair: tuple[Server, Server],
+                                                                            sessions: Any) -> None:
+    writes, reads = sessions
+    with writes.begin() as session:
+        _registered(session)
+        ingestor().ingest(session, [air(hour) for hour in range(6)])
+        replay_id = replay_runs.request(session, ADMIN, {"rules": {"constant": {"count": 4}}}, REPLAY_PERIOD,
+                                        Scope("province", "440000")).id
+    wait_for_replay(*pair)
+    seen = {"primary": _statements(writes.kw["bind"]), "replica": _statements(reads.kw["bind"])}
+    try:
+        assert replay_jobs.process_all(writes, reads=reads) == 1
+    finally:
+        for engine, (_, listener) in ((writes.kw["bind"], seen["primary"]), (reads.kw["bind"], seen["replica"])):
+            event.remove(getattr(engine, "engine", engine), "before_cursor_execute", listener)
+    with writes() as session:
+        stored = session.get(ReplayRun, replay_id)
+        assert stored is not None and stored.status == ReplayStatus.DONE and stored.summary["records"] >= 6
+    assert any("measurements" in s for s in seen["replica"][0])  # the readings came from the standby
+    assert not any("FROM measurements" in s for s in seen["primary"][0])
+    assert any("UPDATE replay_runs" in s for s in seen["primary"][0])
 
 
 def _statements(engine: Any) -> tuple[list[str], Any]:
