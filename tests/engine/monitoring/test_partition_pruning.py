@@ -1,7 +1,7 @@
 """Period queries touch only the monthly partitions of their period (PostgreSQL, checked with EXPLAIN).
 
-Every statement the rates, the report figures, the dashboard, the missing-data check and the readings
-windows send to the database is recorded as it runs; those reading ``measurements`` or
+Every statement the rates, the report figures, the dashboard, the missing-data check, the readings
+windows and the replay send to the database is recorded as it runs; those reading ``measurements`` or
 ``minute_measurements`` are then EXPLAINed with the same parameters, and the partitions in the plan
 must be those of the period (a function on ``data_time``, or a bound the planner cannot read, would
 list every partition of the table).
@@ -27,6 +27,8 @@ from engine.monitoring.models import Measurement, MonitoringPoint
 from engine.reports import figures
 from engine.reports.period import Period
 from tests.engine.monitoring.factories import CHINA, register
+from tests.engine.replay.factories import province_with_every_kind
+from tests.engine.replay.factories import run as replay
 
 PROVINCE = Actor("province-pruning", frozenset({Role.PROVINCE_REVIEWER}), "440000")
 AFTER_2026 = datetime(2027, 1, 5, tzinfo=CHINA)
@@ -134,3 +136,12 @@ def test_the_check_sees_a_query_that_defeats_pruning(pg: Session) -> None:
     month = func.date_trunc("month", Measurement.data_time) == datetime(2026, 10, 1, tzinfo=CHINA)
     read = partitions_read(pg, lambda: pg.execute(select(func.count()).select_from(Measurement).where(month)).all())
     assert months("measurements", 2026, 10) < read and len(read) > 30
+
+
+def test_a_replay_reads_only_the_partitions_of_its_period(session: Session) -> None:
+    """The replay (预演) reads the period's records and the few hours its rules look back on."""
+    if not is_postgres(session):
+        pytest.skip("partitions exist on PostgreSQL only")
+    province_with_every_kind(session)
+    read = partitions_read(session, lambda: replay(session, {"rules": {"constant": {"count": 4}}}))
+    assert read == months("measurements", 2026, 11)
