@@ -60,6 +60,7 @@ PROVINCE_POINTS = 7000
 DRAFT = {"rules": {"constant": {"count": 4}, "sudden_change": {"ratio": 2.5}}}
 TARGET_S = 60.0
 HOUR = timedelta(hours=1)
+INVALID = frozenset(rules.SETTING_DEFAULTS["validity"]["invalid_flags"])
 
 
 def populate(factory: sessionmaker[Session], points: list[SimPoint], ids: dict[str, int]) -> int:
@@ -73,7 +74,7 @@ def populate(factory: sessionmaker[Session], points: list[SimPoint], ids: dict[s
             factors = model.hourly(point, slot)
             if factors is not None:
                 rows.append(store.Row(ids[point.mn], HOURLY, slot, factors, len(factors),
-                                      sum(1 for f in factors.values() if f.get("flag") not in "FMDCB"), None,
+                                      sum(1 for f in factors.values() if f.get("flag") not in INVALID), None,
                                       slot + HOUR + timedelta(minutes=3), 180))
         for offset in range(0, len(rows), 5000):
             with factory.begin() as session:

@@ -49,9 +49,11 @@ def seed(session: Session, *, history: bool = False) -> None:
         from engine.config import load_settings
         from engine.demo.credit import seed_credit_rounds
         from engine.demo.history import seed_history
+        from engine.demo.replay import seed_replay
         from engine.evidence.filestore import LocalFileStore
 
         seed_history(session)
+        seed_replay(session)
         seed_credit_rounds(session, LocalFileStore(load_settings().evidence_dir))
 
 

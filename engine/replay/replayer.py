@@ -15,12 +15,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+import orjson
+from sqlalchemy import Text, cast, or_, select
 from sqlalchemy.orm import Session
 
 from engine.db import table_of
 from engine.monitoring import rates, rules
 from engine.monitoring.codes import HOURLY
+from engine.monitoring.evaluation import Finding
 from engine.monitoring.missing import downtimes_between
 from engine.monitoring.models import AnomalyCase, Enterprise, Measurement, MonitoringPoint
 from engine.monitoring.sql import among
@@ -131,14 +133,14 @@ def _chunks(windows: list[PointWindow]) -> Iterator[tuple[int, list[PointWindow]
 def _series(session: Session, chunk: list[PointWindow], context: _Context, period: Period) -> dict[int, Series]:
     """The chunk's hourly records of the period and the slots before it that the rules look back on."""
     depth = max(max(context.current.depth(w.mn), context.draft.depth(w.mn)) for w in chunk)
-    table = table_of(Measurement)  # plain rows: no ORM bookkeeping per record
-    query = select(table.c.point_id, table.c.data_time, table.c.factors, table.c.delay_s).where(
+    table = table_of(Measurement)  # plain rows, factors as text for orjson: no ORM or driver JSON per record
+    query = select(table.c.point_id, table.c.data_time, cast(table.c.factors, Text), table.c.delay_s).where(
         table.c.cn == HOURLY, among(session, table.c.point_id, [w.id for w in chunk]),
         table.c.data_time >= period.start - depth * HOUR, table.c.data_time < period.end)
     found: dict[int, dict[datetime, tuple[Any, int]]] = {}
     rows: Any = session.connection().execute(query)
     for point_id, data_time, factors, delay in rows:
-        found.setdefault(point_id, {})[data_time] = (factors, delay)
+        found.setdefault(point_id, {})[data_time] = (orjson.loads(factors), delay)
     return found  # type: ignore[return-value]
 
 
@@ -146,13 +148,23 @@ def _judge(context: _Context, window: PointWindow, series: Series, period: Perio
            diff: casework.CaseDiff, sums: dict[str, dict[int, rates.Counts]] | None) -> None:
     downtimes = context.downtimes.get(window.id, [])
     made = {}
+    findings: list[Finding] = []
     for side in (context.current, context.draft):
-        findings = judge_point(side, window, series, period.start, period.end, downtimes)
+        if side is context.current or not _judged_alike(context, window):
+            findings = judge_point(side, window, series, period.start, period.end, downtimes)
         made[side.name] = casework.simulate(findings, side.grouping, context.earlier_cases.get(window.id, []))
         tallies[side.name].add(context.owners[window.id], findings, made[side.name])
         if sums is not None:
             sums[side.name][window.id] = point_counts(side, window, series, period.start, period.end, downtimes)
     casework.compare(made["current"], made["draft"], diff)
+
+
+def _judged_alike(context: _Context, window: PointWindow) -> bool:
+    """Both sides give this point the same rules, flags and missing-data settings: the draft's findings are
+    the current ones (the same pure function on the same input), so it is not judged twice."""
+    current, draft = context.current, context.draft
+    return (current.points[window.mn] == draft.points[window.mn] and current.invalid == draft.invalid
+            and current.book.rule("missing") == draft.book.rule("missing"))
 
 
 def _summary(context: _Context, tallies: dict[str, Tally], diff: casework.CaseDiff, period: Period, scope: Scope,

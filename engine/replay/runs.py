@@ -154,6 +154,23 @@ def execute(sessions: sessionmaker[Session], run_id: int, *, reads: sessionmaker
     return _finish(sessions, run_id, ReplayStatus.DONE, result=result)
 
 
+def run_here(session: Session, run: ReplayRun) -> ReplayRun:
+    """Run a queued replay inside the caller's transaction (the demo seed): no progress, no cancel."""
+
+    @contextmanager
+    def same_session() -> Iterator[Session]:
+        yield session
+
+    run.status, run.started_at = ReplayStatus.RUNNING, utcnow()
+    result = replayer.replay(same_session, Draft(run.draft["rules"], run.draft["factors"]),
+                             Period(run.period_from, run.period_to), Scope(run.scope_kind, run.scope_code),
+                             lambda done, total: None)
+    run.summary, run.detail, run.progress = result.summary, result.detail, 1.0
+    run.status, run.finished_at = ReplayStatus.DONE, utcnow()
+    session.flush()
+    return run
+
+
 def _progress(sessions: sessionmaker[Session], run_id: int, done: int, total: int) -> None:
     """Record how far the replay got; :raises replayer.Cancelled: when a cancel was asked for."""
     with sessions.begin() as session:

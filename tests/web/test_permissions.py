@@ -34,6 +34,8 @@ from engine.credit.facts import FactInput
 from engine.credit.rule_defaults import DEFAULT_RULES
 from engine.errors import Conflict, NotAllowed, TaskNotFound
 from engine.monitoring.models import Enterprise
+from engine.replay import runs as replay_runs
+from engine.replay.spec import Period, Scope
 from engine.workflow.models import HumanTask, TaskStatus
 from engine.identity.models import LocalUser
 from engine.register import changes
@@ -308,6 +310,11 @@ def _read_published_levels(world: World, role: str, region: str) -> bool:
     return _as(world, role, lambda session, who: consequences.published_levels(session, who))
 
 
+def _replay_rules(world: World, role: str, region: str) -> bool:
+    period, province = Period(date(2026, 10, 1), date(2026, 10, 31)), Scope("province", "440000")
+    return _as(world, role, lambda session, who: replay_runs.request(session, who, {}, period, province))
+
+
 def _registered(world: World, region: str) -> str:
     """The region's enterprise, registered (福田's is not in the demo register) — its credit code."""
     code = ENTERPRISE_OF[region]
@@ -372,6 +379,7 @@ CHECKS: dict[str, Callable[[World, str, str], bool]] = {
     "enter credit facts": _enter_credit_fact,
     "open credit round": _open_credit_round,
     "read published credit levels": _read_published_levels,
+    "replay and activate anomaly rules": _replay_rules,
     "view register": _view_register,
     "edit register": _edit_register,
     "read libraries": _read_libraries,

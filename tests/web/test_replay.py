@@ -21,7 +21,7 @@ from engine.audit.models import AuditEvent
 from engine.monitoring import rules
 from engine.monitoring.models import MonitoringRule
 from engine.replay import runs
-from engine.replay.models import ReplayRun, ReplayStatus
+from engine.replay.models import ReplayRun, ReplayStatus, RuleDraft
 from engine.replay.spec import CHINA, Period, Scope
 from tests.web.api.conftest import login as api_login
 from tests.web.conftest import Browser, login
@@ -204,3 +204,21 @@ def test_a_draft_is_activated_from_its_replay_or_with_a_reason(app: Flask) -> No
         for key in ("constant", "exceedance"):
             rules.update_rule(session, ADMIN, key,
                               dict(rules.DEFAULTS[key]))
+
+
+def test_the_draft_page_names_a_bad_field_and_keeps_the_draft(app: Flask) -> None:
+    browser = login(app, "admin")
+    assert browser.get("/admin/rules/drafts").status_code == 200
+    draft_path = browser.post("/admin/rules/drafts", {"name": "坏草案"}).headers["Location"]
+    browser.get(draft_path)
+    with app.extensions["ecoloop.sessions"]() as session:
+        params = {key: dict(value) for key, value in rules.load_book(session).params.items()}
+    params["constant"]["count"] = 1
+    refused = browser.post(draft_path, {"name": "坏草案", "factors": "{}", **_form_of(params)})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "rules.constant.count" in page and 'id="constant.count"' in page
+    broken = browser.post(draft_path, {"name": "坏草案", "factors": "{", **_form_of(params)})
+    assert broken.status_code == 422 and "<code>factors</code>" in broken.get_data(as_text=True)
+    with app.extensions["ecoloop.sessions"]() as session:
+        draft_id = int(draft_path.rsplit("/", 1)[1])
+        assert session.get(RuleDraft, draft_id).rules == {}  # type: ignore[union-attr]

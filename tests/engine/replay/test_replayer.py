@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from engine.errors import InvalidInput
 from engine.monitoring import rules
 from engine.monitoring.models import Anomaly, AnomalyCase
-from engine.replay import runs
+from engine.replay import replayer, runs
 from engine.replay.models import ReplayRun
 from engine.replay.spec import Scope
 from tests.engine.monitoring.factories import AIR_MN
@@ -17,8 +17,13 @@ from tests.engine.replay.factories import EVERY_KIND, EXCEEDANCE_CASES, PERIOD, 
 from tests.support.actors import ADMIN, ENTERPRISE_TIANHE
 
 
-def test_the_current_rules_as_draft_give_no_difference_on_data_with_every_kind(session: Session) -> None:
+@pytest.mark.parametrize("judge_twice", [True, False], ids=["judged-twice", "alike-points-shared"])
+def test_the_current_rules_as_draft_give_no_difference_on_data_with_every_kind(
+        session: Session, monkeypatch: pytest.MonkeyPatch, judge_twice: bool) -> None:
+    """Judged twice through the live evaluation (not only by sharing the findings of points judged alike)."""
     province_with_every_kind(session)
+    if judge_twice:
+        monkeypatch.setattr(replayer, "_judged_alike", lambda context, window: False)
     current = {key: dict(params) for key, params in rules.load_book(session).params.items()}
     result = run(session, {"rules": current})
     summary = result.summary
