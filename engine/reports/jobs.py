@@ -41,6 +41,7 @@ def process_all(sessions: sessionmaker[Session], now: Callable[[], datetime] | N
 @contextmanager
 def _reader(session: Session, sessions: sessionmaker[Session], reads: sessionmaker[Session] | None
             ) -> Iterator[Session]:
+    """The session a report is built from: a replica session of its own, or the run's own session."""
     if reads is None or reads is sessions:
         yield session
         return
