@@ -10,7 +10,7 @@ MAX_PER_SWEEP = 10
 
 
 def process_all(sessions: sessionmaker[Session], reads: sessionmaker[Session] | None = None) -> int:
-    """Claim and run queued replays until none is left; returns how many ran.
+    """Claim and run queued replays (and those whose runner died) until none is left; returns how many ran.
 
     The replays read through ``reads`` where given (the read replica's sessions,
     :func:`engine.db.read_sessions`); their records are written through ``sessions``.
@@ -18,9 +18,9 @@ def process_all(sessions: sessionmaker[Session], reads: sessionmaker[Session] | 
     ran = 0
     while ran < MAX_PER_SWEEP:
         with sessions.begin() as session:
-            claimed = [run.id for run in runs.pending(session)]
-        if not claimed:
+            claimed = runs.claim(session)
+        if claimed is None:
             return ran
-        runs.execute(sessions, claimed[0], reads=reads)
+        runs.execute(sessions, claimed, reads=reads)
         ran += 1
     return ran

@@ -63,6 +63,7 @@ class ReplayRun(Base):
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the runner's last progress
     error: Mapped[str] = mapped_column(Text, default="")
     summary: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     detail: Mapped[dict[str, Any] | None] = deferred(mapped_column(JSONType))

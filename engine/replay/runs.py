@@ -11,9 +11,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import and_, or_, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.actors import Actor
@@ -29,6 +30,8 @@ from engine.scoping import require_admin
 log = logging.getLogger(__name__)
 
 ADMINS_ONLY = "only administrators replay anomaly rules"
+STALE_AFTER = timedelta(minutes=10)
+"""A running replay reports progress every chunk (seconds); one silent this long lost its process."""
 
 
 @contextmanager
@@ -123,11 +126,25 @@ def cancel(session: Session, actor: Actor, run_id: object) -> ReplayRun:
     return run
 
 
-def pending(session: Session, limit: int = 1) -> list[ReplayRun]:
-    """Queued replays, oldest first (locked, skipping those another worker holds)."""
-    return list(session.scalars(select(ReplayRun).where(ReplayRun.status == ReplayStatus.QUEUED)
-                                .order_by(ReplayRun.requested_at, ReplayRun.id).limit(limit)
-                                .with_for_update(skip_locked=True)))
+def claim(session: Session, run_id: int | None = None) -> int | None:
+    """Mark a replay running and return its id: the given one if it is queued, else the oldest queued one,
+    or one whose runner stopped reporting progress ``STALE_AFTER`` ago (its process died).
+
+    The row is locked (``SKIP LOCKED``) in the caller's transaction, so two workers never take the same run.
+    """
+    now = utcnow()
+    claimable = or_(ReplayRun.status == ReplayStatus.QUEUED,
+                    and_(ReplayRun.status == ReplayStatus.RUNNING, ReplayRun.heartbeat_at < now - STALE_AFTER))
+    query = select(ReplayRun).where(claimable)
+    if run_id is not None:
+        query = query.where(ReplayRun.id == run_id)
+    run = session.scalars(query.order_by(ReplayRun.requested_at, ReplayRun.id).limit(1)
+                          .with_for_update(skip_locked=True)).first()
+    if run is None:
+        return None
+    run.status, run.started_at, run.heartbeat_at, run.progress = ReplayStatus.RUNNING, now, now, 0.0
+    session.flush()
+    return run.id
 
 
 def execute(sessions: sessionmaker[Session], run_id: int, *, reads: sessionmaker[Session] | None = None) -> str:
@@ -136,11 +153,10 @@ def execute(sessions: sessionmaker[Session], run_id: int, *, reads: sessionmaker
     Its reads come from ``reads`` (the read replica's sessions) where given; its record is written
     through ``sessions``.
     """
-    with sessions.begin() as session:
+    with sessions() as session:
         run = session.get(ReplayRun, run_id)
-        if run is None or run.status != ReplayStatus.QUEUED:
+        if run is None or run.status != ReplayStatus.RUNNING:
             return run.status if run else "missing"
-        run.status, run.started_at = ReplayStatus.RUNNING, utcnow()
         draft = Draft(run.draft["rules"], run.draft["factors"])
         period, scope = Period(run.period_from, run.period_to), Scope(run.scope_kind, run.scope_code)
     try:
@@ -161,7 +177,7 @@ def run_here(session: Session, run: ReplayRun) -> ReplayRun:
     def same_session() -> Iterator[Session]:
         yield session
 
-    run.status, run.started_at = ReplayStatus.RUNNING, utcnow()
+    run.status, run.started_at, run.heartbeat_at = ReplayStatus.RUNNING, utcnow(), utcnow()
     result = replayer.replay(same_session, Draft(run.draft["rules"], run.draft["factors"]),
                              Period(run.period_from, run.period_to), Scope(run.scope_kind, run.scope_code),
                              lambda done, total: None)
@@ -177,7 +193,7 @@ def _progress(sessions: sessionmaker[Session], run_id: int, done: int, total: in
         run = session.get(ReplayRun, run_id)
         if run is None or run.cancel_requested:
             raise replayer.Cancelled()
-        run.progress = done / total if total else 1.0
+        run.progress, run.heartbeat_at = (done / total if total else 1.0), utcnow()
 
 
 def _finish(sessions: sessionmaker[Session], run_id: int, status: ReplayStatus, *, error: str = "",

@@ -49,6 +49,7 @@ def upgrade() -> None:
         sa.Column("requested_at", TZ, nullable=False),
         sa.Column("started_at", TZ, nullable=True),
         sa.Column("finished_at", TZ, nullable=True),
+        sa.Column("heartbeat_at", TZ, nullable=True),
         sa.Column("error", sa.Text(), nullable=False),
         sa.Column("summary", JSON, nullable=True),
         sa.Column("detail", JSON, nullable=True),

@@ -166,6 +166,8 @@ def test_cancel_stops_a_running_replay_and_a_queued_one(app: Flask, monkeypatch:
         real_progress(factory, run, done, total)
 
     monkeypatch.setattr(runs, "_progress", cancel_then_report)
+    with sessions.begin() as session:
+        assert runs.claim(session, run_id) == run_id
     assert runs.execute(sessions, run_id) == ReplayStatus.CANCELLED
     monkeypatch.undo()
     client = api_login(app, "admin")
@@ -176,6 +178,8 @@ def test_cancel_stops_a_running_replay_and_a_queued_one(app: Flask, monkeypatch:
         queued = runs.request(session, ADMIN, DRAFT, Period.parse(FROM, TO), Scope.parse("province", None)).id
     cancelled = client.post(f"/api/v1/monitoring/replays/{queued}/cancel")
     assert cancelled.status_code == 200 and cancelled.get_json()["status"] == "cancelled"
+    with sessions.begin() as session:
+        assert runs.claim(session, queued) is None
     assert runs.execute(sessions, queued) == ReplayStatus.CANCELLED
 
 

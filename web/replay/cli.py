@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy.orm import Session, sessionmaker
 
 from engine.errors import EcoLoopError, InvalidInput
 from engine.replay import runs
-from engine.replay.models import ReplayRun
+from engine.replay.models import FINISHED, ReplayRun
 from engine.replay.spec import Period, Scope
 from web.cli_support import fail, operator, session_factory
 
@@ -43,7 +45,10 @@ def replay_command(draft_file: Path, first: str, last: str, city: str | None, co
             run_id = runs.request(session, operator(), raw, period, scope).id
     except EcoLoopError as error:
         fail(error)
-    status = runs.execute(sessions, run_id, reads=current_app.extensions["ecoloop.read_sessions"])
+    with sessions.begin() as session:
+        ours = runs.claim(session, run_id) == run_id
+    reads = current_app.extensions["ecoloop.read_sessions"]
+    status = runs.execute(sessions, run_id, reads=reads) if ours else _wait(sessions, run_id)
     with sessions() as session:
         run = session.get(ReplayRun, run_id)
         assert run is not None
@@ -54,6 +59,16 @@ def replay_command(draft_file: Path, first: str, last: str, city: str | None, co
         with sessions.begin() as session:
             xlsx.write_bytes(runs.export(session, operator(), run_id)[1])
     click.echo(json.dumps({"run": run_id, **(run.summary or {})}, ensure_ascii=False, indent=2))
+
+
+def _wait(sessions: sessionmaker[Session], run_id: int) -> str:
+    """A scheduler took the run first: follow it to its end."""
+    while True:
+        with sessions() as session:
+            run = session.get(ReplayRun, run_id)
+            if run is None or run.status in FINISHED:
+                return run.status if run else "missing"
+        time.sleep(1)
 
 
 def _scope(city: str | None, county: str | None, enterprise: str | None) -> Scope:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engine.db import utcnow
 from engine.errors import InvalidInput
 from engine.monitoring import rules
 from engine.monitoring.models import Anomaly, AnomalyCase
@@ -120,3 +123,13 @@ def test_an_invalid_draft_names_the_field_and_writes_nothing(session: Session, r
         runs.request(session, ADMIN, raw, PERIOD, Scope("province", "440000"))
     assert field in caught.value.fields
     assert session.scalar(select(func.count()).select_from(ReplayRun)) == 0
+
+
+def test_a_running_replay_whose_runner_fell_silent_is_claimed_again(session: Session) -> None:
+    province_with_every_kind(session)
+    run = runs.request(session, ADMIN, {}, PERIOD, Scope("province", "440000"))
+    assert runs.claim(session) == run.id and run.status == "running"
+    assert runs.claim(session) is None  # running, and its runner reported just now
+    run.heartbeat_at = utcnow() - runs.STALE_AFTER - timedelta(seconds=1)
+    session.flush()
+    assert runs.claim(session) == run.id
