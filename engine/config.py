@@ -59,6 +59,7 @@ class Settings:
     session_idle_minutes: int
     run_scheduler_in_web: bool
     model_limits: ModelLimits = field(default_factory=ModelLimits)
+    database_replica_url: str = ""  # a read replica for reports, replays and dashboards; "" reads the primary
     base_url: str = ""  # makes the links in mails absolute
     testing: bool = False
     ratelimit_storage: str = "memory://"  # Flask-Limiter storage: redis://… shares counters between workers
@@ -107,6 +108,7 @@ def _settings_from(values: dict[str, str]) -> Settings:
         session_idle_minutes=_int(values, "SESSION_IDLE_MINUTES", 30),
         run_scheduler_in_web=values.get("RUN_SCHEDULER_IN_WEB", "1") not in ("0", "false", "no"),
         model_limits=_model_limits(values),
+        database_replica_url=values.get("DATABASE_REPLICA_URL", ""),
         base_url=values.get("BASE_URL", ""),
         testing=values.get("TESTING") == "1",
         ratelimit_storage=values.get("RATELIMIT_STORAGE") or "memory://",

@@ -114,6 +114,33 @@ def make_session_factory(engine: Engine) -> sessionmaker:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
+REPLICA = "ecoloop.replica"
+"""``Session.info`` key marking a session bound to the read replica."""
+
+
+def read_sessions(primary: sessionmaker[Session], replica_url: str) -> sessionmaker[Session]:
+    """The sessions of the paths that only read — reports, replays, dashboards.
+
+    Where a read replica is configured (``ECOLOOP_DATABASE_REPLICA_URL``) they are bound to it,
+    so those long aggregations leave the primary's CPU, I/O and buffers to the writers; otherwise
+    they are the primary's own ``primary``. Replica sessions run READ ONLY transactions (a streaming
+    standby refuses writes anyway; an ordinary server given as the replica must not take any) and are
+    marked with :data:`REPLICA` so a read path can leave out its incidental write-back
+    (:func:`on_replica`). Data on a replica lags the primary by its replication delay.
+    """
+    if not replica_url:
+        return primary
+    engine = make_engine(replica_url)
+    if engine.dialect.name == "postgresql":
+        engine = engine.execution_options(postgresql_readonly=True)
+    return sessionmaker(bind=engine, expire_on_commit=False, info={REPLICA: True})
+
+
+def on_replica(session: Session) -> bool:
+    """Whether the session reads from the replica (where nothing may be written)."""
+    return bool(session.info.get(REPLICA))
+
+
 class sha256_hex(GenericFunction[str]):  # noqa: N801 - SQL function names are lower case
     """``sha256_hex(text)``: the hex sha256 of the text's UTF-8 bytes, computed by the database."""
 

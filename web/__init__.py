@@ -11,7 +11,7 @@ from flask import Flask
 from engine import processes
 from engine.workflow import limits
 from engine.config import PREFIX, ConfigError, Settings, load_settings
-from engine.db import make_engine, make_session_factory
+from engine.db import make_engine, make_session_factory, read_sessions
 from engine.evidence.filestore import FileStore, LocalFileStore
 from engine.monitoring import monthly
 from engine.tax import review as tax_review
@@ -35,6 +35,8 @@ def create_app(test_config: Mapping[str, str] | None = None) -> Flask:
     limits.configure(settings.model_limits)
     app.extensions["ecoloop.engine"] = engine
     app.extensions["ecoloop.sessions"] = make_session_factory(engine)
+    app.extensions["ecoloop.read_sessions"] = read_sessions(app.extensions["ecoloop.sessions"],
+                                                            settings.database_replica_url)
     app.extensions["ecoloop.files"] = file_store(settings)
     app.extensions["ecoloop.directory"] = _directory(settings)
     proxies.init_app(app)

@@ -16,11 +16,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 
-Body = Callable[[sessionmaker[Session]], object]
+Body = Callable[..., object]
+"""``body(sessions, reads=reads)``: the primary's sessions, and those its reads come from (the replica's or the same)."""
 
 
 class Worker:
-    """Runs ``body(sessions)`` until a pass finds nothing new; a kick while it runs asks for one more pass."""
+    """Runs ``body(sessions, reads=reads)`` until a pass finds nothing new; a kick while it runs asks for one more pass."""
 
     def __init__(self, name: str, body: Body) -> None:
         self.name, self.body = name, body
@@ -28,8 +29,11 @@ class Worker:
         self._busy: dict[int, threading.Lock] = {}  # one lock per session factory (per app)
         self._again: dict[int, bool] = {}
 
-    def kick(self, sessions: sessionmaker[Session]) -> None:
-        """Start a thread for this database unless one runs; a running one is told to look again."""
+    def kick(self, sessions: sessionmaker[Session], reads: sessionmaker[Session] | None = None) -> None:
+        """Start a thread for this database unless one runs; a running one is told to look again.
+
+        ``reads`` are the sessions the work reads from (:func:`engine.db.read_sessions`); None reads ``sessions``.
+        """
         key = id(sessions)
         with self._guard:
             lock = self._busy.setdefault(key, threading.Lock())
@@ -37,14 +41,14 @@ class Worker:
                 self._again[key] = True
                 return
             lock.acquire()
-        threading.Thread(target=self._run, args=(sessions, lock), name=f"ecoloop-{self.name}", daemon=True).start()
+        threading.Thread(target=self._run, args=(sessions, lock, reads), name=f"ecoloop-{self.name}", daemon=True).start()
 
-    def _run(self, sessions: sessionmaker[Session], lock: threading.Lock) -> None:
+    def _run(self, sessions: sessionmaker[Session], lock: threading.Lock, reads: sessionmaker[Session] | None) -> None:
         key = id(sessions)
         try:
             while True:
                 self._again[key] = False
-                self.body(sessions)
+                self.body(sessions, reads=reads)
                 with self._guard:
                     if not self._again.get(key):
                         lock.release()

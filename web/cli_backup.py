@@ -28,7 +28,7 @@ def backup_command(dest: Path) -> None:
                f"evidence files, {summary.bytes} bytes")
     if settings.raw.get("EVIDENCE_STORE", "").strip().lower() == "s3":
         click.echo("note: evidence is in the S3 bucket (ECOLOOP_EVIDENCE_STORE=s3) and was not copied; "
-                   "the bucket's versioning or replication keeps it (docs/deploy.md, section 8)", err=True)
+                   "the bucket's versioning or replication keeps it (docs/deployment.md, section 8)", err=True)
 
 
 @click.command("restore")

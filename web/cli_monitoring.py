@@ -162,8 +162,9 @@ def check_missing_command() -> None:
 def purge_command() -> None:
     """Delete real-time and minute data older than their retention; create partitions ahead."""
     settings = MonitoringSettings.from_raw(current_app.extensions["ecoloop.settings"].raw)
-    deleted = monitoring_jobs.run_purge(session_factory(), settings, datetime.now(timezone.utc))
-    click.echo(f"{deleted} rows of real-time and minute data deleted")
+    purged = monitoring_jobs.run_purge(session_factory(), settings, datetime.now(timezone.utc))
+    click.echo(f"{purged.partitions_dropped} monthly partitions dropped, "
+               f"{purged.rows_deleted} rows of real-time and minute data deleted")
 
 
 monitoring_group.add_command(replay_command)

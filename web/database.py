@@ -20,6 +20,21 @@ def db() -> Session:
     return session
 
 
+def read_db() -> Session:
+    """The request's session for pages that only read (reports, replays, dashboards).
+
+    On the read replica where one is configured (:func:`engine.db.read_sessions`), rolled back and
+    closed at the end of the request; otherwise the request's own :func:`db` session.
+    """
+    reads = current_app.extensions["ecoloop.read_sessions"]
+    if reads is current_app.extensions["ecoloop.sessions"]:
+        return db()
+    if "read_db" not in g:
+        g.read_db = reads()
+    session: Session = g.read_db
+    return session
+
+
 def files() -> FileStore:
     store: FileStore = current_app.extensions["ecoloop.files"]
     return store
@@ -41,9 +56,10 @@ def _commit_or_rollback(response: Response) -> Response:
 
 
 def _close(_exc: BaseException | None) -> None:
-    session = g.pop("db", None)
-    if session is not None:
-        session.close()
+    for name in ("db", "read_db"):
+        session = g.pop(name, None)
+        if session is not None:
+            session.close()
 
 
 def init_app(app: Flask) -> None:

@@ -43,6 +43,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine.actors import SYSTEM
 from engine.anomalies import jobs as anomaly_jobs
 from engine.config import Settings
+from engine.db import read_sessions
 from engine.exchange import jobs as exchange_jobs
 from engine.exchange.datacheck import jobs as datacheck_jobs
 from engine.instances import jobs as instance_jobs
@@ -78,6 +79,7 @@ class Job:
 def jobs(sessions: sessionmaker[Session], settings: Settings) -> list[Job]:
     """The job table for these settings."""
     monitoring = MonitoringSettings.from_raw(settings.raw)
+    reads = read_sessions(sessions, settings.database_replica_url)  # reports are built from the replica
     return [
         Job("timer_sweep", workflow_jobs.sweep_all, (sessions,), "interval",
             {"seconds": settings.timer_sweep_seconds, "next_run_time": _utcnow()}),
@@ -92,10 +94,10 @@ def jobs(sessions: sessionmaker[Session], settings: Settings) -> list[Job]:
             {"hours": monitoring.purge_hours, "next_run_time": _utcnow()}),
         Job("notifications", notification_jobs.run_outbox,
             (sessions, notifier_from(settings.raw), settings.base_url), "interval", {"seconds": 60}),
-        Job("monthly_reports", report_jobs.queue_and_process, (sessions,), "cron",
+        Job("monthly_reports", report_jobs.queue_and_process, (sessions, None, reads), "cron",
             {"day": 1, "hour": 8, "minute": 0, "timezone": TIMEZONE, "misfire_grace_time": 6 * 3600}),
-        Job("report_runs", report_jobs.process_all, (sessions,), "interval", {"seconds": 30}),
-        Job("replay_runs", replay_jobs.process_all, (sessions,), "interval", {"seconds": 30}),
+        Job("report_runs", report_jobs.process_all, (sessions, None, reads), "interval", {"seconds": 30}),
+        Job("replay_runs", replay_jobs.process_all, (sessions, reads), "interval", {"seconds": 30}),
         Job("runstate_alerts", runstate_jobs.check_alerts, (sessions, settings.evidence_dir), "interval",
             {"seconds": 60}),
         Job("exchange_publish", exchange_jobs.publish, (sessions,), "cron",

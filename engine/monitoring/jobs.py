@@ -11,12 +11,13 @@ from engine.monitoring import store
 from engine.monitoring.settings import MonitoringSettings
 
 
-def run_purge(sessions: sessionmaker[Session], settings: MonitoringSettings, now: datetime | None = None) -> int:
+def run_purge(sessions: sessionmaker[Session], settings: MonitoringSettings,
+              now: datetime | None = None) -> store.Purged:
     now = now or datetime.now(timezone.utc)
     with sessions.begin() as session:
-        deleted = store.purge_minute_data(
+        purged = store.purge_minute_data(
             session, realtime_before=now - timedelta(days=settings.realtime_retention_days),
             minute_before=now - timedelta(days=settings.minute_retention_days))
     with sessions.begin() as session:
         store.ensure_partitions(session, now)
-    return deleted
+    return purged

@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import Session
 
-from engine.db import utcnow
+from engine.db import on_replica, utcnow
 from engine.monitoring import closures, rules
 from engine.monitoring.models import (
     Enterprise,
@@ -114,10 +114,21 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
 
 
 def point_rates(session: Session, month: date, *, now: datetime | None = None) -> list[RateRow]:
-    """The rates of every point for a month (finished closures are synced into downtimes first)."""
-    closures.sync_closed_cases(session)
-    settings = rules.load_book(session).rule("rates")
+    """The rates of every point for a month."""
     start, end = month_bounds(month)
+    return period_rates(session, start, end, now=now)
+
+
+def period_rates(session: Session, start: datetime, end: datetime, *, now: datetime | None = None) -> list[RateRow]:
+    """The rates of every point over [start, end) up to the last whole hour before ``now``: one aggregation
+    over the period's monthly partitions (a year is one pass, not twelve), the counters being sums.
+
+    On the primary, finished closures are synced into downtimes first; on the read replica (which
+    takes no writes) the downtimes are those the scheduler's closure sync has already written.
+    """
+    if not on_replica(session):
+        closures.sync_closed_cases(session)
+    settings = rules.load_book(session).rule("rates")
     end = min(end, _floor(now or utcnow(), timedelta(hours=1)))
     return rates_between(session, settings, start, end, _sums(session, settings, start, end))
 

@@ -219,19 +219,41 @@ def revisions(session: Session, point_id: int, cn: str, data_time: datetime) -> 
         MeasurementRevision.data_time == data_time).order_by(MeasurementRevision.revision)))
 
 
-def purge_minute_data(session: Session, *, realtime_before: datetime, minute_before: datetime) -> int:
-    """Delete real-time data older than ``realtime_before`` and minute data older than ``minute_before``.
+@dataclass(frozen=True, slots=True)
+class Purged:
+    """What a purge removed: rows deleted one by one, and whole monthly partitions dropped (PostgreSQL)."""
 
-    On PostgreSQL whole monthly partitions older than both are dropped first (no bloat).
+    rows_deleted: int
+    partitions_dropped: int
+
+
+def purge_minute_data(session: Session, *, realtime_before: datetime, minute_before: datetime) -> Purged:
+    """Remove real-time data older than ``realtime_before`` and minute data older than ``minute_before``.
+
+    On PostgreSQL minute data goes only by whole monthly partitions, dropped once the
+    whole month is older than ``minute_before``: no row is deleted, so nothing is left
+    for VACUUM and the month's disk space is returned at once. Minute data is therefore
+    kept for its retention and at most one month more. Real-time data, which shares the
+    partitions and has a shorter retention, is deleted by rows within the partitions
+    still kept (the planner prunes to those before its cutoff), as are rows of the
+    DEFAULT partition (outside every monthly range). SQLite deletes rows.
     """
-    dropped = _drop_old_partitions(session, min(realtime_before, minute_before)) if is_postgres(session) else 0
-    deleted = 0
-    for cn, before in ((REALTIME, realtime_before), (MINUTE, minute_before)):
-        result = session.execute(delete(MINUTE_MEASUREMENTS).where(
-            MINUTE_MEASUREMENTS.c.cn == cn, MINUTE_MEASUREMENTS.c.data_time < before))
-        deleted += int(getattr(result, "rowcount", 0) or 0)
+    dropped = _drop_old_partitions(session, minute_before) if is_postgres(session) else 0
+    deleted = _delete_rows(session, REALTIME, realtime_before)
+    deleted += _delete_rows(session, MINUTE, minute_before, only_default=is_postgres(session))
     log.info("minute data purged: %d rows deleted, %d partitions dropped", deleted, dropped)
-    return deleted
+    return Purged(deleted, dropped)
+
+
+def _delete_rows(session: Session, cn: str, before: datetime, *, only_default: bool = False) -> int:
+    """Delete rows of one kind older than ``before`` (only from the DEFAULT partition, if asked)."""
+    table = MINUTE_MEASUREMENTS
+    if only_default:
+        statement: Any = text(f"DELETE FROM {table.name}_default WHERE cn = :cn AND data_time < :before")
+        result = session.execute(statement, {"cn": cn, "before": before})
+    else:
+        result = session.execute(delete(table).where(table.c.cn == cn, table.c.data_time < before))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _month_start(year: int, month: int) -> datetime:

@@ -38,7 +38,7 @@ STALE_AFTER = timedelta(minutes=10)
 def reading_session(sessions: sessionmaker[Session]) -> Iterator[Session]:
     """The one place a replay's reads come from: a read-only transaction, rolled back at the end.
 
-    To read from a replica, return sessions of the replica's factory here.
+    ``sessions`` are the replica's where one is configured (:func:`engine.db.read_sessions`).
     """
     with sessions() as session:
         if is_postgres(session):
@@ -147,8 +147,12 @@ def claim(session: Session, run_id: int | None = None) -> int | None:
     return run.id
 
 
-def execute(sessions: sessionmaker[Session], run_id: int) -> str:
-    """Run a claimed replay to its end: done, cancelled or failed; returns the final status."""
+def execute(sessions: sessionmaker[Session], run_id: int, *, reads: sessionmaker[Session] | None = None) -> str:
+    """Run a claimed replay to its end: done, cancelled or failed; returns the final status.
+
+    Its reads come from ``reads`` (the read replica's sessions) where given; its record is written
+    through ``sessions``.
+    """
     with sessions() as session:
         run = session.get(ReplayRun, run_id)
         if run is None or run.status != ReplayStatus.RUNNING:
@@ -156,7 +160,7 @@ def execute(sessions: sessionmaker[Session], run_id: int) -> str:
         draft = Draft(run.draft["rules"], run.draft["factors"])
         period, scope = Period(run.period_from, run.period_to), Scope(run.scope_kind, run.scope_code)
     try:
-        result = replayer.replay(lambda: reading_session(sessions), draft, period, scope,
+        result = replayer.replay(lambda: reading_session(reads or sessions), draft, period, scope,
                                  lambda done, total: _progress(sessions, run_id, done, total))
     except replayer.Cancelled:
         return _finish(sessions, run_id, ReplayStatus.CANCELLED)

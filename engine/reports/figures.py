@@ -205,19 +205,11 @@ def _handling(session: Session, actor: Actor, period: Period) -> list[HandlingGr
 
 
 def scoped_point_rates(session: Session, actor: Actor, period: Period, now: datetime) -> list[rates.RateRow]:
-    """Point rates of the period's months (summed for a year), for the points the actor may see."""
-    by_point: dict[str, rates.RateRow] = {}
-    for month in period.months():
-        if datetime(month.year, month.month, 1, tzinfo=period.start.tzinfo) >= now:
-            break
-        for row in rates.point_rates(session, month, now=now):
-            if not scope.covers(actor, row.region_code, row.extra["enterprise"]):
-                continue
-            if row.key in by_point:
-                by_point[row.key].counts.add(row.counts)
-            else:
-                by_point[row.key] = row
-    return list(by_point.values())
+    """Point rates over the period (a year's counters summed in one pass), for the points the actor may see."""
+    if period.start >= now:
+        return []
+    return [row for row in rates.period_rates(session, period.start, period.end, now=now)
+            if scope.covers(actor, row.region_code, row.extra["enterprise"])]
 
 
 def _objections(session: Session, actor: Actor, period: Period) -> dict[str, int]:

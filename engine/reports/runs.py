@@ -63,14 +63,16 @@ def request(session: Session, actor: Actor, kind: str, period: str, options: dic
     return run
 
 
-def generate(session: Session, run: ReportRun, now: datetime | None = None) -> ReportRun:
-    """Build the run's file; a failure is kept on the run (and retried by :func:`process_pending`)."""
+def generate(session: Session, run: ReportRun, now: datetime | None = None, *,
+             reader: Session | None = None) -> ReportRun:
+    """Build the run's file (reading through ``reader``, the read replica's session, where given);
+    a failure is kept on the run (and retried by :func:`process_pending`)."""
     report = builders.kind(run.kind)
     run.status, run.started_at, run.attempts = ReportStatus.RUNNING, utcnow(), run.attempts + 1
     session.flush()
     try:
         with session.begin_nested():
-            content = report.build(session, scope_actor(run.region_code), Period.parse(run.period),
+            content = report.build(reader or session, scope_actor(run.region_code), Period.parse(run.period),
                                    now=now, **run.options)
     except Exception as error:  # any failure of a builder is recorded for admins, never raised to the job
         log.exception("report run %s (%s %s) failed", run.id, run.kind, run.period)

@@ -1,7 +1,7 @@
 """tax exchange: batches, typed tax-side records, environment-side records, versions, refusals, supervisory results, sync schedule, alerts
 
 Revision ID: 09a0eb9eb18d
-Revises: c4d8e2a61b37
+Revises: c4e8a1f2b7d3
 Create Date: 2026-12-07 15:39:40
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ from alembic import op
 
 
 revision = "09a0eb9eb18d"
-down_revision = "c4d8e2a61b37"
+down_revision = "c4e8a1f2b7d3"
 branch_labels = None
 depends_on = None
 

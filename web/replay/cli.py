@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -46,7 +47,8 @@ def replay_command(draft_file: Path, first: str, last: str, city: str | None, co
         fail(error)
     with sessions.begin() as session:
         ours = runs.claim(session, run_id) == run_id
-    status = runs.execute(sessions, run_id) if ours else _wait(sessions, run_id)
+    reads = current_app.extensions["ecoloop.read_sessions"]
+    status = runs.execute(sessions, run_id, reads=reads) if ours else _wait(sessions, run_id)
     with sessions() as session:
         run = session.get(ReplayRun, run_id)
         assert run is not None

@@ -22,4 +22,4 @@ def mark_queued() -> None:
 def start_queued(exc: BaseException | None) -> None:
     """Teardown hook: after the request committed (teardown follows the commit), run what it queued."""
     if exc is None and g.pop("replay_queued", False):
-        WORKER.kick(current_app.extensions["ecoloop.sessions"])
+        WORKER.kick(current_app.extensions["ecoloop.sessions"], current_app.extensions["ecoloop.read_sessions"])

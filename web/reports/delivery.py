@@ -31,4 +31,4 @@ def mark_queued() -> None:
 def start_queued(exc: BaseException | None) -> None:
     """Teardown hook: after the request committed (teardown follows the commit), generate what it queued."""
     if exc is None and g.pop("report_queued", False):
-        worker.kick(current_app.extensions["ecoloop.sessions"])
+        worker.kick(current_app.extensions["ecoloop.sessions"], current_app.extensions["ecoloop.read_sessions"])

@@ -106,3 +106,20 @@ def explain_and_accept(session: Session, instance_id: int, reason: str, store: L
 def ready(session: Session, instance_id: int) -> HumanTask:
     return session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id,
                                                    HumanTask.status == TaskStatus.READY)).one()
+
+
+def test_a_periods_rates_in_one_pass_equal_the_sum_of_its_months(session: Session) -> None:
+    """Two months' counters from one aggregation over both partitions are the months' counters added up."""
+    province = register(session, since=BASE - timedelta(days=40))
+    records = [air(hours, so2=20.0 + hours % 3) for hours in (-30 * 24, -30 * 24 + 1, -5, 0, 1, 2)]
+    ingestor().ingest(session, records + [water(0), water(-30 * 24)])
+    now = BASE + timedelta(days=20)
+    october, november = date(2026, 10, 1), date(2026, 11, 1)
+    start, end = rates.month_bounds(october)[0], rates.month_bounds(november)[1]
+    both = {row.key: row.counts for row in rates.period_rates(session, start, end, now=now)}
+    for key in both:
+        summed = rates.Counts()
+        for month in (october, november):
+            summed.add(next(r.counts for r in rates.point_rates(session, month, now=now) if r.key == key))
+        assert both[key] == summed
+    assert both[province.air.mn].received == 6 and both[province.air.mn].expected > 24 * 30

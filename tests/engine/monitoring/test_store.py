@@ -20,19 +20,46 @@ RECENT = datetime(2026, 11, 20, 8, tzinfo=CHINA)
 
 def test_purge_keeps_hourly_data_and_recent_minute_data(session: Session) -> None:
     register(session)
+    earlier = RECENT - timedelta(days=2)
     ingestor().ingest(session, [replace(air(0, cn=cn), data_time=moment)
-                                for cn in (REALTIME, MINUTE, HOURLY) for moment in (OLD, RECENT)])
-    deleted = store.purge_minute_data(session, realtime_before=RECENT - timedelta(hours=1),
-                                      minute_before=RECENT + timedelta(hours=1))
-    kept = session.execute(select(MinuteMeasurement.cn, MinuteMeasurement.data_time)).all()
-    assert [(cn, moment) for cn, moment in kept] == [(REALTIME, RECENT)]
-    assert session.scalar(select(func.count()).select_from(Measurement)) == 2  # hourly data is never purged
-    if is_postgres(session):  # January 2025 went with its partition; November's minute row was deleted
-        assert "minute_measurements_y2025m01" not in store._partitions(session, "minute_measurements")
+                                for cn in (REALTIME, MINUTE, HOURLY) for moment in (OLD, earlier, RECENT)])
+    purged = store.purge_minute_data(session, realtime_before=RECENT - timedelta(hours=1),
+                                     minute_before=RECENT + timedelta(hours=1))
+    kept = sorted(session.execute(select(MinuteMeasurement.cn, MinuteMeasurement.data_time)).all())
+    assert session.scalar(select(func.count()).select_from(Measurement)) == 3  # hourly data is never purged
+    if is_postgres(session):  # old months went with their partitions; November's is not over, its minute rows stay
+        assert kept == [(REALTIME, RECENT), (MINUTE, earlier), (MINUTE, RECENT)]
+        partitions = store._partitions(session, "minute_measurements")
+        assert "minute_measurements_y2025m01" not in partitions and "minute_measurements_y2026m10" not in partitions
+        assert "minute_measurements_y2026m11" in partitions
         assert "measurements_y2025m01" in store._partitions(session, "measurements")
-        assert deleted == 1
+        assert purged == store.Purged(rows_deleted=1, partitions_dropped=22)  # the real-time row of Nov 18
     else:
-        assert deleted == 3
+        assert kept == [(REALTIME, RECENT)]
+        assert purged == store.Purged(rows_deleted=5, partitions_dropped=0)
+
+
+def test_purge_drops_a_month_of_minute_data_without_deleting_rows(session: Session) -> None:
+    """A whole past month goes by DROP TABLE: its rows are never deleted one by one (no dead tuples, no VACUUM)."""
+    if not is_postgres(session):
+        return
+    register(session)
+    ingestor().ingest(session, [replace(air(0, cn=MINUTE), data_time=datetime(2026, 9, day, 8, tzinfo=CHINA))
+                                for day in range(1, 31)])
+    deleted_before = _deleted_tuples(session)
+    purged = store.purge_minute_data(session, realtime_before=datetime(2026, 10, 1, tzinfo=CHINA),
+                                     minute_before=datetime(2026, 10, 1, tzinfo=CHINA))
+    assert purged.rows_deleted == 0 and "minute_measurements_y2026m09" not in store._partitions(
+        session, "minute_measurements")
+    assert session.scalar(select(func.count()).select_from(MinuteMeasurement)) == 0
+    assert _deleted_tuples(session) == deleted_before
+
+
+def _deleted_tuples(session: Session) -> int:
+    """Rows this transaction deleted from the minute tables' remaining partitions (statistics of the backend)."""
+    return int(session.scalar(text(
+        "SELECT coalesce(sum(n_tup_del), 0) FROM pg_stat_xact_user_tables WHERE relname LIKE 'minute_measurements%'"))
+        or 0)
 
 
 def test_partitions_are_created_ahead_once(session: Session) -> None:
