@@ -126,12 +126,14 @@ def naive_run(inputs: dict[str, Any], seed: str, all_officers: dict[int, str]) -
         by_class.setdefault(object_class, []).append(object_id)
     chosen = [(oid, cls) for cls in algorithm.CLASS_ORDER for oid in sorted(
         by_class.get(cls, ()), key=lambda o, c=cls: (rank(seed, "object", c, o), o))[:inputs["quotas"].get(cls, 0)]]
-    body, excluded, done = inputs["plan"]["body"], excluded_pairs(inputs), []
+    body, excluded = inputs["plan"]["body"], excluded_pairs(inputs)
+    done: list[tuple[int, ...]] = []
     pairs: dict[int, tuple[int, ...]] = {}
     for object_id, _cls in chosen:
-        def load(officer_id: int) -> int:
-            return sum(officer_id in pair for pair in done)
-        ranked = sorted(all_officers, key=lambda o, oid=object_id: (load(o), rank(seed, "officer", oid, o), o))
+        def order(officer_id: int, object_id: int = object_id) -> tuple[int, str, int]:
+            load = sum(officer_id in pair for pair in done)  # counted again for every object: the naive part
+            return load, rank(seed, "officer", object_id, officer_id), officer_id
+        ranked = sorted(all_officers, key=order)
         eligible = [o for o in ranked if all_officers[o] == body and o in set(inputs["officers"])
                     and o not in excluded.get(object_id, set())]
         pairs[object_id] = tuple(eligible[:inputs["officers_per_unit"]])
