@@ -46,7 +46,6 @@ def seed(session: Session, *, history: bool = False) -> None:
     _create_instances(session)
     seed_processes(session, DEMO_ENTERPRISES, DEMO_PASSWORD)
     seed_libraries(session)
-    seed_inspection(session)
     if history:
         from engine.config import load_settings
         from engine.demo.credit import seed_credit_rounds
@@ -55,6 +54,7 @@ def seed(session: Session, *, history: bool = False) -> None:
 
         seed_history(session)
         seed_credit_rounds(session, LocalFileStore(load_settings().evidence_dir))
+    seed_inspection(session)  # after the credit rounds: their published levels feed the classes
 
 
 def _create_accounts(session: Session) -> None:
