@@ -26,6 +26,7 @@ from web import cli_backup, cli_monitoring, create_app, scheduler, server
 from web.admin.commands import archive, calendar_group
 from web.cli_support import fail, operator, session_factory
 from web.cli_tax import tax_group
+from web.inspection.cli import inspection_group
 from web.register.cli import registry_group
 from web.reports.cli import reports_group
 from web.tokens.cli import tokens_group
@@ -196,4 +197,5 @@ main.add_command(tokens_group)
 main.add_command(reports_group)
 main.add_command(registry_group)
 main.add_command(tax_group)
+main.add_command(inspection_group)
 

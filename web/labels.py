@@ -153,6 +153,22 @@ ACTIONS: Mapping[str, Any] = {
     "register.point_import": _l("监测点位导入或修改"),
     "register.account_create": _l("创建企业账号"),
     "register.accounts_close": _l("停用已关闭企业的账号"),
+    "inspection.rules_change": _l("修改双随机抽查规则"),
+    "inspection.classify": _l("重新计算检查对象类别"),
+    "inspection.class_adjust": _l("人工调整检查对象类别"),
+    "inspection.directory_sync": _l("从企业名录同步检查对象"),
+    "inspection.project_add": _l("登记环评或验收项目"),
+    "inspection.officer_save": _l("维护执法检查人员"),
+    "inspection.officer_link": _l("登记执法人员回避企业"),
+    "inspection.item_save": _l("维护抽查事项"),
+    "inspection.plan_create": _l("制定抽查计划"),
+    "inspection.campaign_targets": _l("登记专项行动目标"),
+    "inspection.draw_commit": _l("冻结抽取输入并登记种子承诺"),
+    "inspection.draw_run": _l("执行随机抽取"),
+    "inspection.draw_reveal": _l("公开随机种子"),
+    "inspection.draw_read": _l("查看抽取名单"),
+    "inspection.assignment_read": _l("查看检查任务"),
+    "inspection.assignments_read": _l("查看本人检查任务"),
 }
 
 EXCHANGE_CATEGORIES: Mapping[str, Any] = {
@@ -171,7 +187,7 @@ AREAS: Mapping[str, Any] = {
     "anomaly": _l("异常处置"),
     "credit": _l("信用评价"), "tax": _l("涉税复核"), "emergency": _l("应急预案"), "library": _l("应急资源库"),
     "ticket": _l("技术支持"), "register": _l("名录管理"), "replay": _l("规则预演"),
-    "exchange": _l("涉税交换"),
+    "exchange": _l("涉税交换"), "inspection": _l("双随机抽查"),
 }
 """The first part of an action (the audit log's filter offers 'all of an area')."""
 
@@ -261,6 +277,7 @@ PAYLOAD_KEYS: Mapping[str, Any] = {
     "corrected": _l("更正数"), "unchanged": _l("重复数"), "refused": _l("拒收数"), "cursor": _l("游标"),
     "due_at": _l("应交换时间"), "lag_hours": _l("滞后小时数"), "reports": _l("监测报告"), "batches": _l("批次"),
     "detail": _l("详情"),
+    "plan": _l("抽查计划"), "commitment": _l("种子承诺值"), "inputs_hash": _l("输入清单摘要"), "added": _l("新增数"),
 }
 """Keys of audit payloads (the audit log shows them as a labelled list)."""
 

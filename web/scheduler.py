@@ -46,6 +46,7 @@ from engine.config import Settings
 from engine.db import read_sessions
 from engine.exchange import jobs as exchange_jobs
 from engine.exchange.datacheck import jobs as datacheck_jobs
+from engine.inspection import jobs as inspection_jobs
 from engine.instances import jobs as instance_jobs
 from engine.instances.retention import archive_after_days
 from engine.monitoring import jobs as monitoring_jobs
@@ -105,6 +106,8 @@ def jobs(sessions: sessionmaker[Session], settings: Settings) -> list[Job]:
         Job("exchange_watch", exchange_jobs.watch_sync, (sessions,), "interval", {"minutes": 30}),
         Job("tax_data_inspection", datacheck_jobs.run_recent, (sessions,), "cron",
             {"hour": 2, "minute": 30, "timezone": TIMEZONE, "misfire_grace_time": 6 * 3600}),
+        Job("inspection_nightly", inspection_jobs.nightly, (sessions,), "cron",
+            {"hour": 3, "minute": 10, "timezone": TIMEZONE}),
     ]
 
 

@@ -16,6 +16,7 @@ from engine.demo.accounts import (
     DEMO_REVIEWERS,
     DemoEnterprise,
 )
+from engine.demo.inspection import seed_inspection
 from engine.demo.libraries import seed_libraries
 from engine.demo.monitoring import seed_monitoring
 from engine.demo.processes import seed_processes
@@ -49,6 +50,7 @@ def seed(session: Session, *, history: bool = False) -> None:
         from engine.config import load_settings
         from engine.demo.credit import seed_credit_rounds
         from engine.demo.datacheck import seed_datacheck
+        from engine.demo.exchange import seed_exchange
         from engine.demo.history import seed_history
         from engine.demo.replay import seed_replay
         from engine.evidence.filestore import LocalFileStore
@@ -56,10 +58,9 @@ def seed(session: Session, *, history: bool = False) -> None:
         seed_history(session)
         seed_replay(session)
         seed_credit_rounds(session, LocalFileStore(load_settings().evidence_dir))
-        from engine.demo.exchange import seed_exchange
-
         seed_exchange(session)
         seed_datacheck(session)
+    seed_inspection(session)  # after the credit rounds: their published levels feed the classes
 
 
 def _create_accounts(session: Session) -> None:

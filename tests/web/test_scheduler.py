@@ -13,7 +13,7 @@ from web import scheduler
 CHINA = timezone(timedelta(hours=8))
 JOB_IDS = {"timer_sweep", "deadline_recompute", "archive", "monitoring_missing_data", "monitoring_open_tasks",
            "monitoring_minute_purge", "notifications", "monthly_reports", "report_runs", "replay_runs",
-           "runstate_alerts", "exchange_publish", "exchange_watch", "tax_data_inspection"}
+           "runstate_alerts", "exchange_publish", "exchange_watch", "tax_data_inspection", "inspection_nightly"}
 
 
 def _configured(**settings: str) -> dict[str, object]:

@@ -18,6 +18,7 @@ from web.api import (
     exchange,
     health,
     idempotency,
+    inspection,
     instances,
     libraries,
     monitoring,
@@ -34,7 +35,7 @@ from web.extensions import csrf
 PUBLIC: tuple[Blueprint, ...] = (auth.bp, health.bp)
 PROTECTED: tuple[Blueprint, ...] = (auth.me_bp, processes.bp, instances.bp, tasks.bp, attachments.bp, stats.bp,
                                     monitoring.bp, replay.bp, credit.bp, tax.bp, reports.bp, register.bp,
-                                    libraries.bp, exchange.bp, datacheck.bp)
+                                    libraries.bp, exchange.bp, datacheck.bp, inspection.bp)
 ALL = PUBLIC + PROTECTED
 
 

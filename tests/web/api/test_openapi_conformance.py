@@ -31,6 +31,7 @@ from engine.credit.models import CreditRating
 from engine.exchange import canonical
 from engine.exchange.datacheck.models import Finding
 from engine.identity.models import AccessToken
+from engine.inspection.models import Draw, DrawAssignment
 from tests.support.flows import PDF
 from tests.web.api.conftest import TIANHE, login, machine
 
@@ -104,6 +105,9 @@ def known_ids(app: Flask) -> dict[str, Any]:
     with app.extensions["ecoloop.sessions"]() as session:
         rating_id = session.scalars(select(CreditRating.id).where(CreditRating.enterprise_code == TIANHE.credit_code)
                                     ).first()
+        draw = session.scalars(select(Draw).order_by(Draw.id)).first()  # the demo's revealed draw
+        assignment_id = session.scalars(select(DrawAssignment.id).order_by(DrawAssignment.id)).first()
+        assert draw is not None
     login(app, "county-440111")  # a bearer token of a person no role header uses, for the admin's token endpoints
     with app.extensions["ecoloop.sessions"]() as session:
         token_id = session.scalars(select(AccessToken.id).where(AccessToken.username == "county-440111")).first()
@@ -115,7 +119,8 @@ def known_ids(app: Flask) -> dict[str, Any]:
             "mn": admin.get("/api/v1/points", query_string={"enterprise": TIANHE.credit_code}).get_json()["items"][0]["mn"],
             "library": "chemical", "entry_id": chlorine["entry_id"], "number": 1,
             "category": "taxpayers", "batch_no": batch["batch_no"], "kind": "taxpayer",
-            "record_key": TIANHE.credit_code, "finding_id": finding_id or 1}
+            "record_key": TIANHE.credit_code, "finding_id": finding_id or 1,
+            "plan_id": draw.plan_id, "draw_id": draw.id, "assignment_id": assignment_id}
 
 
 def test_operations_on_real_objects_conform(app: Flask, role_headers: dict[str, dict[str, str]],
