@@ -131,6 +131,9 @@ ACTIONS: Mapping[str, Any] = {
     "library.returned": _l("资源库条目退回"),
     "library.published": _l("资源库条目发布"),
     "library.seeded": _l("资源库初始数据导入"),
+    "risk.assessed": _l("环境风险等级评估登记"),
+    "risk.substances_saved": _l("环境风险物质登记"),
+    "risk.rules_changed": _l("环境风险规则修改"),
     "ticket.closed": _l("工单关闭"),
     "ticket.escalated": _l("工单上报"),
     "register.enterprise_import": _l("企业名录导入或修改"),
@@ -211,6 +214,7 @@ PAYLOAD_KEYS: Mapping[str, Any] = {
     "timers": _l("计时器"), "title": _l("标题"), "to": _l("接收人"), "token": _l("令牌"), "until": _l("截止"),
     "username": _l("用户名"), "values": _l("数值"), "version": _l("版本"), "was_claimed_by": _l("原签收人"),
     "year": _l("年份"), "years": _l("年份"),
+    "q": _l("Q 值"), "assessment": _l("风险评估"), "assessed_on": _l("评估日期"), "expression": _l("分级表征"),
 }
 """Keys of audit payloads (the audit log shows them as a labelled list)."""
 
