@@ -141,4 +141,7 @@ def _register_blueprints(app: Flask) -> None:
     from web.emergency import bp as emergency_bp
 
     app.register_blueprint(emergency_bp)
+    from web.risk import bp as risk_bp
+
+    app.register_blueprint(risk_bp)
     api.init_app(app)

@@ -31,6 +31,10 @@ class PlanState:
     expires_on: date | None = None
 
 
+def local_today() -> date:
+    return datetime.now(SHANGHAI).date()
+
+
 def expiry(filed_at: datetime, years: int) -> date:
     """The local date a plan filed at ``filed_at`` falls due (29 February becomes 28 February)."""
     filed = filed_at.astimezone(SHANGHAI).date()

@@ -16,9 +16,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor
-from engine.emergency.risk import access, plans, rules
+from engine.emergency.risk import access, assessments, plans, rules, substances
 from engine.emergency.risk.levels import RISK_LEVELS
-from engine.emergency.risk.models import RiskSubstance
+from engine.emergency.risk.models import RiskAssessment, RiskSubstance
 from engine.emergency.risk.plans import PlanState
 from engine.errors import InvalidInput
 from engine.monitoring.models import Enterprise
@@ -157,3 +157,27 @@ def _check(filters: Filters) -> None:
         errors["region_code"] = [f"不存在的行政区划 {filters.region_code!r}"]
     if errors:
         raise InvalidInput("invalid risk-source filters", fields=errors)
+
+
+@dataclass(frozen=True)
+class SourcePage:
+    """What an enterprise's risk-source page shows."""
+
+    enterprise: Enterprise
+    source: RiskSource
+    substances: list[RiskSubstance]
+    assessments: list[RiskAssessment]
+    rules: rules.RiskRules
+    may_write: bool
+
+
+def page(session: Session, actor: Actor, credit_code: str, *, today: date) -> SourcePage:
+    """:raises NotFound: for an enterprise outside the actor's scope (or not in the register)."""
+    enterprise = access.enterprise(session, actor, credit_code)
+    current = rules.current(session)
+    held = substances.stored(session, credit_code)
+    q = substances.q_ratio(held)
+    state = plans.states(session, [credit_code], current, today)[credit_code]
+    source = RiskSource(credit_code, enterprise.name, enterprise.region_code, enterprise.risk_level or "",
+                        enterprise.risk_assessed_on, q, current.band(q), len(held), state)
+    return SourcePage(enterprise, source, held, assessments.history(session, actor, credit_code), current, access.may_write(actor, enterprise.region_code))
