@@ -223,6 +223,7 @@ REPORT_KINDS: Mapping[str, Any] = {
     "supervision_ledger": _l("督办台账"), "base_list": _l("安装联网基数排查表"), "support_table": _l("技术支持表"),
     "credit_results": _l("信用评价结果"), "tax_sync": _l("数据同步情况统计表"),
     "emergency_monthly": _l("省级环境应急业务数据月报"), "emergency_monthly_pdf": _l("省级环境应急业务数据月报（PDF）"),
+    "emergency_annual": _l("环境应急管理工作总结报告"), "emergency_annual_pdf": _l("环境应急管理工作总结报告（PDF）"),
     "monitoring_policy_list": _l("国家重点污染源自动监控政策文件清单"),
     "credit_round": _l("广东省企业环境信用评价结果（年度评价）"),
     "credit_statistics": _l("信用平台统计报表（月报；按年为年度总结）"),

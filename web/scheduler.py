@@ -16,6 +16,7 @@ logged and retried at the next run instead of stopping the scheduler.
 | ``monitoring_minute_purge`` | ``…_PURGE_HOURS`` | :func:`engine.monitoring.jobs.run_purge` |
 | ``notifications`` | 60 s | :func:`engine.notifications.jobs.run_outbox` (mail through ``integrations.mail``) |
 | ``monthly_reports`` | the 1st, 08:00 Asia/Shanghai | :func:`engine.reports.jobs.queue_and_process` |
+| ``emergency_monthly_reports`` | the 1st, 08:30 Asia/Shanghai | :func:`engine.reports.jobs.queue_emergency_monthly` |
 | ``report_runs`` | 30 s | :func:`engine.reports.jobs.process_all` |
 | ``runstate_alerts`` | 60 s | :func:`engine.alerts.jobs.check_alerts` |
 
@@ -88,6 +89,8 @@ def jobs(sessions: sessionmaker[Session], settings: Settings) -> list[Job]:
             (sessions, notifier_from(settings.raw), settings.base_url), "interval", {"seconds": 60}),
         Job("monthly_reports", report_jobs.queue_and_process, (sessions,), "cron",
             {"day": 1, "hour": 8, "minute": 0, "timezone": TIMEZONE, "misfire_grace_time": 6 * 3600}),
+        Job("emergency_monthly_reports", report_jobs.queue_emergency_monthly, (sessions,), "cron",
+            {"day": 1, "hour": 8, "minute": 30, "timezone": TIMEZONE, "misfire_grace_time": 6 * 3600}),
         Job("report_runs", report_jobs.process_all, (sessions,), "interval", {"seconds": 30}),
         Job("runstate_alerts", runstate_jobs.check_alerts, (sessions, settings.evidence_dir), "interval",
             {"seconds": 60}),

@@ -1,5 +1,6 @@
 """Scheduled work of the reports: ``monthly_reports`` (the 1st at 08:00 Asia/Shanghai queues the previous
-month's 月报 for the province and every city) and ``report_runs`` (generate queued runs and retry failed
+month's 月报 for the province and every city), ``emergency_monthly_reports`` (the same for the
+省级环境应急业务数据月报, xlsx and PDF) and ``report_runs`` (generate queued runs and retry failed
 ones, one committed run at a time)."""
 
 from __future__ import annotations
@@ -35,6 +36,14 @@ def queue_and_process(sessions: sessionmaker[Session], now: Callable[[], datetim
     with sessions.begin() as session:
         queued = runs.queue_monthly(session, (now or _utcnow)())
     log.info("monthly reports: %d runs queued", len(queued))
+    return process_all(sessions, now)
+
+
+def queue_emergency_monthly(sessions: sessionmaker[Session], now: Callable[[], datetime] | None = None) -> int:
+    """Queue the previous month's 省级环境应急业务数据月报 for the province and each city, then generate."""
+    with sessions.begin() as session:
+        queued = runs.queue_monthly(session, (now or _utcnow)(), runs.EMERGENCY_MONTHLY_KINDS)
+    log.info("emergency monthly reports: %d runs queued", len(queued))
     return process_all(sessions, now)
 
 
