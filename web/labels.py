@@ -149,7 +149,7 @@ AREAS: Mapping[str, Any] = {
     "runstate": _l("运行监控"), "notification": _l("通知"), "report": _l("报表"), "monitoring": _l("在线监测"),
     "anomaly": _l("异常处置"),
     "credit": _l("信用评价"), "tax": _l("涉税复核"), "emergency": _l("应急预案"), "library": _l("应急资源库"),
-    "ticket": _l("技术支持"), "register": _l("名录管理"),
+    "ticket": _l("技术支持"), "register": _l("名录管理"), "risk": _l("环境风险源"),
 }
 """The first part of an action (the audit log's filter offers 'all of an area')."""
 

@@ -14,6 +14,7 @@ from datetime import date
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from engine.actors import Actor
 from engine.emergency.risk import access, assessments, plans, rules, substances
@@ -83,7 +84,7 @@ def all_sources(session: Session, actor: Actor, filters: Filters, *, today: date
     if filters.text:
         needle = f"%{filters.text.strip()}%"
         query = query.where(or_(Enterprise.name.like(needle), Enterprise.credit_code.like(needle)))
-    rows = session.execute(query).all()
+    rows = session.execute(query).tuples().all()
     states = plans.states(session, (r[0] for r in rows), current, today)
     sources = [RiskSource(code, name, region, level or "", assessed, q, current.band(q), n or 0, states[code])
                for code, name, region, level, assessed, q, n in rows]
@@ -131,7 +132,7 @@ def storing(session: Session, actor: Actor, cas: str, names: list[str], *, today
     if not actor.roles & access.READER_ROLES:
         return []
     keys = [k for k in names if k]
-    matches = [RiskSubstance.name.in_(keys)] if keys else []
+    matches: list[ColumnElement[bool]] = [RiskSubstance.name.in_(keys)] if keys else []
     if cas:
         matches.append(RiskSubstance.cas == cas)
     if not matches:

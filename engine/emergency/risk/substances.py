@@ -43,7 +43,7 @@ class Catalogue:
         rows = session.execute(select(LibraryEntry.id, LibraryVersion.fields).join(
             LibraryVersion, (LibraryVersion.entry_id == LibraryEntry.id)
             & (LibraryVersion.number == LibraryEntry.published_version))
-            .where(LibraryEntry.library == "chemical")).all()
+            .where(LibraryEntry.library == "chemical")).tuples()
         self.by_key: dict[str, Chemical] = {}
         for entry_id, fields in rows:
             quantity = fields.get("critical_quantity_t")
