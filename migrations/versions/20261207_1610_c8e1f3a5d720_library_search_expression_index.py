@@ -20,7 +20,8 @@ down_revision = "b4d2e8f16a37"
 branch_labels = None
 depends_on = None
 
-HEAD = r"substring(tokens from '^(.{0,600})(\s|$)')"
+# the tokens' first 600 characters, cut after a whole token
+HEAD = r"CASE WHEN length(tokens) <= 600 THEN tokens ELSE regexp_replace(left(tokens, 601), '\s\S*$', '') END"
 
 
 def upgrade() -> None:
