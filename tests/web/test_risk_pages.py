@@ -91,3 +91,13 @@ def test_rules_are_shown_to_all_and_changed_by_administrators(app: Flask) -> Non
     ok = admin.post("/risk-sources/rules", {"q_band_0": "1", "q_band_1": "10", "q_band_2": "100",
                                             "plan_revision_years": "3", "expiring_within_days": "60", "note": "试"})
     assert ok.status_code == 302 and 'id="rules-history"' in admin.get("/risk-sources/rules").get_data(as_text=True)
+
+
+def test_operating_guides_show_as_help_on_the_pages_they_name(app: Flask) -> None:
+    page = login(app, "county-440106").get("/risk-sources/").get_data(as_text=True)
+    assert 'id="page-help"' in page and "环境风险源企业的查询、评估登记与风险物质导入" in page
+    portal = login(app, "91440106MA59C8Q0XW").get("/portal/start/emergency_plan_filing").get_data(as_text=True)
+    assert "企业网上办事：信用修复、应急预案备案、技术支持" in portal
+    search = login(app, "province").get("/emergency/search", query_string={"q": "氯"}).get_data(as_text=True)
+    assert "资源库检索" in search
+    assert 'id="page-help"' not in login(app, "province").get("/tasks/").get_data(as_text=True)

@@ -20,9 +20,15 @@ class SearchArgs(Schema):
     library = fields.List(fields.String(validate=validate.OneOf(list(kinds.LIBRARIES))), load_default=list)
 
 
-@bp.context_processor
+@bp.app_context_processor
 def _help() -> dict[str, Any]:
-    return {"guides": pages.guides_for(db(), request.endpoint), "libraries": kinds.LIBRARIES}
+    """Published 操作指引 naming the page being shown, on every page (base.html shows them as help)."""
+    return {"guides": pages.guides_for(db(), request.endpoint) if request.endpoint else []}
+
+
+@bp.context_processor
+def _libraries() -> dict[str, Any]:
+    return {"libraries": kinds.LIBRARIES}
 
 
 @bp.get("/")

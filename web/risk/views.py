@@ -8,7 +8,6 @@ from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from engine.emergency.library import pages
 from engine.emergency.risk import assessments, imports, plans, registry, rules
 from engine.emergency.risk.levels import RISK_LEVELS
 from engine.emergency.risk.registry import Filters
@@ -28,11 +27,6 @@ class FilterArgs(Schema):
     plan_status = fields.String(load_default="", validate=validate.OneOf(["", *plans.PLAN_STATES]))
     text = fields.String(load_default="", validate=validate.Length(max=100))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
-
-
-@bp.context_processor
-def _help() -> dict[str, Any]:
-    return {"guides": pages.guides_for(db(), request.endpoint)}
 
 
 def _listing(region_code: str = "") -> tuple[dict[str, Any], registry.Listing]:
