@@ -5,7 +5,8 @@ for common words and detoast every row twice (match, then ``ts_rank``). An expre
 never rechecked on the heap for plain AND queries, a sequential scan over it is priced at
 ``to_tsvector``'s cost (so the planner keeps the index), and ranking reads ``head_tsv``: the
 vector of the first tokens of the entry (its name or title and identifiers come first), small
-enough to stay inline. SQLite (FTS5) is unchanged.
+enough to stay inline and GIN-indexed itself, so the entries whose head matches are found and
+ranked without touching the others. SQLite (FTS5) is unchanged.
 
 Revision ID: c8e1f3a5d720
 Revises: b4d2e8f16a37
@@ -32,11 +33,13 @@ def upgrade() -> None:
     op.execute("CREATE INDEX ix_library_search_tokens_fts ON library_search USING gin (to_tsvector('simple', tokens))")
     op.execute(f"ALTER TABLE library_search ADD COLUMN head_tsv tsvector "
                f"GENERATED ALWAYS AS (to_tsvector('simple', {HEAD})) STORED")
+    op.execute("CREATE INDEX ix_library_search_head_tsv ON library_search USING gin (head_tsv)")
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         return
+    op.execute("DROP INDEX ix_library_search_head_tsv")
     op.execute("ALTER TABLE library_search DROP COLUMN head_tsv")
     op.execute("DROP INDEX ix_library_search_tokens_fts")
     op.execute("ALTER TABLE library_search ADD COLUMN tsv tsvector "

@@ -140,6 +140,19 @@ def _texts(session: Session, ids: list[int]) -> dict[int, str]:
                                 .where(LibrarySearchRow.id.in_(ids))).tuples().all())
 
 
+# Entries whose head (name or title and identifiers come first in the tokens) matches, ranked on
+# the small head vector through its own GIN index; then, unranked, entries matching only further
+# in, through the GIN expression index, which stops at the limit. Neither reads a whole entry's
+# vector, so a word found in most entries costs what its head matches cost (docs/architecture.md).
+_POSTGRES_MATCHES = """
+(SELECT s.id, ts_rank(s.head_tsv, to_tsquery('simple', :q)) AS r FROM library_search s
+  WHERE s.head_tsv @@ to_tsquery('simple', :q) {wanted} ORDER BY r DESC, s.id LIMIT :limit)
+UNION ALL
+(SELECT s.id, 0.0 AS r FROM library_search s
+  WHERE to_tsvector('simple', s.tokens) @@ to_tsquery('simple', :q) AND NOT s.head_tsv @@ to_tsquery('simple', :q)
+  {wanted} LIMIT :limit)"""
+
+
 def _matches(session: Session, words: list[str], libraries: Sequence[str]) -> dict[int, float]:
     """Entry id → score (higher is better) of the rows holding every word."""
     wanted = f"AND s.library IN ({', '.join(f':lib{i}' for i in range(len(libraries)))})" if libraries else ""
@@ -152,12 +165,9 @@ def _matches(session: Session, words: list[str], libraries: Sequence[str]) -> di
                f"WHERE library_fts MATCH :q {wanted} ORDER BY rank LIMIT :limit")
     else:
         params["q"] = " & ".join(words)
-        # the GIN expression index answers the match without reading the row's vector; only the
-        # small head vector (name, title, identifiers first) is scored — see docs/architecture.md
-        sql = ("SELECT s.id, ts_rank(s.head_tsv, to_tsquery('simple', :q)) AS r "
-               "FROM library_search s WHERE to_tsvector('simple', s.tokens) @@ to_tsquery('simple', :q) "
-               f"{wanted} ORDER BY r DESC, s.id LIMIT :limit")
-    return {int(row[0]): float(row[1]) for row in session.execute(text(sql), params).tuples()}
+        sql = _POSTGRES_MATCHES.format(wanted=wanted)
+    rows = session.execute(text(sql), params).tuples().all()[:MAX_RESULTS]
+    return {int(row[0]): float(row[1]) for row in rows}
 
 
 def like_scan(session: Session, query: str, *, limit: int = 20) -> list[int]:
