@@ -131,6 +131,8 @@ ACTIONS: Mapping[str, Any] = {
     "library.returned": _l("资源库条目退回"),
     "library.published": _l("资源库条目发布"),
     "library.seeded": _l("资源库初始数据导入"),
+    "library.attachment_added": _l("资源库条目添加附件"),
+    "library.attachment_removed": _l("资源库条目移除附件"),
     "risk.assessed": _l("环境风险等级评估登记"),
     "risk.substances_saved": _l("环境风险物质登记"),
     "risk.rules_changed": _l("环境风险规则修改"),

@@ -9,11 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor
-from engine.emergency.library import entries, kinds, links
+from engine.emergency.library import attachments, entries, kinds, links
 from engine.emergency.library.kinds import Library
 from engine.emergency.library.models import LibraryEntry, LibraryVersion
 from engine.emergency.risk import plans, registry
 from engine.emergency.risk.models import RiskSubstance
+from engine.evidence.models import Attachment
 from engine.workflow.models import HumanTask, TaskStatus
 
 
@@ -29,6 +30,7 @@ class EntryPage:
     review_task: str | None
     may_edit: bool
     storing: list[tuple[registry.RiskSource, RiskSubstance]]
+    attachments: list[Attachment]
 
 
 def entry_page(session: Session, actor: Actor, entry_id: int, number: int | None = None) -> EntryPage:
@@ -45,7 +47,7 @@ def entry_page(session: Session, actor: Actor, entry_id: int, number: int | None
     fields = shown.fields
     return EntryPage(entry, kinds.library(entry.library), shown, history, latest,
                      links.referring(session, entry.library, fields), links.referred(session, entry), task,
-                     entries.may_edit(actor), _storing(session, actor, entry, fields))
+                     entries.may_edit(actor), _storing(session, actor, entry, fields), attachments.of(session, shown))
 
 
 def _storing(session: Session, actor: Actor, entry: LibraryEntry,
