@@ -7,6 +7,7 @@ from typing import Any
 from flask import abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from marshmallow import Schema, fields, validate
+from sqlalchemy.exc import SQLAlchemyError
 
 from engine.emergency.library import attachments, entries, intake, kinds, pages, review, search
 from engine.errors import InvalidFile, InvalidInput
@@ -23,8 +24,16 @@ class SearchArgs(Schema):
 
 @bp.app_context_processor
 def _help() -> dict[str, Any]:
-    """Published 操作指引 naming the page being shown, on every page (base.html shows them as help)."""
-    return {"guides": pages.guides_for(db(), request.endpoint) if request.endpoint else []}
+    """Published 操作指引 naming the page being shown, on every page (base.html shows them as help).
+
+    Help never breaks a page: an error page rendered after a failed statement gets none.
+    """
+    if not request.endpoint or request.method != "GET":
+        return {"guides": []}
+    try:
+        return {"guides": pages.guides_for(db(), request.endpoint)}
+    except SQLAlchemyError:
+        return {"guides": []}
 
 
 @bp.context_processor
