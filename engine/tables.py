@@ -7,6 +7,7 @@ from engine.calendar import models as calendar  # noqa: F401
 from engine.credit import models as credit  # noqa: F401
 from engine.emergency import models as emergency  # noqa: F401
 from engine.emergency.library import models as emergency_library  # noqa: F401
+from engine.emergency.risk import models as emergency_risk  # noqa: F401
 from engine.evidence import models as evidence  # noqa: F401
 from engine.exchange import models as exchange  # noqa: F401
 from engine.exchange.datacheck import models as exchange_datacheck  # noqa: F401

@@ -162,4 +162,7 @@ def _register_blueprints(app: Flask) -> None:
     from web.datacheck import bp as datacheck_bp
 
     app.register_blueprint(datacheck_bp)
+    from web.risk import bp as risk_bp
+
+    app.register_blueprint(risk_bp)
     api.init_app(app)

@@ -147,6 +147,11 @@ ACTIONS: Mapping[str, Any] = {
     "library.returned": _l("资源库条目退回"),
     "library.published": _l("资源库条目发布"),
     "library.seeded": _l("资源库初始数据导入"),
+    "library.attachment_added": _l("资源库条目添加附件"),
+    "library.attachment_removed": _l("资源库条目移除附件"),
+    "risk.assessed": _l("环境风险等级评估登记"),
+    "risk.substances_saved": _l("环境风险物质登记"),
+    "risk.rules_changed": _l("环境风险规则修改"),
     "ticket.closed": _l("工单关闭"),
     "ticket.escalated": _l("工单上报"),
     "register.enterprise_import": _l("企业名录导入或修改"),
@@ -187,7 +192,7 @@ AREAS: Mapping[str, Any] = {
     "anomaly": _l("异常处置"),
     "credit": _l("信用评价"), "tax": _l("涉税复核"), "emergency": _l("应急预案"), "library": _l("应急资源库"),
     "ticket": _l("技术支持"), "register": _l("名录管理"), "replay": _l("规则预演"),
-    "exchange": _l("涉税交换"), "inspection": _l("双随机抽查"),
+    "exchange": _l("涉税交换"), "inspection": _l("双随机抽查"), "risk": _l("环境风险源"),
 }
 """The first part of an action (the audit log's filter offers 'all of an area')."""
 
@@ -278,6 +283,7 @@ PAYLOAD_KEYS: Mapping[str, Any] = {
     "due_at": _l("应交换时间"), "lag_hours": _l("滞后小时数"), "reports": _l("监测报告"), "batches": _l("批次"),
     "detail": _l("详情"),
     "plan": _l("抽查计划"), "commitment": _l("种子承诺值"), "inputs_hash": _l("输入清单摘要"), "added": _l("新增数"),
+    "q": _l("Q 值"), "assessment": _l("风险评估"), "assessed_on": _l("评估日期"), "expression": _l("分级表征"),
 }
 """Keys of audit payloads (the audit log shows them as a labelled list)."""
 
@@ -289,6 +295,7 @@ REPORT_KINDS: Mapping[str, Any] = {
     "tax_inspection": _l("数据监查表"), "tax_inspection_pdf": _l("数据监查表（PDF）"),
     "tax_statistics": _l("环保税涉税信息统计报表"), "tax_statistics_pdf": _l("环保税涉税信息统计报表（PDF）"),
     "emergency_monthly": _l("省级环境应急业务数据月报"), "emergency_monthly_pdf": _l("省级环境应急业务数据月报（PDF）"),
+    "emergency_annual": _l("环境应急管理工作总结报告"), "emergency_annual_pdf": _l("环境应急管理工作总结报告（PDF）"),
     "monitoring_policy_list": _l("国家重点污染源自动监控政策文件清单"),
     "credit_round": _l("广东省企业环境信用评价结果（年度评价）"),
     "credit_statistics": _l("信用平台统计报表（月报；按年为年度总结）"),

@@ -16,6 +16,7 @@ logged and retried at the next run instead of stopping the scheduler.
 | ``monitoring_minute_purge`` | ``…_PURGE_HOURS`` | :func:`engine.monitoring.jobs.run_purge` |
 | ``notifications`` | 60 s | :func:`engine.notifications.jobs.run_outbox` (mail through ``integrations.mail``) |
 | ``monthly_reports`` | the 1st, 08:00 Asia/Shanghai | :func:`engine.reports.jobs.queue_and_process` |
+| ``emergency_monthly_reports`` | the 1st, 08:30 Asia/Shanghai | :func:`engine.reports.jobs.queue_emergency_monthly` |
 | ``report_runs`` | 30 s | :func:`engine.reports.jobs.process_all` |
 | ``replay_runs`` | 30 s | :func:`engine.replay.jobs.process_all` (queued rule replays) |
 | ``runstate_alerts`` | 60 s | :func:`engine.alerts.jobs.check_alerts` |
@@ -97,6 +98,8 @@ def jobs(sessions: sessionmaker[Session], settings: Settings) -> list[Job]:
             (sessions, notifier_from(settings.raw), settings.base_url), "interval", {"seconds": 60}),
         Job("monthly_reports", report_jobs.queue_and_process, (sessions, None, reads), "cron",
             {"day": 1, "hour": 8, "minute": 0, "timezone": TIMEZONE, "misfire_grace_time": 6 * 3600}),
+        Job("emergency_monthly_reports", report_jobs.queue_emergency_monthly, (sessions, None, reads), "cron",
+            {"day": 1, "hour": 8, "minute": 30, "timezone": TIMEZONE, "misfire_grace_time": 6 * 3600}),
         Job("report_runs", report_jobs.process_all, (sessions, None, reads), "interval", {"seconds": 30}),
         Job("replay_runs", replay_jobs.process_all, (sessions, reads), "interval", {"seconds": 30}),
         Job("runstate_alerts", runstate_jobs.check_alerts, (sessions, settings.evidence_dir), "interval",

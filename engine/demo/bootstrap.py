@@ -20,6 +20,8 @@ from engine.demo.inspection import seed_inspection
 from engine.demo.libraries import seed_libraries
 from engine.demo.monitoring import seed_monitoring
 from engine.demo.processes import seed_processes
+from engine.demo.risk import seed_risk_sources
+from engine.emergency.risk.plans import local_today
 from engine.identity import local_users as users
 from engine.identity.models import LocalUser
 from engine.instances import service as instances
@@ -46,6 +48,7 @@ def seed(session: Session, *, history: bool = False) -> None:
     _create_instances(session)
     seed_processes(session, DEMO_ENTERPRISES, DEMO_PASSWORD)
     seed_libraries(session)
+    seed_risk_sources(session, today=local_today())
     if history:
         from engine.config import load_settings
         from engine.demo.credit import seed_credit_rounds

@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from engine.emergency.risk import levels
 from engine.monitoring.codes import FACTORS, Factor
 
 MEDIA: Mapping[str, str] = MappingProxyType({
@@ -18,8 +19,8 @@ MEDIA: Mapping[str, str] = MappingProxyType({
 
 PERMIT_CLASSES: Mapping[str, str] = MappingProxyType({
     "key": "重点管理", "simplified": "简化管理", "registration": "登记管理"})
-RISK_LEVELS: Mapping[str, str] = MappingProxyType({"general": "一般", "larger": "较大", "major": "重大"})
-"""Enterprise environmental-risk levels for emergencies, HJ 941-2018."""
+RISK_LEVELS = levels.RISK_LEVELS
+"""Enterprise environmental-risk levels for emergencies, HJ 941-2018 (defined with the risk sources)."""
 STATUSES: Mapping[str, str] = MappingProxyType({"operating": "运营", "stopped": "停产", "closed": "关闭"})
 DATUMS = ("WGS-84", "GCJ-02")
 POINT_KINDS: Mapping[str, str] = MappingProxyType({"water": "废水", "air": "废气"})

@@ -140,6 +140,8 @@ KINDS: dict[str, ReportKind] = {k.key: k for k in (
     ReportKind("tax_statistics_pdf", "环保税涉税信息统计报表（PDF）", exchange.statistics_pdf, PDF, "pdf"),
     ReportKind("emergency_monthly", "省级环境应急业务数据月报", emergency.build_xlsx),
     ReportKind("emergency_monthly_pdf", "省级环境应急业务数据月报（PDF）", emergency.build_pdf, PDF, "pdf"),
+    ReportKind("emergency_annual", "环境应急管理工作总结报告", emergency.build_xlsx),
+    ReportKind("emergency_annual_pdf", "环境应急管理工作总结报告（PDF）", emergency.build_pdf, PDF, "pdf"),
     ReportKind("monitoring_policy_list", "国家重点污染源自动监控政策文件清单", emergency.policy_list),
     ReportKind("credit_round", "广东省企业环境信用评价结果（年度评价）", credit.round_results),
     ReportKind("credit_statistics", "信用平台统计报表（月报；按年为年度总结）", credit.statistics),

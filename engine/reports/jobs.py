@@ -1,5 +1,6 @@
 """Scheduled work of the reports: ``monthly_reports`` (the 1st at 08:00 Asia/Shanghai queues the previous
-month's 月报 for the province and every city) and ``report_runs`` (generate queued runs and retry failed
+month's 月报 for the province and every city), ``emergency_monthly_reports`` (the same for the
+省级环境应急业务数据月报, xlsx and PDF) and ``report_runs`` (generate queued runs and retry failed
 ones, one committed run at a time)."""
 
 from __future__ import annotations
@@ -50,11 +51,18 @@ def _reader(session: Session, sessions: sessionmaker[Session], reads: sessionmak
 
 
 def queue_and_process(sessions: sessionmaker[Session], now: Callable[[], datetime] | None = None,
-                      reads: sessionmaker[Session] | None = None) -> int:
+                      reads: sessionmaker[Session] | None = None, kinds: tuple[str, ...] = runs.MONTHLY_KINDS) -> int:
+    """On the 1st: queue the previous month's reports of ``kinds`` for the province and each city, then generate."""
     with sessions.begin() as session:
-        queued = runs.queue_monthly(session, (now or _utcnow)())
-    log.info("monthly reports: %d runs queued", len(queued))
+        queued = runs.queue_monthly(session, (now or _utcnow)(), kinds)
+    log.info("monthly reports %s: %d runs queued", "/".join(kinds), len(queued))
     return process_all(sessions, now, reads)
+
+
+def queue_emergency_monthly(sessions: sessionmaker[Session], now: Callable[[], datetime] | None = None,
+                            reads: sessionmaker[Session] | None = None) -> int:
+    """The 省级环境应急业务数据月报 of the previous month (its own job, half an hour after the general 月报)."""
+    return queue_and_process(sessions, now, reads, runs.EMERGENCY_MONTHLY_KINDS)
 
 
 def _utcnow() -> datetime:

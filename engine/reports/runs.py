@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 RETRY_AFTER = timedelta(minutes=5)
 MONTHLY_KINDS = ("monthly", "monthly_pdf")
+EMERGENCY_MONTHLY_KINDS = ("emergency_monthly", "emergency_monthly_pdf")
 
 
 class ReportNotFound(NotFound):
@@ -97,14 +98,15 @@ def pending(session: Session, now: datetime | None = None, limit: int = 5) -> li
                                 .with_for_update(skip_locked=True)))
 
 
-def queue_monthly(session: Session, now: datetime | None = None) -> list[ReportRun]:
-    """On the 1st: the previous month's 月报 for the province and each city, unless already queued."""
+def queue_monthly(session: Session, now: datetime | None = None,
+                  kinds: tuple[str, ...] = MONTHLY_KINDS) -> list[ReportRun]:
+    """On the 1st: the previous month's reports of ``kinds`` for the province and each city, unless already queued."""
     local = (now or utcnow()).astimezone(CHINA)
     previous = (local.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
     regions = [scope.PROVINCE] + [city.code for city in region_tree().cities()]
     queued = []
     for region in regions:
-        for kind in MONTHLY_KINDS:
+        for kind in kinds:
             exists = session.scalar(select(ReportRun.id).where(
                 ReportRun.kind == kind, ReportRun.period == previous, ReportRun.region_code == region,
                 ReportRun.scheduled.is_(True)))

@@ -7,6 +7,7 @@ import re
 
 from flask import Flask
 
+from tests.support.flows import pdf_stream
 from tests.web.conftest import login
 
 
@@ -56,3 +57,21 @@ def test_editor_drafts_and_imports(app: Flask) -> None:
     refused = admin.post("/emergency/chemical/import", {"file": (io.BytesIO(csv), "c.csv"), "action": "import"},
                          content_type="multipart/form-data")
     assert refused.status_code == 422
+
+
+def test_editor_attaches_a_file_that_readers_download_once_published(app: Flask) -> None:
+    admin = login(app, "admin")
+    page = admin.get("/emergency/search", query_string={"q": "7664-41-7"}).get_data(as_text=True)
+    entry = re.search(r'href="/emergency/entries/(\d+)"', page)
+    assert entry
+    entry_id = entry.group(1)
+    admin.get(f"/emergency/entries/{entry_id}")
+    added = admin.post(f"/emergency/entries/{entry_id}/attachments", {"file": (pdf_stream("nh3"), "氨 说明书.pdf")},
+                       content_type="multipart/form-data")
+    assert added.status_code == 302
+    body = admin.get(f"/emergency/entries/{entry_id}/versions/2").get_data(as_text=True)
+    link = re.search(rf'href="(/emergency/entries/{entry_id}/versions/2/attachments/\d+)"', body)
+    assert link and admin.get(link.group(1)).data.startswith(b"%PDF")
+    assert login(app, "county-440106").get(link.group(1)).status_code == 404  # a draft's file
+    empty = admin.post(f"/emergency/entries/{entry_id}/attachments", {}, content_type="multipart/form-data")
+    assert empty.status_code in (400, 422)

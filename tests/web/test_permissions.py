@@ -32,6 +32,7 @@ from engine.credit import rounds as credit_rounds
 from engine.credit import rules as credit_rules
 from engine.credit.facts import FactInput
 from engine.credit.rule_defaults import DEFAULT_RULES
+from engine.emergency.risk import rules as risk_rules
 from engine.errors import Conflict, NotAllowed, NotFound, TaskNotFound
 from engine.exchange import canonical, ingest, outgoing, supervisory
 from engine.exchange import schedule as exchange_schedule
@@ -446,6 +447,22 @@ def _review_library_entry(world: World, role: str, region: str) -> bool:
     return True
 
 
+def _view_risk_source(world: World, role: str, region: str) -> bool:
+    return allowed(world.browser(role).get(f"/risk-sources/{_registered(world, region)}").status_code, 200)
+
+
+def _record_risk_assessment(world: World, role: str, region: str) -> bool:
+    code = _registered(world, region)
+    browser = world.browser(role)
+    browser.get("/emergency/")
+    response = browser.post(f"/risk-sources/{code}/assessments", {"level": "general", "assessed_on": "2026-01-05"})
+    return allowed(response.status_code, 302)
+
+
+def _change_risk_rules(world: World, role: str, region: str) -> bool:
+    return _as(world, role, lambda session, who: risk_rules.save(session, who, dict(risk_rules.DEFAULTS), "权限检查"))
+
+
 CHECKS: dict[str, Callable[[World, str, str], bool]] = {
     "list tasks": _list_tasks,
     "open task": _open_task,
@@ -476,6 +493,9 @@ CHECKS: dict[str, Callable[[World, str, str], bool]] = {
     "read libraries": _read_libraries,
     "draft library entry": _draft_library_entry,
     "review library entry": _review_library_entry,
+    "view risk source": _view_risk_source,
+    "record risk assessment": _record_risk_assessment,
+    "change risk rules": _change_risk_rules,
 }
 
 

@@ -12,8 +12,9 @@ from web import scheduler
 
 CHINA = timezone(timedelta(hours=8))
 JOB_IDS = {"timer_sweep", "deadline_recompute", "archive", "monitoring_missing_data", "monitoring_open_tasks",
-           "monitoring_minute_purge", "notifications", "monthly_reports", "report_runs", "replay_runs",
-           "runstate_alerts", "exchange_publish", "exchange_watch", "tax_data_inspection", "inspection_nightly"}
+           "monitoring_minute_purge", "notifications", "monthly_reports", "emergency_monthly_reports", "report_runs",
+           "replay_runs", "runstate_alerts", "exchange_publish", "exchange_watch", "tax_data_inspection",
+           "inspection_nightly"}
 
 
 def _configured(**settings: str) -> dict[str, object]:
@@ -38,6 +39,12 @@ def test_monthly_reports_fire_on_the_first_at_eight_shanghai() -> None:
     monthly = _configured()["monthly_reports"]
     fire = monthly.trigger.get_next_fire_time(None, datetime(2026, 11, 15, tzinfo=timezone.utc))  # type: ignore[attr-defined]
     assert fire.astimezone(CHINA).replace(tzinfo=None) == datetime(2026, 12, 1, 8, 0)
+
+
+def test_the_emergency_monthly_report_fires_on_the_first_at_half_past_eight_shanghai() -> None:
+    monthly = _configured()["emergency_monthly_reports"]
+    fire = monthly.trigger.get_next_fire_time(None, datetime(2026, 11, 15, tzinfo=timezone.utc))  # type: ignore[attr-defined]
+    assert fire.astimezone(CHINA).replace(tzinfo=None) == datetime(2026, 12, 1, 8, 30)
 
 
 def test_the_archive_runs_daily_at_half_past_two_shanghai() -> None:

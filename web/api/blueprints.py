@@ -26,6 +26,7 @@ from web.api import (
     register,
     replay,
     reports,
+    risk_sources,
     stats,
     tasks,
     tax,
@@ -35,7 +36,7 @@ from web.extensions import csrf
 PUBLIC: tuple[Blueprint, ...] = (auth.bp, health.bp)
 PROTECTED: tuple[Blueprint, ...] = (auth.me_bp, processes.bp, instances.bp, tasks.bp, attachments.bp, stats.bp,
                                     monitoring.bp, replay.bp, credit.bp, tax.bp, reports.bp, register.bp,
-                                    libraries.bp, exchange.bp, datacheck.bp, inspection.bp)
+                                    libraries.bp, exchange.bp, datacheck.bp, inspection.bp, risk_sources.bp)
 ALL = PUBLIC + PROTECTED
 
 

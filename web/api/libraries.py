@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import url_for
 
-from engine.emergency.library import entries, kinds, links, review, search
+from engine.emergency.library import attachments, entries, kinds, links, review, search
 from web.api.core import ApiBlueprint
 from web.api.schemas.instances import InstanceSchema
 from web.api.schemas.libraries import (
@@ -21,7 +21,8 @@ from web.api.schemas.libraries import (
     VersionSchema,
 )
 from web.auth.session import actor
-from web.database import db
+from web.database import db, files
+from web.downloads import send_download
 
 bp = ApiBlueprint("api_libraries", __name__, url_prefix="/api/v1/libraries", description="应急资源库 (libraries)")
 
@@ -85,6 +86,15 @@ def versions(entry_id: int) -> Any:
 def version(entry_id: int, number: int) -> Any:
     """One version (earlier published versions stay readable)."""
     return entries.version(db(), actor(), entry_id, number)
+
+
+@bp.route("/entries/<int:entry_id>/versions/<int:number>/attachments/<int:attachment_id>")
+@bp.response(200, {"type": "string", "format": "binary"}, content_type="*/*",
+             description="the file's bytes, with their detected media type")
+def attachment(entry_id: int, number: int, attachment_id: int) -> Any:
+    """Download an attachment of a version the caller may read (ids are in the version's ``attachments``)."""
+    found, stream = attachments.open_file(db(), files(), actor(), entry_id, number, attachment_id)
+    return send_download(stream, found.display_name, found.media_type)
 
 
 @bp.route("/entries/<int:entry_id>/links")

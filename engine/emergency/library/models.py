@@ -66,8 +66,9 @@ class LibraryLink(Base):
 class LibrarySearchRow(Base):
     """The published version of an entry as search tokens (see :mod:`engine.emergency.library.search`).
 
-    SQLite mirrors ``tokens`` into the FTS5 table ``library_fts`` (rowid = id); PostgreSQL
-    keeps ``to_tsvector('simple', tokens)`` in the generated column ``tsv`` (not mapped here), GIN-indexed.
+    SQLite mirrors ``tokens`` into the FTS5 table ``library_fts`` (rowid = id); PostgreSQL indexes
+    the expression ``to_tsvector('simple', tokens)`` (GIN) and keeps the vector of the tokens' first
+    600 characters in the generated column ``head_tsv`` (not mapped here) for ranking.
     """
 
     __tablename__ = "library_search"

@@ -9,9 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor
-from engine.emergency.library import entries, kinds, links
+from engine.emergency.library import attachments, entries, kinds, links
 from engine.emergency.library.kinds import Library
 from engine.emergency.library.models import LibraryEntry, LibraryVersion
+from engine.emergency.risk import plans, registry
+from engine.emergency.risk.models import RiskSubstance
+from engine.evidence.models import Attachment
 from engine.workflow.models import HumanTask, TaskStatus
 
 
@@ -26,6 +29,8 @@ class EntryPage:
     referred: list[links.Linked]
     review_task: str | None
     may_edit: bool
+    storing: list[tuple[registry.RiskSource, RiskSubstance]]
+    attachments: list[Attachment]
 
 
 def entry_page(session: Session, actor: Actor, entry_id: int, number: int | None = None) -> EntryPage:
@@ -42,7 +47,16 @@ def entry_page(session: Session, actor: Actor, entry_id: int, number: int | None
     fields = shown.fields
     return EntryPage(entry, kinds.library(entry.library), shown, history, latest,
                      links.referring(session, entry.library, fields), links.referred(session, entry), task,
-                     entries.may_edit(actor))
+                     entries.may_edit(actor), _storing(session, actor, entry, fields), attachments.of(session, shown))
+
+
+def _storing(session: Session, actor: Actor, entry: LibraryEntry,
+             fields: dict[str, Any]) -> list[tuple[registry.RiskSource, RiskSubstance]]:
+    """A chemical's risk-source enterprises (those the actor reads), largest quantity first."""
+    if entry.library != "chemical":
+        return []
+    names = [str(fields.get("name_zh") or ""), *(fields.get("aliases") or [])]
+    return registry.storing(session, actor, str(fields.get("cas") or ""), names, today=plans.local_today())
 
 
 def guides_for(session: Session, endpoint: str | None) -> list[dict[str, Any]]:

@@ -6,8 +6,9 @@ letters and digits become words, and identifiers joined by hyphens (CAS 7782-50-
 also become one joined word. Every Chinese token is written as ASCII (``u`` and the code
 points in hex), so SQLite's FTS5 ``unicode61`` tokenizer and PostgreSQL's ``'simple'``
 configuration both take each token verbatim. A query is cut the same way (bigrams only for
-runs of two or more characters) and all its tokens must match; ranking is FTS5's bm25 or
-PostgreSQL's ts_rank, with an exact hit of the whole query in the title first; matches are
+runs of two or more characters) and all its tokens must match; ranking is FTS5's bm25 or, on
+PostgreSQL, ts_rank over the head of the entry's tokens (its name or title and identifiers come
+first), with an exact hit of the whole query in the title first; matches are
 highlighted in Python on the stored text. Why this and not jieba: docs/architecture.md.
 """
 
@@ -121,14 +122,35 @@ def search(session: Session, query: str, *, libraries: Sequence[str] = (), limit
     ranked = _matches(session, words, libraries)
     if not ranked:
         return []
-    rows = {row.id: row for row in session.scalars(select(LibrarySearchRow).where(LibrarySearchRow.id.in_(ranked)))}
-    titles = dict(session.execute(select(LibraryEntry.id, LibraryEntry.title).where(LibraryEntry.id.in_(ranked))).all())
+    heads = {i: (library, keys.split("\n"), title) for i, library, keys, title in session.execute(
+        select(LibrarySearchRow.id, LibrarySearchRow.library, LibrarySearchRow.keys, LibraryEntry.title)
+        .join(LibraryEntry, LibraryEntry.id == LibrarySearchRow.id).where(LibrarySearchRow.id.in_(ranked))).tuples()}
     needle = _exact(query)
     if is_identifier(query):  # a CAS, UN or document number matches as written, not token by token
-        ranked = {i: score for i, score in ranked.items() if needle in _exact(rows[i].text)}
-    order = sorted(ranked, key=lambda i: (needle not in rows[i].keys.split("\n"),
-                                          needle not in _exact(titles.get(i, "")), -ranked[i]))
-    return [Hit(i, rows[i].library, titles.get(i, ""), highlight(rows[i].text, query), ranked[i]) for i in order[:limit]]
+        texts = _texts(session, list(ranked))
+        ranked = {i: score for i, score in ranked.items() if needle in _exact(texts[i])}
+    order = sorted(ranked, key=lambda i: (needle not in heads[i][1], needle not in _exact(heads[i][2]), -ranked[i]))
+    shown = order[:limit]
+    texts = _texts(session, shown)  # the stored text only of the hits shown, for their snippets
+    return [Hit(i, heads[i][0], heads[i][2], highlight(texts[i], query), ranked[i]) for i in shown]
+
+
+def _texts(session: Session, ids: list[int]) -> dict[int, str]:
+    return dict(session.execute(select(LibrarySearchRow.id, LibrarySearchRow.text)
+                                .where(LibrarySearchRow.id.in_(ids))).tuples().all())
+
+
+# Entries whose head (name or title and identifiers come first in the tokens) matches, ranked on
+# the small head vector through its own GIN index; then, unranked, entries matching only further
+# in, through the GIN expression index, which stops at the limit. Neither reads a whole entry's
+# vector, so a word found in most entries costs what its head matches cost (docs/architecture.md).
+_POSTGRES_MATCHES = """
+(SELECT s.id, ts_rank(s.head_tsv, to_tsquery('simple', :q)) AS r FROM library_search s
+  WHERE s.head_tsv @@ to_tsquery('simple', :q) {wanted} ORDER BY r DESC, s.id LIMIT :limit)
+UNION ALL
+(SELECT s.id, 0.0 AS r FROM library_search s
+  WHERE to_tsvector('simple', s.tokens) @@ to_tsquery('simple', :q) AND NOT s.head_tsv @@ to_tsquery('simple', :q)
+  {wanted} LIMIT :limit)"""
 
 
 def _matches(session: Session, words: list[str], libraries: Sequence[str]) -> dict[int, float]:
@@ -143,10 +165,9 @@ def _matches(session: Session, words: list[str], libraries: Sequence[str]) -> di
                f"WHERE library_fts MATCH :q {wanted} ORDER BY rank LIMIT :limit")
     else:
         params["q"] = " & ".join(words)
-        sql = ("SELECT s.id, ts_rank(s.tsv, to_tsquery('simple', :q)) AS r "
-               "FROM library_search s WHERE s.tsv @@ to_tsquery('simple', :q) "
-               f"{wanted} ORDER BY r DESC LIMIT :limit")
-    return {int(row[0]): float(row[1]) for row in session.execute(text(sql), params).tuples()}
+        sql = _POSTGRES_MATCHES.format(wanted=wanted)
+    rows = session.execute(text(sql), params).tuples().all()[:MAX_RESULTS]
+    return {int(row[0]): float(row[1]) for row in rows}
 
 
 def like_scan(session: Session, query: str, *, limit: int = 20) -> list[int]:

@@ -52,3 +52,17 @@ def test_monthly_reports_are_queued_once_and_generated(sessions: sessionmaker) -
         pdf = session.scalar(select(ReportRun).options(undefer(ReportRun.content)).where(
             ReportRun.kind == "monthly_pdf", ReportRun.region_code == "440300"))
         assert pdf is not None and pdf.content is not None and pdf.content.startswith(b"%PDF")
+
+
+def test_the_emergency_monthly_report_is_queued_for_the_province_and_each_city(sessions: sessionmaker) -> None:
+    attempted = report_jobs.queue_emergency_monthly(sessions, lambda: FIRST)
+    regions = 1 + len(region_tree().cities())
+    assert attempted == 2 * regions
+    assert report_jobs.queue_emergency_monthly(sessions, lambda: FIRST + timedelta(minutes=5)) == 0
+    with sessions.begin() as session:
+        done = session.scalars(select(ReportRun).options(undefer(ReportRun.content)).where(
+            ReportRun.kind == "emergency_monthly", ReportRun.period == "2026-10")).all()
+        assert len(done) == regions and all(r.status == ReportStatus.DONE and r.scheduled for r in done)
+        province = next(r for r in done if r.region_code == "440000")
+        assert province.content is not None
+        assert "省级环境应急业务数据月报（2026年10月）" in str(load_workbook(BytesIO(province.content))["概况"]["A1"].value)

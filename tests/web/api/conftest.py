@@ -59,6 +59,8 @@ class ApiClient:
             json = {}
         return self.client.post(path, json=json, headers=self._headers(headers), **kwargs)
 
+    def put(self, path: str, json: Any = None, headers: dict[str, str] | None = None, **kwargs: Any) -> TestResponse:
+        return self.client.put(path, json=json, headers=self._headers(headers), **kwargs)
 
     def delete(self, path: str, headers: dict[str, str] | None = None, **kwargs: Any) -> TestResponse:
         return self.client.delete(path, headers=self._headers(headers), **kwargs)

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from flask import Flask
 
+from engine.emergency.library import attachments, review
+from tests.support.actors import ADMIN, PROVINCE
+from tests.support.flows import pdf_stream
+from tests.support.processes import complete
 from tests.web.api.conftest import login, ready_task_ids
 
 
@@ -37,3 +41,17 @@ def test_editor_drafts_submits_and_province_publishes(app: Flask) -> None:
         done = province.post(f"/api/v1/tasks/{task}/complete", json={"data": {"decision": "publish"}})
         assert done.status_code == 200, done.get_json()
     assert county.get(f"/api/v1/libraries/entries/{entry_id}/versions").get_json()[0]["status"] == "published"
+
+
+def test_attachments_download_only_with_a_readable_version(app: Flask) -> None:
+    county = login(app, "county-440106")
+    methanol = county.get("/api/v1/libraries/search", query_string={"q": "67-56-1"}).get_json()[0]["entry_id"]
+    with app.extensions["ecoloop.sessions"].begin() as session:
+        draft = attachments.add(session, app.extensions["ecoloop.files"], ADMIN, methanol, pdf_stream("api"), "sds.pdf")
+        number, attachment_id = draft.number, draft.attachments[0]
+        instance = review.submit(session, ADMIN, draft.id)
+        complete(session, PROVINCE, instance.id, "review", {"decision": "publish"})
+    path = f"/api/v1/libraries/entries/{methanol}/versions/{number}/attachments/{attachment_id}"
+    assert county.get(path).data.startswith(b"%PDF")
+    assert county.get(f"/api/v1/libraries/entries/{methanol}").get_json()["attachments"] == [attachment_id]
+    assert county.get(f"/api/v1/libraries/entries/{methanol}/versions/1/attachments/{attachment_id}").status_code == 404
