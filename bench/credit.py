@@ -21,8 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
@@ -41,6 +40,7 @@ from engine.emergency.models import EmergencyPlanFiling
 from engine.monitoring.models import AnomalyCase, Enterprise, MonitoringPoint, PointFactor
 from engine.regions import region_tree
 from engine.tax.models import TaxReview
+from bench.timing import timed
 
 CHINA = timezone(timedelta(hours=8))
 YEAR = 2025
@@ -176,12 +176,6 @@ def _level(rules: dict[str, Any], facts: list[tuple[str, str | None]], low_rate:
     return min(4, level + sum(d["levels"] for d in rules["downgrade"] if d["fact"] in kinds))
 
 
-def _timed(name: str, results: dict[str, float], call: Callable[[], Any]) -> Any:
-    began = time.perf_counter()
-    value = call()
-    results[name] = round(time.perf_counter() - began, 2)
-    return value
-
 
 def main(argv: Sequence[str] | None = None) -> int:
     bundled_processes.wire()
@@ -194,14 +188,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     with bench_database("postgres", args.pg_url) as url:
         engine = make_engine(url)
         with Session(engine) as session, session.begin():
-            counts = _timed("populate", results, lambda: populate(session, args.enterprises))
+            counts = timed("populate", results, lambda: populate(session, args.enterprises))
         with Session(engine) as session, session.begin():
             credit_round, rules = _round(session)
-            scored = _timed("sql", results, lambda: scoring.compute(session, credit_round, rules, now=NOW))
+            scored = timed("sql", results, lambda: scoring.compute(session, credit_round, rules, now=NOW))
             sql_levels = {code: level for code, level in session.execute(
                 select(CreditScore.enterprise_code, CreditScore.level).where(CreditScore.round_id == credit_round.id))}
             facts = session.scalar(select(func.count()).select_from(RoundFact)) or 0
-            loop_levels = _timed("loop sample", results, lambda: loop(session, credit_round, rules, args.loop_sample))
+            loop_levels = timed("loop sample", results, lambda: loop(session, credit_round, rules, args.loop_sample))
         engine.dispose()
     mismatches = [c for c, level in loop_levels.items() if sql_levels.get(c) != level]
     assert not mismatches, f"the loop and the SQL disagree on {len(mismatches)} enterprises, e.g. {mismatches[:3]}"

@@ -26,8 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
@@ -45,6 +44,7 @@ from engine.exchange.datacheck.run import run_month
 from engine.exchange.models import TaxReturn, TaxSource, TaxTaxpayer
 from engine.monitoring.models import Enterprise, MonitoringPoint, PointFactor
 from engine.regions import region_tree
+from bench.timing import timed
 
 CHINA = timezone(timedelta(hours=8))
 MONTH = "2026-07"
@@ -167,12 +167,6 @@ def _evaluate(session: Session, ruleset: rules.RuleSet, month: checks.Month, cod
     return found
 
 
-def _timed(name: str, results: dict[str, float], call: Callable[[], Any]) -> Any:
-    began = time.perf_counter()
-    value = call()
-    results[name] = round(time.perf_counter() - began, 2)
-    return value
-
 
 def main(argv: Sequence[str] | None = None) -> int:
     bundled_processes.wire()
@@ -185,15 +179,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     with bench_database("postgres", args.pg_url) as url:
         engine = make_engine(url)
         with Session(engine) as session, session.begin():
-            counts = _timed("populate", results, lambda: populate(session, args.taxpayers))
+            counts = timed("populate", results, lambda: populate(session, args.taxpayers))
         with Session(engine) as session, session.begin():
-            run = _timed("sql", results, lambda: run_month(session, SYSTEM, MONTH, today=TODAY,
+            run = timed("sql", results, lambda: run_month(session, SYSTEM, MONTH, today=TODAY,
                                                             refresh_figures=False))
             sample_codes = list(session.scalars(select(TaxTaxpayer.credit_code).order_by(TaxTaxpayer.id)
                                                 .limit(args.loop_sample)))
             sql_found = {(f.rule, f.subject_key) for f in session.scalars(
                 select(Finding).where(Finding.taxpayer_code.in_(sample_codes)))}
-            loop_found = _timed("loop sample", results, lambda: loop(session, args.loop_sample))
+            loop_found = timed("loop sample", results, lambda: loop(session, args.loop_sample))
         engine.dispose()
     assert loop_found == sql_found, (f"the loop and the SQL disagree: {sorted(loop_found - sql_found)[:3]} "
                                      f"/ {sorted(sql_found - loop_found)[:3]}")

@@ -19,10 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-import time
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -35,9 +32,9 @@ from engine.monitoring.passwords import hash_password
 from engine.monitoring.synthetic import FACTORS_BY_KIND
 from engine.regions import RegionLevel, region_tree
 from engine.register import files, imports, rows
+from bench.timing import timed
 
 ADMIN = Actor("bench", frozenset({Role.ADMIN}), "440000")
-T = TypeVar("T")
 
 
 def _counties() -> list[str]:
@@ -73,13 +70,6 @@ def point_cells(enterprises: list[dict[str, str]], count: int) -> list[dict[str,
                       "数采仪密码": "123456"})
     return found
 
-
-def timed(label: str, results: dict[str, float], action: Callable[[], T]) -> T:
-    started = time.perf_counter()
-    value = action()
-    results[label] = round(time.perf_counter() - started, 2)
-    print(f"{label}: {results[label]} s", file=sys.stderr)
-    return value
 
 
 def orm_baseline(session: Session, enterprises: list[dict[str, str]], points: list[dict[str, str]]) -> None:

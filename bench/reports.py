@@ -20,9 +20,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
@@ -43,6 +42,7 @@ from engine.monitoring.models import (
 from engine.regions import region_tree
 from engine.reports import builders, figures
 from engine.reports.period import Period
+from bench.timing import timed
 
 CHINA = timezone(timedelta(hours=8))
 MONTH = date(2026, 10, 1)
@@ -101,13 +101,6 @@ def naive(session: Session) -> dict[str, tuple[int, int, int]]:
     return {k: (v[0], v[1], v[2]) for k, v in per_city.items()}
 
 
-def _timed(label: str, results: dict[str, float], work: Callable[[], Any]) -> Any:
-    started = time.perf_counter()
-    value = work()
-    results[label] = round(time.perf_counter() - started, 2)
-    print(f"{label}: {results[label]:.2f} s", file=sys.stderr)
-    return value
-
 
 def main(argv: Sequence[str] | None = None) -> int:
     bundled_processes.wire()
@@ -119,14 +112,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     with bench_database("postgres", args.pg_url) as url:
         engine = make_engine(url)
         with Session(engine) as session, session.begin():
-            records = _timed("populate", results, lambda: populate(session, args.points))
+            records = timed("populate", results, lambda: populate(session, args.points))
         with Session(engine) as session:
-            f = _timed("figures", results, lambda: figures.figures(session, PROVINCE, Period(2026, 10), now=NOW))
-            _timed("monthly xlsx", results, lambda: builders.build(session, PROVINCE, "monthly", Period(2026, 10),
+            f = timed("figures", results, lambda: figures.figures(session, PROVINCE, Period(2026, 10), now=NOW))
+            timed("monthly xlsx", results, lambda: builders.build(session, PROVINCE, "monthly", Period(2026, 10),
                                                                    now=NOW))
-            _timed("monthly pdf", results, lambda: builders.build(session, PROVINCE, "monthly_pdf", Period(2026, 10),
+            timed("monthly pdf", results, lambda: builders.build(session, PROVINCE, "monthly_pdf", Period(2026, 10),
                                                                   now=NOW))
-            slow = _timed("naive", results, lambda: naive(session))
+            slow = timed("naive", results, lambda: naive(session))
             session.rollback()
         engine.dispose()
     sql = {r.key: (r.counts.received, r.counts.values_received, r.counts.values_valid) for r in f.region_rates}

@@ -6,31 +6,18 @@ from typing import Any
 
 from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from marshmallow import EXCLUDE, Schema, fields, validate
 
 from engine.emergency.risk import assessments, imports, plans, registry, rules
-from engine.emergency.risk.levels import RISK_LEVELS
 from engine.emergency.risk.registry import Filters
 from engine.errors import InvalidFile, InvalidInput
+from web.api.schemas.risk_sources import ListArgsSchema
 from web.auth.session import actor, login_required
 from web.database import db
 from web.risk import bp
 
 
-class FilterArgs(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    region_code = fields.String(load_default="", validate=validate.Length(max=12))
-    level = fields.String(load_default="", validate=validate.OneOf(["", *RISK_LEVELS]))
-    band = fields.String(load_default="", validate=validate.OneOf(["", *rules.BAND_NAMES]))
-    plan_status = fields.String(load_default="", validate=validate.OneOf(["", *plans.PLAN_STATES]))
-    text = fields.String(load_default="", validate=validate.Length(max=100))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
-
-
 def _listing(region_code: str = "") -> tuple[dict[str, Any], registry.Listing]:
-    args = FilterArgs().load(request.args.to_dict() | ({"region_code": region_code} if region_code else {}))
+    args = ListArgsSchema().load(request.args.to_dict() | ({"region_code": region_code} if region_code else {}))
     page = args.pop("page")
     return args, registry.listing(db(), actor(), Filters(**args), page=page, today=plans.local_today())
 
