@@ -14,6 +14,7 @@ to run before that (:func:`engine.workflow.hooks.registry`).
 | emergency_plan_filing | :mod:`engine.emergency.filings` |
 | support_ticket | :mod:`engine.support.tickets` |
 | library_entry_review | :mod:`engine.emergency.library.review` |
+| random_inspection | :mod:`engine.inspection.onsite.process` |
 """
 
 from __future__ import annotations
@@ -22,13 +23,14 @@ from engine.anomalies import closure
 from engine.credit import objections, repairs, rounds
 from engine.emergency import filings
 from engine.emergency.library import review as library_review
+from engine.inspection.onsite import process as inspection
 from engine.support import tickets
 from engine.tax import review
 from engine.workflow.hooks import REGISTRY, HookRegistry, ProcessHooks
 
 BUNDLED: tuple[ProcessHooks, ...] = (
     closure.HOOKS, objections.HOOKS, repairs.HOOKS, rounds.HOOKS, review.HOOKS, filings.HOOKS, tickets.HOOKS,
-    library_review.HOOKS,
+    library_review.HOOKS, inspection.HOOKS,
 )
 
 

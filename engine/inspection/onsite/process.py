@@ -10,7 +10,7 @@ comes through the portal) and the unit's name.
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 PROCESS_KEY = "random_inspection"
 HOOKS = ProcessHooks(PROCESS_KEY)
 REVIEW_STEPS = ("section_review", "city_review")
+MAX_CORRECTION_PERIOD = timedelta(days=365)  # 责令改正 deadlines run in months; a year bounds typos (2099)
 
 
 @HOOKS.before_start
@@ -135,8 +136,10 @@ def _check_conclusion(case: InspectionCase, conclusion: str) -> None:
 
 def _correction_deadline(data: Any) -> date | None:
     deadline = _date(data.get("correction_deadline"))
-    if deadline is not None and deadline < local_date_today():
-        raise InvalidForm("整改期限不能早于今天", fields={"correction_deadline": ["整改期限不能早于今天"]})
+    today = local_date_today()
+    if deadline is not None and not today <= deadline <= today + MAX_CORRECTION_PERIOD:
+        message = f"整改期限须在今天至 {MAX_CORRECTION_PERIOD.days} 天内"
+        raise InvalidForm(message, fields={"correction_deadline": [message]})
     return deadline
 
 
