@@ -16,6 +16,7 @@ from web.api import (
     credit,
     health,
     idempotency,
+    inspections,
     instances,
     libraries,
     monitoring,
@@ -31,7 +32,7 @@ from web.extensions import csrf
 PUBLIC: tuple[Blueprint, ...] = (auth.bp, health.bp)
 PROTECTED: tuple[Blueprint, ...] = (auth.me_bp, processes.bp, instances.bp, tasks.bp, attachments.bp, stats.bp,
                                     monitoring.bp, credit.bp, tax.bp, reports.bp, register.bp,
-                                    libraries.bp)
+                                    libraries.bp, inspections.bp)
 ALL = PUBLIC + PROTECTED
 
 

@@ -22,6 +22,7 @@ from engine.evidence.filestore import FileStore
 from engine.inspection.assignments import AssignmentView, assignment_for, assignments_for_officer
 from engine.inspection.models import InspectionItem
 from engine.inspection.onsite.models import InspectionCase, UnitStatus
+from engine.inspection.onsite.process import local_date_today
 from engine.instances.casework import field_messages, ready_step
 from engine.tasks import actions as tasks
 from engine.workflow.models import HumanTask
@@ -55,7 +56,8 @@ def case_view(session: Session, actor: Actor, case_id: int) -> CaseView:
     case = session.get(InspectionCase, case_id)
     if case is None:
         raise NotFound(f"inspection {case_id} not found")
-    return CaseView(assignment_for(session, actor, case.assignment_id), case, _open_step(session, actor, case))
+    return CaseView(assignment_for(session, actor, case.assignment_id, local_date_today()), case,
+                    _open_step(session, actor, case))
 
 
 def _open_step(session: Session, actor: Actor, case: InspectionCase) -> HumanTask | None:
