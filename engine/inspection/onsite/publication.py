@@ -12,6 +12,7 @@ from datetime import date, datetime, time
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from engine.calendar.workdays import SHANGHAI
 from engine.inspection.models import InspectionItem, InspectionPlan, Officer, PlanItem
@@ -78,8 +79,8 @@ def officer_fields(session: Session) -> tuple[str, ...]:
     return tuple(f for f in PUBLISHABLE_OFFICER_FIELDS if f in configured)
 
 
-def _conditions(query: ResultQuery) -> list[object]:
-    conditions: list[object] = [InspectionCase.published_at.is_not(None)]
+def _conditions(query: ResultQuery) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [InspectionCase.published_at.is_not(None)]
     if query.unit:
         conditions.append(InspectionCase.unit_name.contains(query.unit, autoescape=True)
                           | (InspectionCase.enterprise_code == query.unit.upper()))
