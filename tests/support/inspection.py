@@ -94,3 +94,23 @@ def start_inspection(session: Session, drawn: Drawn) -> ProcessInstance:
     return instances.start(session, ORGANISER, StartRequest(
         PROCESS_KEY, "440106", None, business_key=f"inspection-assignment-{drawn.assignment.id}",
         subject="双随机检查任务", data={"assignment_id": drawn.assignment.id}))
+
+
+def officer_accounts(session: Session) -> None:
+    """Log-in accounts (password ``demo``) for the two officers, for the web and browser tests."""
+    from engine.identity import local_users
+    from engine.identity.models import LocalUser
+
+    for officer in (OFFICER_A, OFFICER_B):
+        if session.query(LocalUser).filter_by(username=officer.username).one_or_none() is None:
+            local_users.create(session, officer.username, "demo", [Role.COUNTY_REVIEWER], region_code="440106",
+                               display_name=officer.display_name)
+
+
+def dispatched(session: Session, **options: object) -> int:
+    """A drawn plan dispatched by its organiser, with the officers' accounts; returns the inspection's id."""
+    from engine.inspection.onsite.dispatch import dispatch_plan
+
+    officer_accounts(session)
+    drawn = drawn_plan(session, **options)  # type: ignore[arg-type]
+    return dispatch_plan(session, ORGANISER, drawn.plan.id)[0].id

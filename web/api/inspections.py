@@ -17,6 +17,7 @@ from web.api.schemas.inspections import (
     RecordSchema,
     ResultPageSchema,
     ResultQuerySchema,
+    inspection_view,
 )
 from web.auth.session import actor
 from web.database import db, files
@@ -29,14 +30,14 @@ bp = ApiBlueprint("api_inspections", __name__, url_prefix="/api/v1/inspections",
 @bp.response(200, InspectionSchema(many=True))
 def mine() -> Any:
     """The caller's own inspections as an officer of the pair (every read audited)."""
-    return [InspectionSchema().dump_view(c) for c in fieldwork.my_inspections(db(), actor())]
+    return [inspection_view(c) for c in fieldwork.my_inspections(db(), actor())]
 
 
 @bp.route("/<int:case_id>", methods=["GET"])
 @bp.response(200, InspectionSchema)
 def one(case_id: int) -> Any:
     """One inspection, if the drawn list's confidentiality lets the caller read it (404 otherwise)."""
-    return InspectionSchema().dump_view(fieldwork.case_view(db(), actor(), case_id))
+    return inspection_view(fieldwork.case_view(db(), actor(), case_id))
 
 
 @bp.route("/<int:case_id>/record", methods=["POST"])
@@ -45,7 +46,7 @@ def one(case_id: int) -> Any:
 def record(body: dict[str, Any], case_id: int) -> Any:
     """The lead officer's on-site record: checklist answers, findings, unit state and photo ids."""
     fieldwork.record_onsite(db(), files(), actor(), case_id, body)
-    return InspectionSchema().dump_view(fieldwork.case_view(db(), actor(), case_id))
+    return inspection_view(fieldwork.case_view(db(), actor(), case_id))
 
 
 @bp.route("/plans/<int:plan_id>/dispatch", methods=["POST"])

@@ -61,16 +61,17 @@ class InspectionSchema(Schema):
                               metadata={"description": "the step the caller works now (complete it through "
                                                        "/api/v1/tasks/{task_id}/complete, or /record)"})
 
-    def dump_view(self, current: CaseView) -> dict[str, Any]:
-        case, view = current.case, current.view
-        result: dict[str, Any] = self.dump({
-            **{name: getattr(case, name) for name in (
-                "id", "assignment_id", "instance_id", "status", "plan_id", "campaign", "planned_date", "unit_name",
-                "enterprise_code", "region_code", "object_class", "unit_status", "findings", "photos", "conclusion",
-                "correction_deadline", "published_at")},
-            "plan_title": view.plan.title, "officers": list(view.officers),
-            "checklist": case.checklist or checklist_points(view.items), "open_step": current.open_step})
-        return result
+
+def inspection_view(current: CaseView) -> dict[str, Any]:
+    """An inspection's fields as :class:`InspectionSchema` dumps them."""
+    case, view = current.case, current.view
+    return {
+        **{name: getattr(case, name) for name in (
+            "id", "assignment_id", "instance_id", "status", "plan_id", "campaign", "planned_date", "unit_name",
+            "enterprise_code", "region_code", "object_class", "unit_status", "findings", "photos", "conclusion",
+            "correction_deadline", "published_at")},
+        "plan_title": view.plan.title, "officers": list(view.officers),
+        "checklist": case.checklist or checklist_points(view.items), "open_step": current.open_step}
 
 
 class RecordSchema(OnsiteRecord):
