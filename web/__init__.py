@@ -133,6 +133,13 @@ def _register_blueprints(app: Flask) -> None:
     from web.register import bp as register_bp
 
     app.register_blueprint(register_bp)
+    from web.inspection import PUBLIC_RATE_LIMIT as INSPECTION_PUBLIC_LIMIT
+    from web.inspection import bp as inspection_bp
+    from web.inspection import public_bp as inspection_public_bp
+
+    app.register_blueprint(inspection_bp)
+    rate_limits.limiter_of(app).limit(INSPECTION_PUBLIC_LIMIT)(inspection_public_bp)
+    app.register_blueprint(inspection_public_bp)
     from web import runstate
     from web.runstate import metrics as runstate_metrics
 

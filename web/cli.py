@@ -25,6 +25,7 @@ from integrations.hj212.cli import hj212
 from web import cli_backup, cli_monitoring, create_app, scheduler, server
 from web.admin.commands import archive, calendar_group
 from web.cli_support import fail, operator, session_factory
+from web.inspection.cli import inspection_group
 from web.register.cli import registry_group
 from web.reports.cli import reports_group
 from web.tokens.cli import tokens_group
@@ -194,4 +195,5 @@ main.add_command(archive)
 main.add_command(tokens_group)
 main.add_command(reports_group)
 main.add_command(registry_group)
+main.add_command(inspection_group)
 

@@ -16,6 +16,7 @@ from engine.demo.accounts import (
     DEMO_REVIEWERS,
     DemoEnterprise,
 )
+from engine.demo.inspection import seed_inspection
 from engine.demo.libraries import seed_libraries
 from engine.demo.monitoring import seed_monitoring
 from engine.demo.processes import seed_processes
@@ -45,6 +46,7 @@ def seed(session: Session, *, history: bool = False) -> None:
     _create_instances(session)
     seed_processes(session, DEMO_ENTERPRISES, DEMO_PASSWORD)
     seed_libraries(session)
+    seed_inspection(session)
     if history:
         from engine.config import load_settings
         from engine.demo.credit import seed_credit_rounds

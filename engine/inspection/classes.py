@@ -100,7 +100,7 @@ def recompute(session: Session, actor: Actor, today: date) -> dict[str, int]:
     totals = Counter(session.scalars(select(InspectionObject.object_class)
                                      .where(InspectionObject.active.is_(True))))
     result = {"special": totals["special"], "key": totals["key"], "general": totals["general"], "changed": moved}
-    audit.record(session, actor, "inspection.classify", payload=result)
+    audit.record(session, actor, "inspection.classify", payload={"outcomes": result})
     return result
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor
@@ -82,10 +82,11 @@ def run(session: Session, actor: Actor, draw_id: int) -> Draw:
     if draw.status != DrawStatus.COMMITTED:
         raise Conflict("该次抽取已执行或已被替代 (the draw is not awaiting its run)")
     result = algorithm.run(draw.inputs, draw.seed)
-    session.add_all(DrawAssignment(draw_id=draw.id, position=a.position, object_id=a.object_id,
-                                   object_class=a.object_class, officer1_id=a.officer_ids[0],
-                                   officer2_id=a.officer_ids[1], planned_date=date.fromisoformat(a.planned_date))
-                    for a in result)
+    if result:  # one executemany: a city's draw holds hundreds of rows
+        session.execute(insert(DrawAssignment), [
+            {"draw_id": draw.id, "position": a.position, "object_id": a.object_id, "object_class": a.object_class,
+             "officer1_id": a.officer_ids[0], "officer2_id": a.officer_ids[1],
+             "planned_date": date.fromisoformat(a.planned_date)} for a in result])
     draw.result_hash = algorithm.result_hash(result)
     draw.status, draw.drawn_by, draw.drawn_at = DrawStatus.DRAWN, actor.username, utcnow()
     plan.status, plan.updated_at = PlanStatus.DRAWN, utcnow()

@@ -1,1 +1,10 @@
-"""双随机、一公开 pages: directories, plans and draws (i16a), on-site inspections and published results."""
+"""双随机、一公开: plans and draws, the directories and their imports, the officer's own units, and the public
+page (``public_bp``, no log-in)."""
+
+from flask import Blueprint
+
+bp = Blueprint("inspection", __name__, url_prefix="/inspection")
+public_bp = Blueprint("inspection_public", __name__, url_prefix="/public/inspection")
+PUBLIC_RATE_LIMIT = "30/minute"  # per client address, as the public credit search
+
+from web.inspection import directory_views, imports, public, views  # noqa: E402,F401
