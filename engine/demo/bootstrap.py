@@ -17,6 +17,7 @@ from engine.demo.accounts import (
     DemoEnterprise,
 )
 from engine.demo.inspection import seed_inspection
+from engine.demo.inspection_cases import seed_inspection_cases
 from engine.demo.libraries import seed_libraries
 from engine.demo.monitoring import seed_monitoring
 from engine.demo.processes import seed_processes
@@ -34,7 +35,7 @@ def seed(session: Session, *, history: bool = False) -> None:
     """Idempotent: deploys models and creates accounts and instances only where missing.
 
     :param history: also a year of worked anomaly cases for the dashboards and two credit rating rounds
-        (2023 published, 2026 under notice) (``ecoloop demo``; not in tests).
+        (2023 published, 2026 under notice), and 双随机 inspections in every state (``ecoloop demo``; not in tests).
     """
     for path in bundled_model_files():
         processes.deploy(session, ADMIN, *read_model_file(path))
@@ -54,6 +55,7 @@ def seed(session: Session, *, history: bool = False) -> None:
         from engine.evidence.filestore import LocalFileStore
 
         seed_history(session)
+        seed_inspection_cases(session)
         seed_credit_rounds(session, LocalFileStore(load_settings().evidence_dir))
 
 

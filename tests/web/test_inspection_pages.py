@@ -62,3 +62,24 @@ def test_the_public_results_page_needs_no_log_in(app: Flask) -> None:
     assert page.status_code == 200 and 'id="published-results"' in page.get_data(as_text=True)
     bad = Browser(app.test_client()).get("/public/inspection/results/?conclusion=maybe")
     assert bad.status_code == 422 and "conclusion" in bad.get_data(as_text=True)
+
+
+def test_the_organiser_dispatches_from_the_plan_and_the_dashboard_counts(app: Flask) -> None:
+    from datetime import date, timedelta
+
+    from tests.support.inspection import drawn_plan, officer_accounts
+
+    with app.extensions["ecoloop.sessions"].begin() as session:
+        officer_accounts(session)
+        plan_id = drawn_plan(session, tag="派发页", planned=date.today() + timedelta(days=3)).plan.id
+    outsider = login(app, "county-440111")
+    outsider.get("/inspection/onsite/")
+    assert outsider.post(f"/inspection/onsite/plans/{plan_id}/dispatch").status_code in (403, 404)
+    organiser = login(app, "county-440106")
+    organiser.get("/inspection/onsite/")
+    assert organiser.post(f"/inspection/onsite/plans/{plan_id}/dispatch").status_code == 302
+    board = organiser.get("/dashboard/").get_data(as_text=True)
+    onsite = re.search(r'data-inspection="onsite">(\d+)<', board)
+    assert 'id="inspection-card"' in board and onsite is not None and int(onsite.group(1)) >= 1
+    other = login(app, "county-440111").get("/dashboard/").get_data(as_text=True)
+    assert 'id="inspection-card"' not in other, "another county sees none of these inspections"

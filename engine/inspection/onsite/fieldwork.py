@@ -96,9 +96,11 @@ class OnsiteRecord(Schema):
     photos = fields.List(fields.Integer(strict=True), load_default=list, validate=validate.Length(max=MAX_PHOTOS))
 
 
-def record_onsite(session: Session, store: FileStore, actor: Actor, case_id: int, submitted: dict[str, Any],
+def record_onsite(session: Session, store: FileStore | None, actor: Actor, case_id: int, submitted: dict[str, Any],
                   photos: Sequence[tuple[IO[bytes], str]] = ()) -> InspectionCase:
     """The lead officer records the inspection: checklist, findings, photos (new files or library ids).
+
+    :param store: the evidence store the new photo files go to (None when there are none).
 
     :raises NotFound: the inspection is not visible to the actor.
     :raises InvalidForm: naming the field (an unanswered checklist point, a bad photo, a missing finding).
@@ -113,12 +115,21 @@ def record_onsite(session: Session, store: FileStore, actor: Actor, case_id: int
     except ValidationError as exc:
         raise InvalidForm("现场检查记录有误 (invalid record)", fields=field_messages(exc.messages)) from None
     current.case.checklist = _answered(checklist_points(current.view.items), record)
-    stored = [evidence.upload(session, store, actor, stream, name).id for stream, name in photos[:MAX_PHOTOS]]
+    stored = _stored_photos(session, store, actor, photos)
     problem = any(entry["result"] == "problem" for entry in current.case.checklist)
     tasks.complete(session, actor, task.id, {
         "unit_status": record["unit_status"], "findings": record["findings"], "problem_found": problem,
         "photos": record["photos"] + stored})
     return current.case
+
+
+def _stored_photos(session: Session, store: FileStore | None, actor: Actor,
+                   photos: Sequence[tuple[IO[bytes], str]]) -> list[int]:
+    if not photos:
+        return []
+    if store is None:
+        raise ValueError("photo files need the evidence store")
+    return [evidence.upload(session, store, actor, stream, name).id for stream, name in photos[:MAX_PHOTOS]]
 
 
 def _answered(points: list[dict[str, Any]], record: dict[str, Any]) -> list[dict[str, Any]]:
