@@ -146,6 +146,22 @@ ACTIONS: Mapping[str, Any] = {
     "inspection.urge": _l("检查催办"),
     "inspection.publish": _l("公开检查结果"),
     "inspection.follow_up": _l("整改复查"),
+    "inspection.rules_change": _l("修改双随机抽查规则"),
+    "inspection.classify": _l("重新计算检查对象类别"),
+    "inspection.class_adjust": _l("人工调整检查对象类别"),
+    "inspection.directory_sync": _l("从企业名录同步检查对象"),
+    "inspection.project_add": _l("登记环评或验收项目"),
+    "inspection.officer_save": _l("维护执法检查人员"),
+    "inspection.officer_link": _l("登记执法人员回避企业"),
+    "inspection.item_save": _l("维护抽查事项"),
+    "inspection.plan_create": _l("制定抽查计划"),
+    "inspection.campaign_targets": _l("登记专项行动目标"),
+    "inspection.draw_commit": _l("冻结抽取输入并登记种子承诺"),
+    "inspection.draw_run": _l("执行随机抽取"),
+    "inspection.draw_reveal": _l("公开随机种子"),
+    "inspection.draw_read": _l("查看抽取名单"),
+    "inspection.assignment_read": _l("查看检查任务"),
+    "inspection.assignments_read": _l("查看本人检查任务"),
 }
 
 AREAS: Mapping[str, Any] = {
@@ -187,7 +203,7 @@ RULE_PARAMS: Mapping[str, Any] = {
 """Rule and setting parameters (engine.monitoring.rules._SPECS)."""
 
 PAYLOAD_KEYS: Mapping[str, Any] = {
-    "assignment": _l("抽查任务"), "plan": _l("抽查计划"), "draw": _l("抽取"), "dispatched": _l("派发数"),
+    "assignment": _l("抽查任务"), "draw": _l("抽取"), "dispatched": _l("派发数"),
     "unit_status": _l("单位状态"), "problem_found": _l("发现问题"), "referred_to": _l("移送单位"),
     "in_time": _l("按期"),
     "round": _l("评价轮次"), "rules": _l("评价规则"), "rules_version": _l("规则版本"), "enterprises": _l("参评企业数"),
@@ -223,6 +239,7 @@ PAYLOAD_KEYS: Mapping[str, Any] = {
     "timers": _l("计时器"), "title": _l("标题"), "to": _l("接收人"), "token": _l("令牌"), "until": _l("截止"),
     "username": _l("用户名"), "values": _l("数值"), "version": _l("版本"), "was_claimed_by": _l("原签收人"),
     "year": _l("年份"), "years": _l("年份"),
+    "plan": _l("抽查计划"), "commitment": _l("种子承诺值"), "inputs_hash": _l("输入清单摘要"), "added": _l("新增数"),
 }
 """Keys of audit payloads (the audit log shows them as a labelled list)."""
 

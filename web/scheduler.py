@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine.actors import SYSTEM
 from engine.anomalies import jobs as anomaly_jobs
 from engine.config import Settings
+from engine.inspection import jobs as inspection_jobs
 from engine.instances import jobs as instance_jobs
 from engine.instances.retention import archive_after_days
 from engine.monitoring import jobs as monitoring_jobs
@@ -91,6 +92,8 @@ def jobs(sessions: sessionmaker[Session], settings: Settings) -> list[Job]:
         Job("report_runs", report_jobs.process_all, (sessions,), "interval", {"seconds": 30}),
         Job("runstate_alerts", runstate_jobs.check_alerts, (sessions, settings.evidence_dir), "interval",
             {"seconds": 60}),
+        Job("inspection_nightly", inspection_jobs.nightly, (sessions,), "cron",
+            {"hour": 3, "minute": 10, "timezone": TIMEZONE}),
     ]
 
 

@@ -13,7 +13,7 @@ from datetime import date
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from engine.actors import Actor
+from engine.actors import SYSTEM, Actor
 from engine.audit import trail as audit
 from engine.db import utcnow
 from engine.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -118,9 +118,14 @@ def reveal(session: Session, actor: Actor, draw_id: int, today: date) -> Draw:
     return draw
 
 
-def due_for_reveal(session: Session, today: date) -> list[Draw]:
-    """Drawn draws whose every planned date is past (the reveal job's work list)."""
+def reveal_due(session: Session, today: date) -> list[int]:
+    """Reveal, as the system, every drawn draw whose planned dates are all past (the nightly job); audited."""
     last = (select(DrawAssignment.draw_id, func.max(DrawAssignment.planned_date).label("last"))
             .group_by(DrawAssignment.draw_id).subquery())
-    return list(session.scalars(select(Draw).join(last, last.c.draw_id == Draw.id)
-                                .where(Draw.status == DrawStatus.DRAWN, last.c.last < today)))
+    due = list(session.scalars(select(Draw).join(last, last.c.draw_id == Draw.id)
+                               .where(Draw.status == DrawStatus.DRAWN, last.c.last < today)))
+    for draw in due:
+        draw.status, draw.revealed_by, draw.revealed_at = DrawStatus.REVEALED, SYSTEM.username, utcnow()
+        audit.record(session, SYSTEM, "inspection.draw_reveal", payload={"key": draw.id, "plan": draw.plan_id})
+    session.flush()
+    return [draw.id for draw in due]

@@ -6,6 +6,7 @@ A plan records the version it was created under; a change reaches plans created 
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,6 +118,15 @@ def _flat(messages: Any, prefix: str = "") -> dict[str, list[str]]:
             out.update(_flat(value, name))
         return out
     return {prefix or "rules": [str(m) for m in messages] if isinstance(messages, list) else [str(messages)]}
+
+
+def change_from_text(session: Session, actor: Actor, text: str, note: str = "") -> InspectionRuleSet:
+    """:func:`change` from the rules page's JSON text.  :raises InvalidInput: not JSON, or wrong rules."""
+    try:
+        rules = json.loads(text)
+    except ValueError as exc:
+        raise InvalidInput("抽查规则须为 JSON (rules must be JSON)", fields={"rules": [str(exc)]}) from None
+    return change(session, actor, rules, note)
 
 
 def current(session: Session) -> RuleVersion:

@@ -12,7 +12,8 @@ from web import scheduler
 
 CHINA = timezone(timedelta(hours=8))
 JOB_IDS = {"timer_sweep", "deadline_recompute", "archive", "monitoring_missing_data", "monitoring_open_tasks",
-           "monitoring_minute_purge", "notifications", "monthly_reports", "report_runs", "runstate_alerts"}
+           "monitoring_minute_purge", "notifications", "monthly_reports", "report_runs", "runstate_alerts",
+           "inspection_nightly"}
 
 
 def _configured(**settings: str) -> dict[str, object]:

@@ -16,6 +16,7 @@ from web.api import (
     credit,
     health,
     idempotency,
+    inspection,
     inspections,
     instances,
     libraries,
@@ -32,7 +33,7 @@ from web.extensions import csrf
 PUBLIC: tuple[Blueprint, ...] = (auth.bp, health.bp)
 PROTECTED: tuple[Blueprint, ...] = (auth.me_bp, processes.bp, instances.bp, tasks.bp, attachments.bp, stats.bp,
                                     monitoring.bp, credit.bp, tax.bp, reports.bp, register.bp,
-                                    libraries.bp, inspections.bp)
+                                    libraries.bp, inspection.bp, inspections.bp)
 ALL = PUBLIC + PROTECTED
 
 

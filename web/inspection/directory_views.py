@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from engine.errors import InvalidInput
 from engine.inspection import classes, directory
+from engine.inspection import rules as draw_rules
 from engine.inspection.models import ObjectClass
 from web.auth.session import actor, login_required
 from web.database import db
@@ -75,3 +78,28 @@ def officers() -> ResponseReturnValue:
 @login_required
 def items() -> ResponseReturnValue:
     return render_template("inspection/items.html", items=directory.items(db()))
+
+
+@bp.get("/rules")
+@login_required
+def rules_page() -> ResponseReturnValue:
+    return _rules(None, {})
+
+
+def _rules(text: str | None, errors: dict[str, list[str]]) -> str:
+    shown = draw_rules.current(db())
+    return render_template("inspection/rules.html", version=shown, errors=errors,
+                           text=text if text is not None else json.dumps(shown.rules, ensure_ascii=False, indent=2))
+
+
+@bp.post("/rules")
+@login_required
+def rules_save() -> ResponseReturnValue:
+    text = request.form.get("rules", "")
+    try:
+        draw_rules.change_from_text(db(), actor(), text, request.form.get("note", ""))
+    except InvalidInput as error:
+        db().rollback()
+        return _rules(text, error.fields), 422
+    flash("抽查规则已保存为新版本，之后创建的计划适用")
+    return redirect(url_for("inspection.rules_page"))

@@ -130,3 +130,13 @@ def test_a_plan_is_organised_by_a_reviewer_of_its_body(session: Session) -> None
     with pytest.raises(InvalidInput) as refused:
         plans.create(session, ORGANISER, plan_input("440000", item_ids=(item.id,)))
     assert "body_region_code" in refused.value.fields
+
+
+def test_the_nightly_reveal_publishes_only_draws_whose_inspections_are_past(session: Session) -> None:
+    _objects, _people, item = county_world(session, special=3, key=0, general=0, officers=2)
+    plan = plans.create(session, ORGANISER, plan_input(item_ids=(item.id,)))
+    draw_id = _drawn(session, plan.id)
+    last = max(date.fromisoformat(row.planned_date) for row in stored_assignments(session, draw_id))
+    assert draws.reveal_due(session, last) == []
+    assert draws.reveal_due(session, last + timedelta(days=1)) == [draw_id]
+    assert draws.current(session, plan.id).status == DrawStatus.REVEALED  # type: ignore[union-attr]

@@ -96,3 +96,14 @@ def test_the_officer_import_page_previews_and_offers_the_error_file(app: Flask) 
 def test_plans_exist_in_the_demo(app: Flask) -> None:
     with app.extensions["ecoloop.sessions"].begin() as session:
         assert len(session.scalars(select(InspectionPlan)).all()) >= 2
+
+
+def test_the_rules_page_validates_and_versions_for_administrators_only(app: Flask) -> None:
+    admin = login(app, "admin")
+    page = admin.get("/inspection/rules").get_data(as_text=True)
+    assert "广东省《污染源日常环境监管随机抽查制度落实方案》" in page
+    refused = admin.post("/inspection/rules", {"rules": '{"source": "x"}'})
+    assert refused.status_code == 422 and "quotas" in refused.get_data(as_text=True)
+    city = login(app, "city-440100")
+    city.get("/inspection/rules")
+    assert city.post("/inspection/rules", {"rules": "{}"}).status_code == 403
