@@ -20,6 +20,7 @@ from engine.workflow.models import HumanTask, InstanceStatus, ProcessInstance, T
 PROCESS_KEY = "random_inspection"
 ONSITE = ("onsite_record", "onsite_confirm")
 REVIEW = ("section_review", "city_review")
+PUBLISH = ("publish", "city_publish")
 FOLLOW_UP = ("rectify_report", "follow_up")
 DAYS = 30
 
@@ -57,6 +58,6 @@ def inspection_card(session: Session, actor: Actor, now: datetime) -> Inspection
         return sum(int(counts.get(name, 0)) for name in names)
 
     return InspectionCard(onsite=total(steps, ONSITE), onsite_overdue=total(late, ONSITE),
-                          review=total(steps, REVIEW), publish=total(steps, ("publish",)),
-                          publish_overdue=total(late, ("publish",)), follow_up=total(steps, FOLLOW_UP),
+                          review=total(steps, REVIEW), publish=total(steps, PUBLISH),
+                          publish_overdue=total(late, PUBLISH), follow_up=total(steps, FOLLOW_UP),
                           closed_30d=int(closed))

@@ -55,8 +55,13 @@ def _officer(session: Session, officer_id: int) -> Actor:
     return Actor(officer.username, frozenset({Role.CITY_REVIEWER}), CITY, display_name=officer.name)
 
 
-def _section_head(case: InspectionCase) -> Actor:
-    return Actor(f"county-{case.region_code}", frozenset({Role.COUNTY_REVIEWER}), case.region_code)
+def _section_head(session: Session, case: InspectionCase) -> tuple[Actor, str]:
+    """Who concludes and publishes, and the step's suffix: the city's reviewer for a city plan."""
+    plan = session.get(InspectionPlan, case.plan_id)
+    assert plan is not None
+    if plan.body_level == "city":
+        return ORGANISER, "city_"
+    return Actor(f"county-{case.region_code}", frozenset({Role.COUNTY_REVIEWER}), case.region_code), "section_"
 
 
 def _complete(session: Session, case: InspectionCase, step: str, actor: Actor, data: dict[str, object]) -> None:
@@ -85,13 +90,15 @@ def _concluded(conclusion: str, **extra: object) -> Step:
         data: dict[str, object] = {"conclusion": conclusion, "opinion": "经审核，同意检查组意见", **extra}
         if conclusion == "correct":
             data["correction_deadline"] = (local_date_today() + timedelta(days=30)).isoformat()
-        _complete(session, case, "section_review", _section_head(case), data)
+        head, prefix = _section_head(session, case)
+        _complete(session, case, f"{prefix}review", head, data)
     return conclude
 
 
 def _published(summary: str) -> Step:
     def publish(session: Session, case: InspectionCase) -> None:
-        _complete(session, case, "publish", _section_head(case), {"public_summary": summary})
+        head, prefix = _section_head(session, case)
+        _complete(session, case, "city_publish" if prefix == "city_" else "publish", head, {"public_summary": summary})
     return publish
 
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor, Role
-from engine.db import utcnow
 from engine.inspection.models import (
     Draw,
     DrawAssignment,
@@ -18,11 +17,11 @@ from engine.inspection.models import (
     Officer,
     PlanItem,
 )
+from engine.inspection.onsite.process import PROCESS_KEY, local_date_today
 from engine.instances import service as instances
 from engine.instances.service import StartRequest
-from engine.inspection.onsite.process import PROCESS_KEY
 from engine.workflow.models import ProcessInstance
-from tests.support.actors import COUNTY_TIANHE, ENTERPRISE_TIANHE
+from tests.support.actors import CITY_GZ, COUNTY_TIANHE, ENTERPRISE_TIANHE
 
 OFFICER_A = Actor("officer-440106-a", frozenset({Role.COUNTY_REVIEWER}), "440106", display_name="李执法")
 OFFICER_B = Actor("officer-440106-b", frozenset({Role.COUNTY_REVIEWER}), "440106", display_name="王执法")
@@ -40,18 +39,20 @@ class Drawn:
 
 
 def drawn_plan(session: Session, *, planned: date | None = None, campaign: bool = False,
-               enterprise_code: str = ENTERPRISE_TIANHE, tag: str = "") -> Drawn:
-    """A county plan with one drawn unit and a pair of officers linked to OFFICER_A and OFFICER_B."""
-    today = utcnow().date()
+               enterprise_code: str = ENTERPRISE_TIANHE, tag: str = "", city: bool = False) -> Drawn:
+    """A county plan (or Guangzhou's, ``city``) with one drawn unit and a pair of officers linked to OFFICER_A and
+    OFFICER_B."""
+    today = local_date_today()
     officers = [_officer(session, actor, f"440106{tag}{n}") for n, actor in enumerate((OFFICER_A, OFFICER_B))]
     unit = InspectionObject(kind="discharge_unit", enterprise_code=enterprise_code,
                             enterprise_name=f"广州天河环保热电有限公司{tag}", region_code="440106",
                             object_class="key", computed_class="key", approval_number=tag)
     plan = InspectionPlan(title=f"天河区 2026 年第四季度双随机抽查{tag}", kind="campaign" if campaign else "regular",
-                          body_region_code="440106", body_level="county", period_start=today - timedelta(days=30),
+                          body_region_code="440100" if city else "440106", body_level="city" if city else "county",
+                          period_start=today - timedelta(days=30),
                           period_end=today + timedelta(days=60), inspect_from=today - timedelta(days=10),
                           inspect_to=today + timedelta(days=30), quotas={}, status="drawn",
-                          organiser=ORGANISER.username)
+                          organiser=CITY_GZ.username if city else ORGANISER.username)
     session.add_all([unit, plan])
     session.flush()
     for code, name, points in ITEMS:
@@ -91,7 +92,8 @@ def _item(session: Session, code: str, name: str, points: list[str]) -> Inspecti
 
 
 def start_inspection(session: Session, drawn: Drawn) -> ProcessInstance:
-    return instances.start(session, ORGANISER, StartRequest(
+    organiser = CITY_GZ if drawn.plan.body_level == "city" else ORGANISER
+    return instances.start(session, organiser, StartRequest(
         PROCESS_KEY, "440106", None, business_key=f"inspection-assignment-{drawn.assignment.id}",
         subject="双随机检查任务", data={"assignment_id": drawn.assignment.id}))
 

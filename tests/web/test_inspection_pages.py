@@ -8,6 +8,7 @@ import re
 from flask import Flask
 
 from engine.inspection.onsite.models import InspectionCase
+from engine.inspection.onsite.process import local_date_today
 from tests.engine.evidence.test_filestore import png
 from tests.support.inspection import OFFICER_A, OFFICER_B, dispatched
 from tests.web.conftest import Browser, login
@@ -65,13 +66,13 @@ def test_the_public_results_page_needs_no_log_in(app: Flask) -> None:
 
 
 def test_the_organiser_dispatches_from_the_plan_and_the_dashboard_counts(app: Flask) -> None:
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from tests.support.inspection import drawn_plan, officer_accounts
 
     with app.extensions["ecoloop.sessions"].begin() as session:
         officer_accounts(session)
-        plan_id = drawn_plan(session, tag="派发页", planned=date.today() + timedelta(days=3)).plan.id
+        plan_id = drawn_plan(session, tag="派发页", planned=local_date_today() + timedelta(days=3)).plan.id
     outsider = login(app, "county-440111")
     outsider.get("/inspection/onsite/")
     assert outsider.post(f"/inspection/onsite/plans/{plan_id}/dispatch").status_code in (403, 404)

@@ -35,7 +35,8 @@ log = logging.getLogger(__name__)
 
 PROCESS_KEY = "random_inspection"
 HOOKS = ProcessHooks(PROCESS_KEY)
-REVIEW_STEPS = ("section_review", "city_review")
+REVIEW_STEPS = ("section_review", "city_review")  # a county plan's section head; a city plan's (or escalated)
+PUBLISH_STEPS = ("publish", "city_publish")
 MAX_CORRECTION_PERIOD = timedelta(days=365)  # 责令改正 deadlines run in months; a year bounds typos (2099)
 
 
@@ -55,7 +56,8 @@ def _dispatch(context: StartContext) -> dict[str, Any]:
     if not lead.username or not second.username:
         raise Conflict("执法人员尚未关联登录账号，无法派发 (an officer has no login account)")
     return {"assignment_id": assignment.id, "lead_officer": lead.username, "second_officer": second.username,
-            "planned_date": assignment.planned_date.isoformat(), "kind": assignment.object_class}
+            "planned_date": assignment.planned_date.isoformat(), "kind": assignment.object_class,
+            "body_level": plan.body_level}
 
 
 @HOOKS.after("start")
@@ -164,13 +166,13 @@ def _escalated(context: StepContext) -> None:
     log.info("inspection case %s (instance %s) escalated to the city", case.id, context.instance.id)
 
 
-@HOOKS.after("mark_onsite_urged", "mark_review_urged", "mark_publish_overdue")
+@HOOKS.after("mark_onsite_urged", "mark_review_urged", "mark_publish_overdue", "mark_city_publish_overdue")
 def _urged(context: StepContext) -> None:
     audit.record(context.session, context.actor, "inspection.urge", instance_id=context.instance.id,
                  payload={"case": case_of(context.session, context.instance.id).id, "step": context.element_id})
 
 
-@HOOKS.after("publish")
+@HOOKS.after(*PUBLISH_STEPS)
 def _publish(context: StepContext) -> None:
     case = case_of(context.session, context.instance.id)
     case.public_summary, case.published_by = str(context.data.get("public_summary") or ""), context.actor.username

@@ -4,10 +4,11 @@ through the tasks API, published results; scoped like the rest."""
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import Flask
 
+from engine.inspection.onsite.process import local_date_today
 from tests.engine.evidence.test_filestore import png
 from tests.support.inspection import OFFICER_A, OFFICER_B, ORGANISER, dispatched, drawn_plan, officer_accounts
 from tests.web.api.conftest import as_actor, login
@@ -62,7 +63,7 @@ def test_others_cannot_read_or_record(app: Flask) -> None:
 def test_only_the_organiser_dispatches(app: Flask) -> None:
     with app.extensions["ecoloop.sessions"].begin() as session:
         officer_accounts(session)
-        plan_id = drawn_plan(session, tag="派发", planned=date.today() + timedelta(days=3)).plan.id
+        plan_id = drawn_plan(session, tag="派发", planned=local_date_today() + timedelta(days=3)).plan.id
     assert login(app, "county-440111").post(f"/api/v1/inspections/plans/{plan_id}/dispatch").status_code in (403, 404)
     done = as_actor(app, ORGANISER).post(f"/api/v1/inspections/plans/{plan_id}/dispatch")
     assert done.status_code == 200 and len(done.get_json()["dispatched"]) == 1

@@ -11,12 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.audit.models import AuditEvent
-from engine.db import utcnow
 from engine.errors import Conflict, InvalidForm, NotAllowed, NotFound
 from engine.evidence.filestore import LocalFileStore
 from engine.evidence.library import task_attachments
 from engine.inspection.onsite import dispatch, fieldwork
 from engine.inspection.onsite.models import CaseStatus
+from engine.inspection.onsite.process import local_date_today
 from engine.workflow.models import HumanTask, ProcessInstance
 from tests.engine.evidence.test_filestore import png
 from tests.support.actors import COUNTY_BAIYUN, COUNTY_TIANHE, ENT_TIANHE
@@ -36,7 +36,7 @@ def store(tmp_path: Path) -> LocalFileStore:
 
 
 def test_the_organiser_dispatches_a_plan_once(session: Session) -> None:
-    drawn = drawn_plan(session, planned=utcnow().date() + timedelta(days=5))
+    drawn = drawn_plan(session, planned=local_date_today() + timedelta(days=5))
     with pytest.raises(NotAllowed):
         dispatch.dispatch_plan(session, COUNTY_TIANHE_B, drawn.plan.id)
     started = dispatch.dispatch_plan(session, ORGANISER, drawn.plan.id)
@@ -54,7 +54,7 @@ def test_dispatch_needs_a_draw_in_force(session: Session) -> None:
 
 
 def test_my_inspections_show_the_unit_and_the_checklist_only_to_the_pair(session: Session) -> None:
-    drawn = drawn_plan(session, planned=utcnow().date() + timedelta(days=5))
+    drawn = drawn_plan(session, planned=local_date_today() + timedelta(days=5))
     case = dispatch.dispatch_plan(session, ORGANISER, drawn.plan.id)[0]
     mine = fieldwork.my_inspections(session, OFFICER_A)
     assert [c.case.id for c in mine] == [case.id] and mine[0].open_step is not None

@@ -3,7 +3,7 @@ a correction is followed up; a closed unit, a referral, urging, escalation and t
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from engine.errors import Conflict, InvalidForm, NotAllowed
 from engine.inspection.onsite.models import CaseStatus, InspectionCase, InspectionReferral
-from engine.inspection.onsite.process import case_of
+from engine.inspection.onsite.process import case_of, local_date_today
 from engine.tasks.worklist import todo_clause
 from engine.workflow.models import HumanTask, ProcessInstance, TaskStatus
 from tests.support.actors import CITY_GZ, COUNTY_BAIYUN, COUNTY_TIANHE, ENT_TIANHE, ENTERPRISE_TIANHE
@@ -31,7 +31,7 @@ from tests.support.processes import (
 pytestmark = pytest.mark.usefixtures("deployed")
 
 RECORD = {"unit_status": "operating", "findings": "危废贮存间未设置标识", "problem_found": True}
-IN_A_MONTH = (date.today() + timedelta(days=30)).isoformat()
+IN_A_MONTH = (local_date_today() + timedelta(days=30)).isoformat()
 REVIEW_CORRECT = {"conclusion": "correct", "correction_deadline": IN_A_MONTH, "follow_up_mode": "reinspect",
                   "opinion": "责令限期设置危废标识"}
 
@@ -204,3 +204,14 @@ def test_an_overdue_inspection_is_urged(session: Session) -> None:
     notes = [e for e in actions(session, instance.id) if e == "inspection.urge"]
     assert notes and waiting_at(session, instance.id) == ["onsite_record"]
     assert session.get(HumanTask, ready(session, instance.id, "onsite_record").id).status == TaskStatus.READY
+
+
+def test_a_city_plan_is_concluded_and_published_by_the_city(session: Session) -> None:
+    instance = inspected(session, drawn_plan(session, city=True))
+    review = ready(session, instance.id, "city_review")
+    assert review.role == "city_reviewer" and waiting_at(session, instance.id) == ["city_review"]
+    assert_refused(session, review, [COUNTY_TIANHE], {"conclusion": "no_problem", "opinion": "无"})
+    complete(session, CITY_GZ, instance.id, "city_review", {"conclusion": "no_problem", "opinion": "未发现问题"})
+    complete(session, CITY_GZ, instance.id, "city_publish", {"public_summary": "未发现问题"})
+    case = case_of(session, instance.id)
+    assert case.published_at is not None and not case.escalated and status(session, instance) == "completed"

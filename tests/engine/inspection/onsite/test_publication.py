@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from engine.db import utcnow
 from engine.errors import NotAllowed
+from engine.inspection.onsite.process import local_date_today
 from engine.inspection.onsite.publication import ResultQuery, published_results
 from engine.reports import builders
 from engine.reports import inspection as report
@@ -47,7 +48,7 @@ def test_only_published_results_are_public_and_searchable(session: Session) -> N
     assert [r.unit_name[-1] for r in published_results(session, ResultQuery(unit="热电有限公司甲")).results] == ["甲"]
     assert published_results(session, ResultQuery(item="SJ-04")).total == 2
     assert published_results(session, ResultQuery(item="SJ-99")).total == 0
-    today = utcnow().date()
+    today = local_date_today()
     assert published_results(session, ResultQuery(date_from=today - timedelta(days=1), date_to=today)).total == 2
     assert published_results(session, ResultQuery(date_from=today + timedelta(days=2))).total == 0
     assert published_results(session, ResultQuery(region="4403")).total == 0
@@ -71,7 +72,7 @@ def test_the_statistics_report_counts_per_region_class_and_campaign(session: Ses
     concluded(session, "甲", "no_problem")
     concluded(session, "乙", "refer", problem=True)
     concluded(session, "丙", campaign=True)
-    start_inspection(session, drawn_plan(session, tag="丁", planned=utcnow().date() - timedelta(days=1)))
+    start_inspection(session, drawn_plan(session, tag="丁", planned=local_date_today() - timedelta(days=1)))
     now = utcnow()
     figures = report.figures(session, COUNTY_TIANHE, Period(now.year, now.month), now + timedelta(hours=1))
     total = figures.total
