@@ -3,9 +3,14 @@ covers the object (the one place these checks are written)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import false, or_, true
+from sqlalchemy.sql.elements import ColumnElement
+
 from engine.actors import REVIEWER_ROLES, Actor
 from engine.errors import NotAllowed
-from engine.scoping import covers_region
+from engine.scoping import covers_region, region_coverage
 
 
 def manages(actor: Actor, region_code: str) -> bool:
@@ -23,3 +28,17 @@ def require_manager(actor: Actor, region_code: str, what: str) -> None:
 def reviews(actor: Actor, region_code: str) -> bool:
     """A reviewer (not an administrator) whose region covers ``region_code``: may organise plans there."""
     return any(covers_region(role, actor.region_code, region_code) for role in actor.roles if role in REVIEWER_ROLES)
+
+
+def managed_clause(actor: Actor, region_column: Any) -> ColumnElement[bool]:
+    """The SQL form of :func:`manages` for lists (directory pages, plans)."""
+    if actor.is_admin:
+        return true()
+    parts = []
+    for role in sorted(actor.roles & REVIEWER_ROLES):
+        coverage = region_coverage(role, actor.region_code)
+        if coverage is not None:
+            kind, value = coverage
+            parts.append(region_column == value if kind == "exact"
+                         else region_column.startswith(value, autoescape=True))
+    return or_(*parts) if parts else false()

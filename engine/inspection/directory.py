@@ -13,7 +13,7 @@ from engine.actors import Actor
 from engine.audit import trail as audit
 from engine.db import utcnow
 from engine.errors import InvalidInput, NotFound
-from engine.inspection.access import manages, require_manager
+from engine.inspection.access import managed_clause, manages, require_manager
 from engine.inspection.models import (
     InspectionItem,
     InspectionObject,
@@ -93,7 +93,8 @@ def add_project(session: Session, actor: Actor, data: ProjectInput) -> Inspectio
 def objects_in_scope(session: Session, actor: Actor, *, object_class: str | None = None,
                      query: str = "", limit: int = 200) -> list[InspectionObject]:
     """Directory entries of the actor's region (reviewers, administrators), filtered by class and text."""
-    statement = select(InspectionObject).order_by(InspectionObject.region_code, InspectionObject.id)
+    statement = (select(InspectionObject).where(managed_clause(actor, InspectionObject.region_code))
+                 .order_by(InspectionObject.region_code, InspectionObject.id).limit(limit))
     if object_class:
         statement = statement.where(InspectionObject.object_class == object_class)
     if query:
@@ -101,8 +102,7 @@ def objects_in_scope(session: Session, actor: Actor, *, object_class: str | None
         statement = statement.where(InspectionObject.enterprise_name.like(like)
                                     | InspectionObject.project_name.like(like)
                                     | (InspectionObject.enterprise_code == query))
-    found = (o for o in session.scalars(statement) if manages(actor, o.region_code))
-    return [o for _, o in zip(range(limit), found)]
+    return list(session.scalars(statement))
 
 
 @dataclass(frozen=True)
@@ -161,8 +161,8 @@ def _officer_record(officer: Officer) -> dict[str, str | None]:
 
 
 def officers_in_scope(session: Session, actor: Actor) -> list[Officer]:
-    return [o for o in session.scalars(select(Officer).order_by(Officer.region_code, Officer.name))
-            if manages(actor, o.region_code)]
+    return list(session.scalars(select(Officer).where(managed_clause(actor, Officer.region_code))
+                                .order_by(Officer.region_code, Officer.name)))
 
 
 def link_officer(session: Session, actor: Actor, officer_id: int, enterprise_code: str, reason: str) -> OfficerLink:

@@ -22,8 +22,9 @@ from engine.inspection.access import manages
 from engine.inspection.models import Draw, DrawAssignment, DrawStatus, InspectionPlan, PlanStatus
 
 
-def _organised_plan(session: Session, actor: Actor, plan_id: int) -> InspectionPlan:
-    plan = session.get(InspectionPlan, plan_id, with_for_update=True)
+def _organised_plan(session: Session, actor: Actor, plan_id: int, *, lock: bool) -> InspectionPlan:
+    """The plan, if the actor organises it; ``lock`` serialises commits of one plan (its row locked)."""
+    plan = session.get(InspectionPlan, plan_id, with_for_update=lock or None)
     if plan is None or not manages(actor, plan.body_region_code):
         raise NotFound(f"抽查计划 {plan_id} 不存在 (no such plan)")
     if plan.organiser != actor.username:
@@ -46,15 +47,16 @@ def commit(session: Session, actor: Actor, plan_id: int, redraw_reason: str = ""
     :raises NotAllowed: not the organiser.  :raises Conflict: the plan's draw is revealed or the plan closed.
     :raises InvalidInput: a redraw without reason, or inputs that cannot be drawn (see :func:`inputs.freeze`).
     """
-    plan = _organised_plan(session, actor, plan_id)
-    earlier = current(session, plan.id)
+    plan = _organised_plan(session, actor, plan_id, lock=True)
+    history = list(session.scalars(select(Draw).where(Draw.plan_id == plan.id).order_by(Draw.sequence.desc())))
+    earlier = next((d for d in history if d.status != DrawStatus.SUPERSEDED), None)
     if plan.status == PlanStatus.CLOSED or (earlier and earlier.status == DrawStatus.REVEALED):
         raise Conflict("抽取结果已公开，不能重新抽取 (the draw is revealed; it is final)")
     if earlier is not None and not redraw_reason.strip():
         raise InvalidInput("重新抽取须说明理由 (a redraw needs its reason)", fields={"reason": ["此项为必填项"]})
     document = inputs.freeze(session, plan)
     seed = secrets.token_hex(32)
-    sequence = (session.scalar(select(func.max(Draw.sequence)).where(Draw.plan_id == plan.id)) or 0) + 1
+    sequence = history[0].sequence + 1 if history else 1
     draw = Draw(plan_id=plan.id, sequence=sequence, algorithm=algorithm.ALGORITHM, status=DrawStatus.COMMITTED,
                 seed_commitment=algorithm.commitment(seed),
                 inputs_hash=algorithm.sha256_hex(algorithm.canonical(document)), inputs=document, seed=seed,
@@ -78,7 +80,7 @@ def run(session: Session, actor: Actor, draw_id: int) -> Draw:
     draw = session.get(Draw, draw_id, with_for_update=True)
     if draw is None:
         raise NotFound(f"抽取 {draw_id} 不存在 (no such draw)")
-    plan = _organised_plan(session, actor, draw.plan_id)
+    plan = _organised_plan(session, actor, draw.plan_id, lock=False)  # the draw's row lock suffices
     if draw.status != DrawStatus.COMMITTED:
         raise Conflict("该次抽取已执行或已被替代 (the draw is not awaiting its run)")
     result = algorithm.run(draw.inputs, draw.seed)

@@ -19,7 +19,10 @@ from engine.inspection.models import (
     InspectionItem,
     InspectionObject,
     InspectionPlan,
+    PlanKind,
+    PlanStatus,
 )
+from engine.inspection.scope import body_clause
 
 
 @dataclass(frozen=True)
@@ -31,10 +34,18 @@ class PlanPage:
     current: Draw | None
     listed: list[AssignmentView]
     is_organiser: bool
+    candidates: list[InspectionObject]  # directory objects to choose as campaign targets (draft campaigns)
 
 
-def plan_page(session: Session, actor: Actor, plan_id: int, today: date) -> PlanPage:
-    """:raises NotFound: no such plan in the actor's scope."""
+CANDIDATES_SHOWN = 100
+
+
+def plan_page(session: Session, actor: Actor, plan_id: int, today: date, target_query: str = "") -> PlanPage:
+    """:raises NotFound: no such plan in the actor's scope.
+
+    :param target_query: for a draft campaign, part of a name or a credit code to list directory objects of the
+        body that are not yet targets.
+    """
     plan = plans.get(session, actor, plan_id)
     history = list(session.scalars(select(Draw).where(Draw.plan_id == plan.id).order_by(Draw.sequence)))
     current = draws.current(session, plan.id)
@@ -43,5 +54,21 @@ def plan_page(session: Session, actor: Actor, plan_id: int, today: date) -> Plan
     targets = list(session.scalars(select(InspectionObject)
                                    .join(CampaignTarget, CampaignTarget.object_id == InspectionObject.id)
                                    .where(CampaignTarget.plan_id == plan.id).order_by(InspectionObject.id)))
+    is_organiser = actor.username == plan.organiser
+    candidates = (_candidates(session, plan, {t.id for t in targets}, target_query)
+                  if is_organiser and plan.kind == PlanKind.CAMPAIGN and plan.status == PlanStatus.DRAFT else [])
     return PlanPage(plan, assignments.plan_items(session, plan.id), targets, history, current, listed,
-                    actor.username == plan.organiser)
+                    is_organiser, candidates)
+
+
+def _candidates(session: Session, plan: InspectionPlan, taken: set[int], text: str) -> list[InspectionObject]:
+    statement = (select(InspectionObject)
+                 .where(InspectionObject.active.is_(True),
+                        body_clause(plan.body_level, plan.body_region_code, InspectionObject.region_code))
+                 .order_by(InspectionObject.id))
+    if text:
+        statement = statement.where(InspectionObject.enterprise_name.contains(text, autoescape=True)
+                                    | InspectionObject.project_name.contains(text, autoescape=True)
+                                    | (InspectionObject.enterprise_code == text))
+    found = (o for o in session.scalars(statement) if o.id not in taken)
+    return [o for _, o in zip(range(CANDIDATES_SHOWN), found)]

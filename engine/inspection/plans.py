@@ -16,7 +16,7 @@ from engine.audit import trail as audit
 from engine.db import utcnow
 from engine.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from engine.inspection import rules as draw_rules
-from engine.inspection.access import manages, reviews
+from engine.inspection.access import managed_clause, manages, reviews
 from engine.inspection.models import (
     CampaignTarget,
     InspectionItem,
@@ -129,9 +129,8 @@ def _checked_items(session: Session, item_ids: tuple[int, ...]) -> list[Inspecti
 
 def visible(session: Session, actor: Actor) -> list[InspectionPlan]:
     """Plans whose body the actor manages (reviewers in scope, administrators), newest first."""
-    plans = session.scalars(select(InspectionPlan).order_by(InspectionPlan.period_start.desc(),
-                                                            InspectionPlan.id.desc()))
-    return [plan for plan in plans if manages(actor, plan.body_region_code)]
+    return list(session.scalars(select(InspectionPlan).where(managed_clause(actor, InspectionPlan.body_region_code))
+                                .order_by(InspectionPlan.period_start.desc(), InspectionPlan.id.desc())))
 
 
 def get(session: Session, actor: Actor, plan_id: int) -> InspectionPlan:

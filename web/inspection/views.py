@@ -77,7 +77,20 @@ def create_plan() -> ResponseReturnValue:
 @bp.get("/plans/<int:plan_id>")
 @login_required
 def plan(plan_id: int) -> ResponseReturnValue:
-    return render_template("inspection/plan.html", page=pages.plan_page(db(), actor(), plan_id, today()))
+    page = pages.plan_page(db(), actor(), plan_id, today(), request.args.get("target_q", "")[:100])
+    return render_template("inspection/plan.html", page=page)
+
+
+@bp.post("/plans/<int:plan_id>/targets")
+@login_required
+def add_targets(plan_id: int) -> ResponseReturnValue:
+    try:
+        chosen = [int(value) for value in request.form.getlist("object_ids")]
+    except ValueError:
+        raise InvalidInput("目标选择有误 (object_ids)", fields={"object_ids": ["须为检查对象编号"]}) from None
+    added = plans.add_targets(db(), actor(), plan_id, chosen)
+    flash(f"已加入 {added} 个专项行动目标")
+    return redirect(url_for("inspection.plan", plan_id=plan_id))
 
 
 @bp.post("/plans/<int:plan_id>/draws")

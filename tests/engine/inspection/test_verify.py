@@ -81,3 +81,10 @@ def test_the_public_verifies_only_revealed_draws(session: Session) -> None:
         verify(session, draw.id, public=True)
     draws.reveal(session, ORGANISER, draw.id, date(2027, 1, 1))
     assert verify(session, draw.id, public=True).ok
+
+
+def test_the_prefix_ranker_hashes_exactly_as_the_specified_rank() -> None:
+    seed = "5e" * 32
+    for prefix in (("object", "key"), ("officer", 42), ("date",)):
+        key = algorithm.ranker(seed, *prefix)
+        assert [key(n) for n in range(200)] == [algorithm.rank(seed, *prefix, n) for n in range(200)]

@@ -29,6 +29,7 @@ from sqlalchemy import select
 
 from engine.credit.models import CreditRating
 from engine.identity.models import AccessToken
+from engine.inspection.models import Draw, DrawAssignment
 from engine.inspection.onsite.models import InspectionCase
 from tests.support.flows import PDF
 from tests.support.inspection import dispatched
@@ -99,10 +100,13 @@ def known_ids(app: Flask) -> dict[str, Any]:
     with app.extensions["ecoloop.sessions"]() as session:
         rating_id = session.scalars(select(CreditRating.id).where(CreditRating.enterprise_code == TIANHE.credit_code)
                                     ).first()
+        draw = session.scalars(select(Draw).order_by(Draw.id)).first()  # the demo's revealed draw
+        assignment_id = session.scalars(select(DrawAssignment.id).order_by(DrawAssignment.id)).first()
+        assert draw is not None
     with app.extensions["ecoloop.sessions"].begin() as session:
         inspection = session.get(InspectionCase, dispatched(session, tag="一致性"))
         assert inspection is not None
-        inspection_ids = {"case_id": inspection.id, "plan_id": inspection.plan_id}
+        case_id = inspection.id
     login(app, "county-440111")  # a bearer token of a person no role header uses, for the admin's token endpoints
     with app.extensions["ecoloop.sessions"]() as session:
         token_id = session.scalars(select(AccessToken.id).where(AccessToken.username == "county-440111")).first()
@@ -111,7 +115,8 @@ def known_ids(app: Flask) -> dict[str, Any]:
             "key": "anomaly_closure", "anomaly_id": anomaly["id"], "rating_id": rating_id,
             "request_no": "TAX-CONFORMANCE-1", "run_id": report_run["id"], "credit_code": TIANHE.credit_code,
             "mn": admin.get("/api/v1/points", query_string={"enterprise": TIANHE.credit_code}).get_json()["items"][0]["mn"],
-            "library": "chemical", "entry_id": chlorine["entry_id"], "number": 1, **inspection_ids}
+            "library": "chemical", "entry_id": chlorine["entry_id"], "number": 1,
+            "plan_id": draw.plan_id, "draw_id": draw.id, "assignment_id": assignment_id, "case_id": case_id}
 
 
 def test_operations_on_real_objects_conform(app: Flask, role_headers: dict[str, dict[str, str]],

@@ -107,3 +107,20 @@ def test_the_rules_page_validates_and_versions_for_administrators_only(app: Flas
     city = login(app, "city-440100")
     city.get("/inspection/rules")
     assert city.post("/inspection/rules", {"rules": "{}"}).status_code == 403
+
+
+def test_a_campaign_chooses_its_targets_from_the_directory(app: Flask) -> None:
+    city = login(app, "city-440100")
+    form = city.get("/inspection/plans/new", query_string={"kind": "campaign"}).get_data(as_text=True)
+    item_id = re.search(r'name="item_ids" value="(\d+)"', form).group(1)  # type: ignore[union-attr]
+    made = city.post("/inspection/plans", {"title": "广州市垃圾焚烧专项行动", "kind": "campaign",
+                                           "body_region_code": "440100", "period_start": "2027-04-01",
+                                           "period_end": "2027-06-30", "inspect_from": "2027-04-01",
+                                           "inspect_to": "2027-06-30", "item_ids": item_id})
+    plan_path = made.headers["Location"]
+    page = city.get(plan_path, query_string={"target_q": "天河"}).get_data(as_text=True)
+    chosen = re.findall(r'name="object_ids" value="(\d+)"', page)
+    assert chosen
+    assert city.post(plan_path + "/targets", {"object_ids": chosen[:2]}).status_code == 302
+    shown = city.get(plan_path).get_data(as_text=True)
+    assert shown.count('class="list-group-item small"') == len(chosen[:2])
