@@ -29,6 +29,7 @@ from engine.workflow.models import HumanTask
 
 RESULTS = ("ok", "problem", "na")
 MAX_PHOTOS = 20
+FINDINGS_MAX = 4000  # the step form's findings field (workflows/bpmn/forms/inspection_onsite.json)
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ class OnsiteRecord(Schema):
         unknown = RAISE
 
     unit_status = fields.String(required=True, validate=validate.OneOf([s.value for s in UnitStatus]))
-    findings = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+    findings = fields.String(required=True, validate=validate.Length(min=1, max=FINDINGS_MAX))
     checklist = fields.List(fields.Nested(_Answer), load_default=list)
     photos = fields.List(fields.Integer(strict=True), load_default=list, validate=validate.Length(max=MAX_PHOTOS))
 
@@ -118,9 +119,21 @@ def record_onsite(session: Session, store: FileStore | None, actor: Actor, case_
     stored = _stored_photos(session, store, actor, photos)
     problem = any(entry["result"] == "problem" for entry in current.case.checklist)
     tasks.complete(session, actor, task.id, {
-        "unit_status": record["unit_status"], "findings": record["findings"], "problem_found": problem,
-        "photos": record["photos"] + stored})
+        "unit_status": record["unit_status"], "findings": with_checklist(record["findings"], current.case.checklist),
+        "problem_found": problem, "photos": record["photos"] + stored})
     return current.case
+
+
+def with_checklist(findings: str, checklist: list[dict[str, Any]]) -> str:
+    """The findings followed by the checklist's problems, so the step's record (what the section head reads on
+    the task page and the case keeps) shows them: ``检查清单：3 项符合，1 项存在问题：持证排污（超许可排放量）``."""
+    answered = [e for e in checklist if e["result"] != "na"]
+    if not answered:
+        return findings
+    problems = [e["text"] + (f"（{e['note']}）" if e["note"] else "") for e in answered if e["result"] == "problem"]
+    summary = f"检查清单：{len(answered) - len(problems)} 项符合，{len(problems)} 项存在问题"
+    text = f"{findings}\n{summary}" + (f"：{'；'.join(problems)}" if problems else "")
+    return text if len(text) <= FINDINGS_MAX else text[:FINDINGS_MAX - 1] + "…"
 
 
 def _stored_photos(session: Session, store: FileStore | None, actor: Actor,

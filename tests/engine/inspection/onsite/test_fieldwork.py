@@ -90,6 +90,7 @@ def test_the_lead_officer_records_with_photos_and_the_pair_confirms(session: Ses
                             [(io.BytesIO(png()), "现场.png")])
     assert case.status == CaseStatus.RECORDED and case.problem_found is True
     assert [e["result"] for e in case.checklist] == ["ok", "problem", "ok"] and len(case.photos) == 1
+    assert case.findings == "超许可排放量\n检查清单：2 项符合，1 项存在问题：按证载要求排放（超许可排放量）"
     record_step = session.scalars(select(HumanTask).where(HumanTask.instance_id == case.instance_id,
                                                           HumanTask.spec_name == "onsite_record")).one()
     assert [a.id for a in task_attachments(session, record_step.id)] == case.photos
