@@ -44,9 +44,20 @@ def resolve(quota: Mapping[str, Any], objects: int, officers: int, months: int) 
     return min(wanted, objects)
 
 
-def months_of(plan: InspectionPlan) -> int:
-    start, end = plan.period_start, plan.period_end
+def months_between(start: date, end: date) -> int:
+    """Calendar months a period touches (a quarter: 3)."""
     return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+def months_of(plan: InspectionPlan) -> int:
+    return months_between(plan.period_start, plan.period_end)
+
+
+def for_period(rule_quota: Mapping[str, Any], months: int) -> dict[str, Any]:
+    """A rule's quota for a period: the rules' ratios are per quarter (a half-year plan doubles them, up to 1)."""
+    if "ratio" in rule_quota and rule_quota["ratio"] < 1:
+        return {"ratio": min(1.0, round(rule_quota["ratio"] * months / 3, 6))}
+    return dict(rule_quota)
 
 
 def freeze(session: Session, plan: InspectionPlan) -> dict[str, Any]:
@@ -132,7 +143,7 @@ def _quotas(plan: InspectionPlan, rules: dict[str, Any], objects: list[list[Any]
     counts = {cls: resolve(plan.quotas[cls], sizes[cls], officers, months) for cls in plan.quotas}
     if plan.kind == PlanKind.REGULAR:
         for cls, count in counts.items():
-            minimum = resolve(rules["quotas"][plan.body_level][cls], sizes[cls], officers, months)
+            minimum = resolve(for_period(rules["quotas"][plan.body_level][cls], months), sizes[cls], officers, months)
             if count < minimum:
                 raise InvalidInput("抽查数量低于规定下限 (quota below the rules' minimum)",
                                    fields={f"quotas.{cls}": [f"{count} < {minimum}"]})

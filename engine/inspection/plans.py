@@ -17,6 +17,7 @@ from engine.db import utcnow
 from engine.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from engine.inspection import rules as draw_rules
 from engine.inspection.access import managed_clause, manages, reviews
+from engine.inspection.inputs import for_period, months_between
 from engine.inspection.models import (
     CampaignTarget,
     InspectionItem,
@@ -67,8 +68,8 @@ def create(session: Session, actor: Actor, data: PlanInput) -> InspectionPlan:
         raise NotAllowed("只有实施主体辖区内的审核人员可以制定抽查计划 (only the body's reviewers plan)")
     _check_dates(data)
     rules = draw_rules.current(session)
-    quotas = _checked_quotas(data.quotas if data.quotas is not None else _default_quotas(rules.rules, level,
-                                                                                       data.kind), data.kind)
+    quotas = _checked_quotas(data.quotas if data.quotas is not None else _default_quotas(rules.rules, level, data),
+                             data.kind)
     items = _checked_items(session, data.item_ids)
     plan = InspectionPlan(title=data.title.strip(), kind=data.kind, body_region_code=data.body_region_code,
                           body_level=level, period_start=data.period_start, period_end=data.period_end,
@@ -97,10 +98,11 @@ def _check_dates(data: PlanInput) -> None:
                            fields={"inspect_from": ["检查时段须在计划期间内，且开始不晚于结束"]})
 
 
-def _default_quotas(rules: dict[str, Any], level: str, kind: str) -> dict[str, Any]:
-    if kind == PlanKind.CAMPAIGN:
+def _default_quotas(rules: dict[str, Any], level: str, data: PlanInput) -> dict[str, Any]:
+    if data.kind == PlanKind.CAMPAIGN:
         return {"campaign": {"ratio": rules["campaign_ratio"]}}
-    return dict(rules["quotas"][level])
+    months = months_between(data.period_start, data.period_end)
+    return {cls: for_period(quota, months) for cls, quota in rules["quotas"][level].items()}
 
 
 def _checked_quotas(quotas: Any, kind: str) -> dict[str, Any]:

@@ -24,8 +24,8 @@ SOURCE = ("广东省《污染源日常环境监管随机抽查制度落实方案
 
 DEFAULT_RULES: dict[str, Any] = {
     "source": SOURCE,
-    # Minimum quota per class and body level for a quarter; "per_officer_per_year" is the officer:unit
-    # ratio (1:5 → 5 units per officer per year), prorated to the plan's months.
+    # Minimum quota per class and body level: a "ratio" is per quarter (scaled to the plan's months, at most 1);
+    # "per_officer_per_year" is the officer:unit ratio (1:5 → 5 units per officer per year), prorated likewise.
     "quotas": {
         "city": {"special": {"ratio": 1.0}, "key": {"ratio": 0.05}, "general": {"per_officer_per_year": 5}},
         "county": {"special": {"ratio": 1.0}, "key": {"ratio": 0.25}, "general": {"per_officer_per_year": 10}},

@@ -140,3 +140,14 @@ def test_the_nightly_reveal_publishes_only_draws_whose_inspections_are_past(sess
     assert draws.reveal_due(session, last) == []
     assert draws.reveal_due(session, last + timedelta(days=1)) == [draw_id]
     assert draws.current(session, plan.id).status == DrawStatus.REVEALED  # type: ignore[union-attr]
+
+
+def test_the_quarterly_ratios_scale_with_the_plans_period(session: Session) -> None:
+    _objects, _people, item = county_world(session)
+    half_year = plans.create(session, ORGANISER, plan_input(item_ids=(item.id,),
+                                                            period=(date(2027, 1, 1), date(2027, 6, 30))))
+    assert half_year.quotas == {"special": {"ratio": 1.0}, "key": {"ratio": 0.5},
+                                "general": {"per_officer_per_year": 10}}
+    rows = stored_assignments(session, _drawn(session, half_year.id))
+    # county: 25 % of 20 key units per quarter → 10 in two quarters; general 6 officers × 10 × 6/12 = 30 → all 16
+    assert Counter(row.object_class for row in rows) == {"special": 4, "key": 10, "general": 16}

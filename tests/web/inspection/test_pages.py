@@ -4,7 +4,11 @@ shows nothing of the confidential one; the organiser commits and runs; an enterp
 from __future__ import annotations
 
 import io
+import json
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 from flask import Flask
 from openpyxl import Workbook
@@ -124,3 +128,20 @@ def test_a_campaign_chooses_its_targets_from_the_directory(app: Flask) -> None:
     assert city.post(plan_path + "/targets", {"object_ids": chosen[:2]}).status_code == 302
     shown = city.get(plan_path).get_data(as_text=True)
     assert shown.count('class="list-group-item small"') == len(chosen[:2])
+
+
+def test_the_independent_verifier_of_the_docs_checks_the_published_files(app: Flask, browser: Browser,
+                                                                        tmp_path: Path) -> None:
+    revealed, _secret = _draw_ids(app)
+    for what in ("inputs", "result"):
+        (tmp_path / f"{what}.json").write_bytes(browser.get(f"/public/inspection/draws/{revealed}/{what}.json").data)
+    script = Path(__file__).parents[3] / "docs" / "examples" / "verify_draw.py"
+    run = subprocess.run([sys.executable, str(script), str(tmp_path / "inputs.json"), str(tmp_path / "result.json")],
+                         capture_output=True, text=True, check=False)
+    assert run.returncode == 0 and run.stdout.count("OK ") == 4, run.stdout
+    inputs = json.loads((tmp_path / "inputs.json").read_text("utf-8"))
+    inputs["inputs"]["officers"].reverse()  # same set, other order: the canonical inputs hash changes
+    (tmp_path / "inputs.json").write_text(json.dumps(inputs), "utf-8")
+    tampered = subprocess.run([sys.executable, str(script), str(tmp_path / "inputs.json"),
+                               str(tmp_path / "result.json")], capture_output=True, text=True, check=False)
+    assert tampered.returncode == 1 and "BAD inputs match their hash" in tampered.stdout
