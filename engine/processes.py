@@ -15,6 +15,7 @@ to run before that (:func:`engine.workflow.hooks.registry`).
 | support_ticket | :mod:`engine.support.tickets` |
 | library_entry_review | :mod:`engine.emergency.library.review` |
 | tax_data_verification | :mod:`engine.exchange.datacheck.verification` |
+| random_inspection | :mod:`engine.inspection.onsite.process` |
 """
 
 from __future__ import annotations
@@ -24,13 +25,14 @@ from engine.credit import objections, repairs, rounds
 from engine.emergency import filings
 from engine.emergency.library import review as library_review
 from engine.exchange.datacheck import verification
+from engine.inspection.onsite import process as inspection
 from engine.support import tickets
 from engine.tax import review
 from engine.workflow.hooks import REGISTRY, HookRegistry, ProcessHooks
 
 BUNDLED: tuple[ProcessHooks, ...] = (
     closure.HOOKS, objections.HOOKS, repairs.HOOKS, rounds.HOOKS, review.HOOKS, filings.HOOKS, tickets.HOOKS,
-    library_review.HOOKS, verification.HOOKS,
+    library_review.HOOKS, verification.HOOKS, inspection.HOOKS,
 )
 
 

@@ -13,6 +13,7 @@ from engine.exchange import models as exchange  # noqa: F401
 from engine.exchange.datacheck import models as exchange_datacheck  # noqa: F401
 from engine.idempotency import models as idempotency  # noqa: F401
 from engine.identity import models as identity  # noqa: F401
+from engine.inspection.onsite import models as inspection_onsite  # noqa: F401
 from engine.inspection import models as inspection  # noqa: F401
 from engine.instances import models as instances  # noqa: F401
 from engine.monitoring import models as monitoring  # noqa: F401

@@ -165,4 +165,10 @@ def _register_blueprints(app: Flask) -> None:
     from web.risk import bp as risk_bp
 
     app.register_blueprint(risk_bp)
+    from web.inspection import onsite as inspection_onsite
+    from web.inspection import results as inspection_results
+
+    app.register_blueprint(inspection_onsite.bp)
+    rate_limits.limiter_of(app).limit(inspection_results.PUBLIC_RATE_LIMIT)(inspection_results.bp)
+    app.register_blueprint(inspection_results.bp)
     api.init_app(app)

@@ -158,6 +158,15 @@ ACTIONS: Mapping[str, Any] = {
     "register.point_import": _l("监测点位导入或修改"),
     "register.account_create": _l("创建企业账号"),
     "register.accounts_close": _l("停用已关闭企业的账号"),
+    "inspection.dispatch": _l("派发现场检查"),
+    "inspection.dispatch_plan": _l("按计划派发检查任务"),
+    "inspection.inspected": _l("现场检查双人确认"),
+    "inspection.conclude": _l("作出检查结论"),
+    "inspection.refer": _l("移送立案查处"),
+    "inspection.escalate": _l("检查审核升级地市"),
+    "inspection.urge": _l("检查催办"),
+    "inspection.publish": _l("公开检查结果"),
+    "inspection.follow_up": _l("整改复查"),
     "inspection.rules_change": _l("修改双随机抽查规则"),
     "inspection.classify": _l("重新计算检查对象类别"),
     "inspection.class_adjust": _l("人工调整检查对象类别"),
@@ -242,6 +251,9 @@ RULE_PARAMS: Mapping[str, Any] = {
 """Rule and setting parameters (engine.monitoring.rules._SPECS)."""
 
 PAYLOAD_KEYS: Mapping[str, Any] = {
+    "assignment": _l("抽查任务"), "draw": _l("抽取"), "dispatched": _l("派发数"),
+    "unit_status": _l("单位状态"), "problem_found": _l("发现问题"), "referred_to": _l("移送单位"),
+    "in_time": _l("按期"),
     "round": _l("评价轮次"), "rules": _l("评价规则"), "rules_version": _l("规则版本"), "enterprises": _l("参评企业数"),
     "score": _l("得分记录"), "evidence": _l("证明材料"), "county": _l("区县"), "approved_unchanged": _l("确认未调整数"),
     "city": _l("地市"), "facts": _l("事实"),
@@ -299,6 +311,8 @@ REPORT_KINDS: Mapping[str, Any] = {
     "monitoring_policy_list": _l("国家重点污染源自动监控政策文件清单"),
     "credit_round": _l("广东省企业环境信用评价结果（年度评价）"),
     "credit_statistics": _l("信用平台统计报表（月报；按年为年度总结）"),
+    "inspection_statistics": _l("双随机抽查统计报表（月报；按年为年度总结）"),
+    "inspection_statistics_pdf": _l("双随机抽查统计报表（PDF）"),
 }
 """Report kinds (engine.reports.builders.KINDS); a page printing a kind's Chinese title shows it translated."""
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.actors import Actor, Role
+from engine.dashboard.inspection_card import InspectionCard, inspection_card
 from engine.db import is_postgres, utcnow
 from engine.errors import NotAllowed
 from engine.scoping import instance_clause
@@ -66,6 +67,7 @@ class Dashboard:
     per_month: list[tuple[str, int, int]]
     overdue_tasks: list[HumanTask]
     processes: list[tuple[str, str]]
+    inspection: InspectionCard
 
     @property
     def closure_rate(self) -> float:
@@ -103,6 +105,7 @@ def dashboard(session: Session, actor: Actor, now: datetime | None = None, proce
             .order_by(HumanTask.due_at).limit(TOP_OVERDUE))),
         processes=[(k, n) for k, n in session.execute(select(ProcessModel.key, ProcessModel.name).where(
             ProcessModel.is_active.is_(True)).order_by(ProcessModel.key)).all()],
+        inspection=inspection_card(session, actor, now),
     )
 
 

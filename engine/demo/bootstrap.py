@@ -17,6 +17,7 @@ from engine.demo.accounts import (
     DemoEnterprise,
 )
 from engine.demo.inspection import seed_inspection
+from engine.demo.inspection_cases import seed_inspection_cases
 from engine.demo.libraries import seed_libraries
 from engine.demo.monitoring import seed_monitoring
 from engine.demo.processes import seed_processes
@@ -36,7 +37,7 @@ def seed(session: Session, *, history: bool = False) -> None:
     """Idempotent: deploys models and creates accounts and instances only where missing.
 
     :param history: also a year of worked anomaly cases for the dashboards and two credit rating rounds
-        (2023 published, 2026 under notice) (``ecoloop demo``; not in tests).
+        (2023 published, 2026 under notice), and 双随机 inspections in every state (``ecoloop demo``; not in tests).
     """
     for path in bundled_model_files():
         processes.deploy(session, ADMIN, *read_model_file(path))
@@ -64,6 +65,8 @@ def seed(session: Session, *, history: bool = False) -> None:
         seed_exchange(session)
         seed_datacheck(session)
     seed_inspection(session)  # after the credit rounds: their published levels feed the classes
+    if history:
+        seed_inspection_cases(session)  # works the draws seed_inspection made into every state
 
 
 def _create_accounts(session: Session) -> None:

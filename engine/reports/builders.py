@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from engine.actors import Actor
 from engine.errors import InvalidInput
-from engine.reports import baselist, credit, emergency, exchange, ledgers, monthly
+from engine.reports import baselist, credit, emergency, exchange, inspection, ledgers, monthly
 from engine.reports.ledgers import (
     OBJECTION_STATES,
     TAX_STATES,
@@ -145,6 +145,8 @@ KINDS: dict[str, ReportKind] = {k.key: k for k in (
     ReportKind("monitoring_policy_list", "国家重点污染源自动监控政策文件清单", emergency.policy_list),
     ReportKind("credit_round", "广东省企业环境信用评价结果（年度评价）", credit.round_results),
     ReportKind("credit_statistics", "信用平台统计报表（月报；按年为年度总结）", credit.statistics),
+    ReportKind("inspection_statistics", "双随机抽查统计报表（月报；按年为年度总结）", inspection.build_xlsx),
+    ReportKind("inspection_statistics_pdf", "双随机抽查统计报表（PDF）", inspection.build_pdf, PDF, "pdf"),
 )}
 
 

@@ -19,6 +19,7 @@ from web.api import (
     health,
     idempotency,
     inspection,
+    inspections,
     instances,
     libraries,
     monitoring,
@@ -36,7 +37,8 @@ from web.extensions import csrf
 PUBLIC: tuple[Blueprint, ...] = (auth.bp, health.bp)
 PROTECTED: tuple[Blueprint, ...] = (auth.me_bp, processes.bp, instances.bp, tasks.bp, attachments.bp, stats.bp,
                                     monitoring.bp, replay.bp, credit.bp, tax.bp, reports.bp, register.bp,
-                                    libraries.bp, exchange.bp, datacheck.bp, inspection.bp, risk_sources.bp)
+                                    libraries.bp, exchange.bp, datacheck.bp, inspection.bp, inspections.bp,
+                                    risk_sources.bp)
 ALL = PUBLIC + PROTECTED
 
 

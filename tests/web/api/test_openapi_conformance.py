@@ -32,7 +32,9 @@ from engine.exchange import canonical
 from engine.exchange.datacheck.models import Finding
 from engine.identity.models import AccessToken
 from engine.inspection.models import Draw, DrawAssignment
+from engine.inspection.onsite.models import InspectionCase
 from tests.support.flows import PDF
+from tests.support.inspection import dispatched
 from tests.web.api.conftest import TIANHE, login, machine
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
@@ -108,6 +110,10 @@ def known_ids(app: Flask) -> dict[str, Any]:
         draw = session.scalars(select(Draw).order_by(Draw.id)).first()  # the demo's revealed draw
         assignment_id = session.scalars(select(DrawAssignment.id).order_by(DrawAssignment.id)).first()
         assert draw is not None
+    with app.extensions["ecoloop.sessions"].begin() as session:
+        inspection = session.get(InspectionCase, dispatched(session, tag="一致性"))
+        assert inspection is not None
+        case_id = inspection.id
     login(app, "county-440111")  # a bearer token of a person no role header uses, for the admin's token endpoints
     with app.extensions["ecoloop.sessions"]() as session:
         token_id = session.scalars(select(AccessToken.id).where(AccessToken.username == "county-440111")).first()
@@ -120,7 +126,7 @@ def known_ids(app: Flask) -> dict[str, Any]:
             "library": "chemical", "entry_id": chlorine["entry_id"], "number": 1,
             "category": "taxpayers", "batch_no": batch["batch_no"], "kind": "taxpayer",
             "record_key": TIANHE.credit_code, "finding_id": finding_id or 1,
-            "plan_id": draw.plan_id, "draw_id": draw.id, "assignment_id": assignment_id}
+            "plan_id": draw.plan_id, "draw_id": draw.id, "assignment_id": assignment_id, "case_id": case_id}
 
 
 def test_operations_on_real_objects_conform(app: Flask, role_headers: dict[str, dict[str, str]],
