@@ -106,7 +106,7 @@ def _filters(query: TaskQuery) -> list[Any]:
 def get_task(session: Session, actor: Actor, task_id: str) -> HumanTask:
     """:raises TaskNotFound: when the task does not exist or lies outside the actor's scope."""
     task = session.get(HumanTask, task_id) if _plausible_id(task_id) else None
-    if task is None or not _sees(actor, task):
+    if task is None or not may_see(actor, task):
         raise TaskNotFound(f"task {task_id} not found")
     return task
 
@@ -115,7 +115,8 @@ def _plausible_id(task_id: Any) -> bool:
     return isinstance(task_id, str) and len(task_id) <= 36
 
 
-def _sees(actor: Actor, task: HumanTask) -> bool:
+def may_see(actor: Actor, task: HumanTask) -> bool:
+    """Whether the actor may open the task (its own, or within its role, region and enterprise scope)."""
     personal = actor.username in (task.assignee, task.delegated_to)
     return personal or can_see(actor, task.role, task.region_code, task.enterprise_code)
 
@@ -174,7 +175,7 @@ def complete(
     :raises InvalidForm: the data does not satisfy the task's form (fields named).
     """
     locked = runtime.lock_task(session, task_id) if _plausible_id(task_id) else None
-    if locked is None or not _sees(actor, locked.task):
+    if locked is None or not may_see(actor, locked.task):
         raise TaskNotFound(f"task {task_id} not found")
     task, instance = locked.task, locked.instance
     _require_workable(actor, task)

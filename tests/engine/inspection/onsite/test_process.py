@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from engine.errors import Conflict, InvalidForm, NotAllowed
 from engine.inspection.onsite.models import CaseStatus, InspectionCase, InspectionReferral
 from engine.inspection.onsite.process import case_of, local_date_today
+from engine.instances.page import instance_page
 from engine.tasks.worklist import todo_clause
 from engine.workflow.models import HumanTask, ProcessInstance, TaskStatus
 from tests.support.actors import CITY_GZ, COUNTY_BAIYUN, COUNTY_TIANHE, ENT_TIANHE, ENTERPRISE_TIANHE
@@ -133,6 +134,9 @@ def test_correction_with_evidence_from_the_enterprise_through_the_portal(session
     assert report.due_at is not None and report.due_at.date().isoformat() >= IN_A_MONTH[:8]
     with pytest.raises(InvalidForm):
         complete(session, ENT_TIANHE, instance.id, "rectify_report", {"measures": "已整改", "evidence": []})
+    page = instance_page(session, ENT_TIANHE, instance.id)  # the enterprise follows its correction on the page
+    officers = {t.id for t in page.tasks if t.spec_name in ("onsite_record", "onsite_confirm")}
+    assert report.id in page.openable and officers and not officers & page.openable
 
 
 def test_an_overdue_correction_report_goes_to_the_follow_up(session: Session) -> None:
