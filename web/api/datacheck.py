@@ -19,7 +19,7 @@ from web.api.schemas.datacheck import (
     RunResultSchema,
     UnmatchedArgsSchema,
     UnmatchedPageSchema,
-    VerificationSchema,
+    FindingVerificationSchema,
 )
 from web.api.schemas.instances import InstanceSchema
 from web.auth.session import actor
@@ -62,7 +62,7 @@ def finding(finding_id: int) -> Any:
 
 
 @bp.route("/findings/<int:finding_id>/verification", methods=["POST"])
-@bp.arguments(VerificationSchema)
+@bp.arguments(FindingVerificationSchema)
 @bp.response(201, InstanceSchema)
 def verify(body: dict[str, Any], finding_id: int) -> Any:
     """Send the finding to its county for verification (``tax_data_verification``)."""

@@ -23,7 +23,7 @@ from web.api.schemas.tax_exchange import (
     ScheduleSchema,
     SupervisoryEntrySchema,
     SupervisoryStoredSchema,
-    VersionSchema,
+    RecordVersionSchema,
 )
 from web.auth.session import actor
 from web.database import db
@@ -66,7 +66,7 @@ def pull(query: dict[str, Any], category: str) -> Any:
 @bp.route("/history/<any(review_requests, taxpayers, tax_sources, tax_returns, tax_payments, online_monitoring, "
           "supervisory_monitoring, permits, penalties, review_feedback):category>")
 @bp.arguments(HistoryQuerySchema, location="query")
-@bp.response(200, VersionSchema(many=True))
+@bp.response(200, RecordVersionSchema(many=True))
 def history(query: dict[str, Any], category: str) -> Any:
     """Every version of a stored record (any category), the one in force first."""
     return exchange_history.record_history(db(), actor(), Category(category), query["key"])

@@ -15,7 +15,7 @@ from web.api.schemas.inspection import (
     PlanInSchema,
     PlanSchema,
     RedrawSchema,
-    VerificationSchema,
+    DrawVerificationSchema,
 )
 from web.auth.session import actor
 from web.database import db
@@ -81,7 +81,7 @@ def reveal_draw(draw_id: int) -> Any:
 
 
 @bp.route("/draws/<int:draw_id>/verification")
-@bp.response(200, VerificationSchema)
+@bp.response(200, DrawVerificationSchema)
 def verification(draw_id: int) -> Any:
     """Recompute a revealed draw from its inputs and seed; each check named (404 before the reveal)."""
     return verify(db(), draw_id, public=True)

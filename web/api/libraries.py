@@ -18,7 +18,7 @@ from web.api.schemas.libraries import (
     ListArgsSchema,
     SearchArgsSchema,
     SubmitSchema,
-    VersionSchema,
+    EntryVersionSchema,
 )
 from web.auth.session import actor
 from web.database import db, files
@@ -52,7 +52,7 @@ def list_entries(args: dict[str, Any], library: str) -> Any:
 
 @bp.route("/<library>", methods=["POST"])
 @bp.arguments(DraftSchema)
-@bp.response(201, VersionSchema)
+@bp.response(201, EntryVersionSchema)
 def draft(body: dict[str, Any], library: str) -> Any:
     """Draft a new entry (editors); submit it with ``POST /entries/{id}/submit``."""
     version = entries.create_draft(db(), actor(), library, body["record"], source=body["source"])
@@ -60,7 +60,7 @@ def draft(body: dict[str, Any], library: str) -> Any:
 
 
 @bp.route("/entries/<int:entry_id>")
-@bp.response(200, VersionSchema)
+@bp.response(200, EntryVersionSchema)
 def entry(entry_id: int) -> Any:
     """The entry's current (published) version."""
     return entries.current(db(), actor(), entry_id)
@@ -68,21 +68,21 @@ def entry(entry_id: int) -> Any:
 
 @bp.route("/entries/<int:entry_id>", methods=["PUT"])
 @bp.arguments(DraftSchema)
-@bp.response(200, VersionSchema)
+@bp.response(200, EntryVersionSchema)
 def revise(body: dict[str, Any], entry_id: int) -> Any:
     """Change an entry: updates its open draft, or drafts a new version (editors)."""
     return entries.revise(db(), actor(), entry_id, body["record"], source=body["source"])
 
 
 @bp.route("/entries/<int:entry_id>/versions")
-@bp.response(200, VersionSchema(many=True))
+@bp.response(200, EntryVersionSchema(many=True))
 def versions(entry_id: int) -> Any:
     """Every readable version, newest first."""
     return entries.versions(db(), actor(), entry_id)
 
 
 @bp.route("/entries/<int:entry_id>/versions/<int:number>")
-@bp.response(200, VersionSchema)
+@bp.response(200, EntryVersionSchema)
 def version(entry_id: int, number: int) -> Any:
     """One version (earlier published versions stay readable)."""
     return entries.version(db(), actor(), entry_id, number)

@@ -95,7 +95,7 @@ class FindingPageSchema(Schema):
     page_size = fields.Integer()
 
 
-class VerificationSchema(Schema):
+class FindingVerificationSchema(Schema):
     class Meta:
         unknown = RAISE
 

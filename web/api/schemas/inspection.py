@@ -71,14 +71,14 @@ class CheckSchema(Schema):
     detail = fields.String()
 
 
-class VerificationSchema(Schema):
+class DrawVerificationSchema(Schema):
     draw_id = fields.Integer()
     ok = fields.Boolean()
     recomputed_hash = fields.String(allow_none=True)
     checks = fields.List(fields.Nested(CheckSchema))
 
 
-class OfficerSchema(Schema):
+class DrawnOfficerSchema(Schema):
     name = fields.String()
     certificate_number = fields.String()
 
@@ -104,5 +104,5 @@ class AssignmentSchema(Schema):
     unit = fields.String(attribute="object.display_name")
     enterprise_code = fields.String(attribute="object.enterprise_code")
     region_code = fields.String(attribute="object.region_code")
-    officers = fields.List(fields.Nested(OfficerSchema))
+    officers = fields.List(fields.Nested(DrawnOfficerSchema))
     items = fields.List(fields.Nested(ItemSchema))

@@ -10,7 +10,7 @@ from engine.inspection.onsite.fieldwork import CaseView, OnsiteRecord, checklist
 from engine.inspection.onsite.models import Conclusion
 
 
-class OfficerSchema(Schema):
+class InspectingOfficerSchema(Schema):
     name = fields.String(required=True)
     certificate_number = fields.String(required=True)
     username = fields.String(allow_none=True, required=True)
@@ -48,7 +48,7 @@ class InspectionSchema(Schema):
     enterprise_code = fields.String(required=True)
     region_code = fields.String(required=True)
     object_class = fields.String(required=True)
-    officers = fields.List(fields.Nested(OfficerSchema), required=True)
+    officers = fields.List(fields.Nested(InspectingOfficerSchema), required=True)
     checklist = fields.List(fields.Nested(ChecklistPointSchema), required=True,
                             metadata={"description": "the recorded answers, else the points to answer"})
     unit_status = fields.String(allow_none=True, required=True)

@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 from engine.emergency.library import kinds
 
 
-class VersionSchema(Schema):
+class EntryVersionSchema(Schema):
     number = fields.Integer()
     status = fields.String()
     record = fields.Dict(data_key="fields", attribute="fields")

@@ -20,7 +20,7 @@ class ListArgsSchema(Schema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
 
 
-class PlanSchema(Schema):
+class PlanStateSchema(Schema):
     status = fields.String(metadata={"description": "current / expiring / expired / in_progress / none"})
     filing_number = fields.String(allow_none=True)
     filed_on = fields.Date(allow_none=True)
@@ -36,7 +36,7 @@ class RiskSourceSchema(Schema):
     q = fields.Float(allow_none=True, metadata={"description": "Σ qi/Qi over the stored risk substances"})
     band = fields.String(metadata={"description": "Q0–Q3 under the current risk rules"})
     substances = fields.Integer()
-    plan = fields.Nested(PlanSchema)
+    plan = fields.Nested(PlanStateSchema)
 
 
 class RiskSourceListSchema(Schema):

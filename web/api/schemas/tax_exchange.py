@@ -91,7 +91,7 @@ class HistoryQuerySchema(Schema):
     key = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
 
-class VersionSchema(Schema):
+class RecordVersionSchema(Schema):
     version = fields.Integer(required=True)
     batch_id = fields.Integer(required=True)
     content = fields.Dict(required=True)
