@@ -17,6 +17,7 @@ from engine.tasks import actions as tasks
 from web.auth.session import actor, login_required
 from web.credit import bp
 from web.database import db
+from web.params import day
 
 
 def _load(schema: Schema, data: dict[str, object]) -> dict[str, object]:
@@ -115,7 +116,7 @@ class _Fact(Schema):
 
     enterprise_code = fields.String(required=True, validate=validate.Length(equal=18))
     kind = fields.String(required=True, validate=validate.OneOf(DEPARTMENT_KINDS))
-    occurred_on = fields.Date(required=True)
+    occurred_on = day(required=True)
     reference = fields.String(load_default="", validate=validate.Length(max=100))
     indicator = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
     description = fields.String(load_default="", validate=validate.Length(max=2000))

@@ -10,6 +10,7 @@ from engine.errors import InvalidInput
 from engine.inspection.onsite.models import Conclusion
 from engine.inspection.onsite.publication import ResultQuery, published_items, published_results
 from web.database import db
+from web.params import day
 
 bp = Blueprint("inspection_results", __name__, url_prefix="/public/inspection/results")
 PUBLIC_RATE_LIMIT = "30/minute"
@@ -20,8 +21,8 @@ class ResultQuerySchema(Schema):
         unknown = EXCLUDE
 
     unit = fields.String(load_default="", validate=validate.Length(max=100))
-    date_from = fields.Date(load_default=None)
-    date_to = fields.Date(load_default=None)
+    date_from = day(load_default=None)
+    date_to = day(load_default=None)
     item = fields.String(load_default="", validate=validate.Length(max=20))
     conclusion = fields.String(load_default="", validate=validate.OneOf(["", *[c.value for c in Conclusion]]))
     region = fields.String(load_default="", validate=validate.Regexp(r"^(\d{2,6})?$"))

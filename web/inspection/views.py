@@ -19,6 +19,7 @@ from engine.inspection.models import PlanKind
 from web.auth.session import actor, login_required
 from web.database import db
 from web.inspection import bp
+from web.params import day
 
 
 def today() -> date:
@@ -33,10 +34,10 @@ class PlanSchema(Schema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     kind = fields.String(load_default=PlanKind.REGULAR, validate=validate.OneOf(list(PlanKind)))
     body_region_code = fields.String(required=True, validate=validate.Regexp(r"^\d{6}$"))
-    period_start = fields.Date(required=True)
-    period_end = fields.Date(required=True)
-    inspect_from = fields.Date(required=True)
-    inspect_to = fields.Date(required=True)
+    period_start = day(required=True)
+    period_end = day(required=True)
+    inspect_from = day(required=True)
+    inspect_to = day(required=True)
     item_ids = fields.List(fields.Integer(), load_default=list)
     note = fields.String(load_default="", validate=validate.Length(max=2000))
 

@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from engine.inspection.models import PlanKind
 from web.api.schemas.common import text
+from web.params import day
 
 QUOTA_DESCRIPTION = ("per class (special, key, general; or campaign): exactly one of {\"ratio\": 0–1}, "
                      "{\"count\": n}, {\"per_officer_per_year\": n}; left out: the draw rules' defaults")
@@ -16,10 +17,10 @@ class PlanInSchema(Schema):
     kind = fields.String(load_default=PlanKind.REGULAR, validate=validate.OneOf(list(PlanKind)))
     body_region_code = fields.String(required=True, validate=validate.Regexp(r"^\d{6}$"),
                                      metadata={"description": "the city or county bureau's GB/T 2260 code"})
-    period_start = fields.Date(required=True)
-    period_end = fields.Date(required=True)
-    inspect_from = fields.Date(required=True, metadata={"description": "first day planned inspections may fall on"})
-    inspect_to = fields.Date(required=True)
+    period_start = day(required=True)
+    period_end = day(required=True)
+    inspect_from = day(required=True, metadata={"description": "first day planned inspections may fall on"})
+    inspect_to = day(required=True)
     item_ids = fields.List(fields.Integer(), required=True, validate=validate.Length(min=1, max=100))
     quotas = fields.Dict(load_default=None, metadata={"description": QUOTA_DESCRIPTION})
     note = text(2000, load_default="")
@@ -31,10 +32,10 @@ class PlanSchema(Schema):
     kind = fields.String()
     body_region_code = fields.String()
     body_level = fields.String()
-    period_start = fields.Date()
-    period_end = fields.Date()
-    inspect_from = fields.Date()
-    inspect_to = fields.Date()
+    period_start = day()
+    period_end = day()
+    inspect_from = day()
+    inspect_to = day()
     quotas = fields.Dict()
     rule_set_version = fields.Integer()
     status = fields.String(metadata={"description": "draft, drawn or closed"})
@@ -98,7 +99,7 @@ class AssignmentSchema(Schema):
     plan_id = fields.Integer(attribute="plan.id")
     plan_title = fields.String(attribute="plan.title")
     draw_id = fields.Integer(attribute="draw.id")
-    planned_date = fields.Date(attribute="assignment.planned_date")
+    planned_date = day(attribute="assignment.planned_date")
     object_class = fields.String(attribute="assignment.object_class")
     object_id = fields.Integer(attribute="object.id")
     unit = fields.String(attribute="object.display_name")

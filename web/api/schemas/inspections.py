@@ -8,6 +8,7 @@ from marshmallow import Schema, fields, validate
 
 from engine.inspection.onsite.fieldwork import CaseView, OnsiteRecord, checklist_points
 from engine.inspection.onsite.models import Conclusion
+from web.params import day
 
 
 class InspectingOfficerSchema(Schema):
@@ -43,7 +44,7 @@ class InspectionSchema(Schema):
     plan_id = fields.Integer(required=True)
     plan_title = fields.String(required=True)
     campaign = fields.Boolean(required=True)
-    planned_date = fields.Date(required=True)
+    planned_date = day(required=True)
     unit_name = fields.String(required=True)
     enterprise_code = fields.String(required=True)
     region_code = fields.String(required=True)
@@ -55,7 +56,7 @@ class InspectionSchema(Schema):
     findings = fields.String(required=True)
     photos = fields.List(fields.Integer(), required=True)
     conclusion = fields.String(allow_none=True, required=True)
-    correction_deadline = fields.Date(allow_none=True, required=True)
+    correction_deadline = day(allow_none=True, required=True)
     published_at = fields.DateTime(allow_none=True, required=True)
     open_step = fields.Nested(OpenStepSchema, allow_none=True, required=True,
                               metadata={"description": "the step the caller works now (complete it through "
@@ -84,8 +85,8 @@ class DispatchedSchema(Schema):
 
 class ResultQuerySchema(Schema):
     unit = fields.String(load_default="", validate=validate.Length(max=100))
-    date_from = fields.Date(load_default=None)
-    date_to = fields.Date(load_default=None)
+    date_from = day(load_default=None)
+    date_to = day(load_default=None)
     item = fields.String(load_default="", validate=validate.Length(max=20))
     conclusion = fields.String(load_default="", validate=validate.OneOf(["", *[c.value for c in Conclusion]]))
     region = fields.String(load_default="", validate=validate.Regexp(r"^(\d{2,6})?$"))
@@ -99,12 +100,12 @@ class PublicResultSchema(Schema):
     region_code = fields.String(required=True)
     plan_title = fields.String(required=True)
     campaign = fields.Boolean(required=True)
-    inspected_on = fields.Date(allow_none=True, required=True)
+    inspected_on = day(allow_none=True, required=True)
     items = fields.List(fields.String(), required=True)
     conclusion = fields.String(required=True)
     unit_status = fields.String(required=True)
     summary = fields.String(required=True)
-    published_on = fields.Date(required=True)
+    published_on = day(required=True)
     officers = fields.List(fields.Dict(keys=fields.String(), values=fields.String()), required=True)
 
 

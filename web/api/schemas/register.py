@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from engine.register import codes
 from web.api.schemas.common import text
+from web.params import day
 
 
 class MembershipSchema(Schema):
@@ -29,14 +30,14 @@ class EnterpriseInSchema(Schema):
     industry = text(100, metadata={"description": "the industry's name"})
     permit_number = text(40)
     permit_class = fields.String(validate=validate.OneOf(["", *codes.PERMIT_CLASSES]))
-    permit_valid_from = fields.Date(allow_none=True)
-    permit_valid_to = fields.Date(allow_none=True)
+    permit_valid_from = day(allow_none=True)
+    permit_valid_to = day(allow_none=True)
     memberships = fields.List(fields.Nested(MembershipSchema))
     risk_level = fields.String(validate=validate.OneOf(["", *codes.RISK_LEVELS]),
                                metadata={"description": "HJ 941-2018: general, larger or major"})
-    risk_assessed_on = fields.Date(allow_none=True)
+    risk_assessed_on = day(allow_none=True)
     status = fields.String(validate=validate.OneOf(list(codes.STATUSES)))
-    status_since = fields.Date(allow_none=True)
+    status_since = day(allow_none=True)
     contact_name = text(50)
     contact_phone = text(40)
     contact_email = text(120)

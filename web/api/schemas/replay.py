@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from engine.replay.spec import SCOPE_KINDS
+from web.params import day
 
 
 class ReplayDraftSchema(Schema):
@@ -18,8 +19,8 @@ class ReplayRequestSchema(Schema):
     draft = fields.Nested(ReplayDraftSchema, required=True)
     draft_id = fields.Integer(load_default=None, allow_none=True,
                               metadata={"description": "the saved draft this replay is of (for activation)"})
-    period_from = fields.Date(required=True, data_key="from", metadata={"example": "2026-10-01"})
-    period_to = fields.Date(required=True, data_key="to", metadata={"example": "2026-10-31"})
+    period_from = day(required=True, data_key="from", metadata={"example": "2026-10-01"})
+    period_to = day(required=True, data_key="to", metadata={"example": "2026-10-31"})
     scope = fields.String(load_default="province", validate=validate.OneOf(SCOPE_KINDS))
     code = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20),
                          metadata={"description": "city or county region code, or the enterprise's USCC"})
@@ -30,8 +31,8 @@ class ReplayRunSchema(Schema):
     draft_id = fields.Integer(allow_none=True)
     status = fields.String(required=True, metadata={"description": "queued, running, done, failed or cancelled"})
     progress = fields.Float(required=True, metadata={"description": "share of the scope's points judged, 0 to 1"})
-    period_from = fields.Date(required=True, data_key="from")
-    period_to = fields.Date(required=True, data_key="to")
+    period_from = day(required=True, data_key="from")
+    period_to = day(required=True, data_key="to")
     scope_kind = fields.String(required=True, data_key="scope")
     scope_code = fields.String(required=True, data_key="code")
     requested_by = fields.String(required=True)

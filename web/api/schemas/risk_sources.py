@@ -6,6 +6,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 
 from engine.emergency.risk import plans, rules
 from engine.emergency.risk.levels import RISK_LEVELS
+from web.params import day
 
 
 class ListArgsSchema(Schema):
@@ -23,8 +24,8 @@ class ListArgsSchema(Schema):
 class PlanStateSchema(Schema):
     status = fields.String(metadata={"description": "current / expiring / expired / in_progress / none"})
     filing_number = fields.String(allow_none=True)
-    filed_on = fields.Date(allow_none=True)
-    expires_on = fields.Date(allow_none=True)
+    filed_on = day(allow_none=True)
+    expires_on = day(allow_none=True)
 
 
 class RiskSourceSchema(Schema):
@@ -32,7 +33,7 @@ class RiskSourceSchema(Schema):
     name = fields.String()
     region_code = fields.String()
     level = fields.String(metadata={"description": "general / larger / major, empty when not assessed (HJ 941-2018)"})
-    assessed_on = fields.Date(allow_none=True)
+    assessed_on = day(allow_none=True)
     q = fields.Float(allow_none=True, metadata={"description": "Σ qi/Qi over the stored risk substances"})
     band = fields.String(metadata={"description": "Q0–Q3 under the current risk rules"})
     substances = fields.Integer()
@@ -66,7 +67,7 @@ class StoredSubstanceSchema(SubstanceSchema):
 
 class AssessmentInSchema(Schema):
     level = fields.String(required=True, validate=validate.OneOf(list(RISK_LEVELS)))
-    assessed_on = fields.Date(required=True)
+    assessed_on = day(required=True)
     expression = fields.String(load_default="", validate=validate.Length(max=200))
 
 
@@ -76,7 +77,7 @@ class AssessmentSchema(Schema):
     previous_level = fields.String()
     expression = fields.String()
     q_value = fields.Float(allow_none=True)
-    assessed_on = fields.Date()
+    assessed_on = day()
     recorded_by = fields.String()
     recorded_at = fields.DateTime()
 
