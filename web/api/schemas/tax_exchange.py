@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from typing import Any
+
+from marshmallow import Schema, fields, post_load, validate
 
 from engine.exchange.categories import ENVIRONMENT_SIDE, TAX_SIDE, Category
 from engine.exchange.ingest import MAX_RECORDS
@@ -22,8 +24,8 @@ class BatchInSchema(Schema):
     (sorted keys, separators ``,`` and ``:``, UTF-8, non-ASCII kept)."""
 
     batch_no = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_\-.]{1,64}$"))
-    category = fields.Enum(Category, by_value=True, required=True,
-                           metadata={"enum": [c.value for c in TAX_SIDE]})
+    category = fields.String(required=True, validate=validate.OneOf([c.value for c in TAX_SIDE]),
+                             metadata={"description": "a tax-side category (the environment side's are pulled)"})
     period = fields.String(required=True, validate=PERIOD)
     sequence = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
     record_count = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_RECORDS))
@@ -31,6 +33,10 @@ class BatchInSchema(Schema):
     records = fields.List(fields.Raw(metadata={"oneOf": [record_ref(c) for c in TAX_SIDE]}), required=True,
                           validate=validate.Length(min=1, max=MAX_RECORDS),
                           metadata={"description": "records of the batch's category (schema per category)"})
+
+    @post_load
+    def _as_category(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        return {**data, "category": Category(data["category"])}
 
 
 class ProblemItemSchema(Schema):
