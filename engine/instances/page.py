@@ -22,8 +22,9 @@ from engine.evidence.models import Attachment, TaskAttachment
 from engine.identity.models import LocalUser, UserPreference
 from engine.instances import service as instances
 from engine.scoping import instance_clause
-from engine.tasks.actions import may_see, may_work
+from engine.tasks.actions import may_work
 from engine.tasks.page import enterprise_name
+from engine.tasks.step_view import may_read
 from engine.tasks.worklist import outcome_labels
 from engine.workflow.models import HumanTask, ProcessInstance, ProcessModel, TaskStatus
 from engine.workflow.paths import Path, path_of
@@ -48,7 +49,7 @@ class InstancePage:
     context: dict[str, Any]
     enterprise_name: str
     urgeable: frozenset[str]  # ready steps the viewer may urge (催办)
-    openable: frozenset[str]  # steps the viewer may open (an enterprise does not open a reviewer's step)
+    openable: frozenset[str]  # steps the viewer may read (the officers' steps of an inspection stay closed to the enterprise)
     step_forms: dict[str, str]  # step (spec name) → form key
     outcomes: dict[str, dict[str, dict[str, str]]]  # form key → outcome value → label by language
 
@@ -69,7 +70,7 @@ def instance_page(session: Session, actor: Actor, instance_id: int) -> InstanceP
         step_titles={t.spec_name: t.title for t in steps}, names=display_names(session, {e.actor for e in events}),
         context=context, enterprise_name=enterprise_name(session, row, context),
         urgeable=frozenset(t.id for t in steps if t.status == TaskStatus.READY and _may_urge(actor, t)),
-        openable=frozenset(t.id for t in steps if may_see(actor, t)),
+        openable=frozenset(t.id for t in steps if may_read(actor, t)),
         step_forms={t.spec_name: t.form_key for t in steps}, outcomes=outcome_labels(session),
     )
 

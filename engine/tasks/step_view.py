@@ -17,18 +17,21 @@ from engine.scoping import can_see_instance
 from engine.tasks import actions as tasks
 
 
+def may_read(actor: Actor, task: HumanTask) -> bool:
+    """Whether the actor may read the step: one it may see as a task, or any step of an instance it may open."""
+    return tasks.may_see(actor, task) or can_see_instance(actor, task.region_code, task.enterprise_code,
+                                                          task.process_key)
+
+
 def readable_task(session: Session, actor: Actor, task_id: str) -> HumanTask:
-    """A step the actor may read: one it may see as a task, or any step of an instance it may open.
+    """The step, when the actor may read it (:func:`may_read`).
 
     :raises TaskNotFound: otherwise (the step's existence is not revealed).
     """
-    try:
-        return tasks.get_task(session, actor, task_id)
-    except TaskNotFound:
-        task = session.get(HumanTask, task_id) if isinstance(task_id, str) and len(task_id) <= 36 else None
-        if task is None or not can_see_instance(actor, task.region_code, task.enterprise_code, task.process_key):
-            raise
-        return task
+    task = session.get(HumanTask, task_id) if isinstance(task_id, str) and len(task_id) <= 36 else None
+    if task is None or not may_read(actor, task):
+        raise TaskNotFound(f"task {task_id} not found")
+    return task
 
 
 def step_detail(session: Session, actor: Actor, task_id: str) -> tasks.TaskDetail:

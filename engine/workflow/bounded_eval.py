@@ -12,7 +12,9 @@ expression or one whole script turns a slow evaluation into
 from __future__ import annotations
 
 import ast
+import gc
 import operator
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,6 +26,27 @@ import simpleeval
 from engine.workflow.limits import ModelLimits, current
 
 _deadline: ContextVar[float | None] = ContextVar("ecoloop_evaluation_deadline", default=None)
+_collections = threading.local()  # per thread: CPU seconds spent in garbage collection, and when the current one began
+
+
+def _count_collection(phase: str, info: dict[str, Any]) -> None:
+    now = time.thread_time()
+    if phase == "start":
+        _collections.began = now
+    else:
+        _collections.spent = getattr(_collections, "spent", 0.0) + now - getattr(_collections, "began", now)
+
+
+gc.callbacks.append(_count_collection)
+
+
+def evaluation_cpu_time() -> float:
+    """The thread's CPU time less what garbage collection took in it.
+
+    A full collection runs in whichever thread allocates when it is due and, in a process with a large heap,
+    can take a second: that is the process's work, not the expression's, and must not fail a step.
+    """
+    return time.thread_time() - getattr(_collections, "spent", 0.0)
 
 
 class BoundExceeded(ValueError):
@@ -38,14 +61,15 @@ class EvaluationTimeout(BoundExceeded):
 def time_budget(limits: ModelLimits | None = None) -> Iterator[None]:
     """Share one deadline among the evaluations inside (one script); nested budgets keep the outer one.
 
-    The budget is the evaluating thread's CPU time, not the wall clock: what it stops is an expression that
-    computes too long, and a busy machine or a ``config()`` that waits on the database must not refuse a step.
+    The budget is the evaluating thread's CPU time, not the wall clock, and garbage collection is not counted
+    (:func:`evaluation_cpu_time`): what it stops is an expression that computes too long, and a busy machine,
+    a ``config()`` that waits on the database or a collection of the heap must not refuse a step.
     """
     if _deadline.get() is not None:
         yield
         return
     budget = (limits or current()).time_budget_ms / 1000
-    token = _deadline.set(time.thread_time() + budget)
+    token = _deadline.set(evaluation_cpu_time() + budget)
     try:
         yield
     finally:
@@ -72,7 +96,7 @@ class BoundedEval(simpleeval.EvalWithCompoundTypes):
 
     def _eval(self, node: ast.AST) -> Any:
         deadline = _deadline.get()
-        if deadline is not None and time.thread_time() > deadline:
+        if deadline is not None and evaluation_cpu_time() > deadline:
             raise EvaluationTimeout(f"evaluation took longer than {self.limits.time_budget_ms} ms")
         result = super()._eval(node)
         self._check_size(result)
