@@ -176,7 +176,6 @@ def _level(rules: dict[str, Any], facts: list[tuple[str, str | None]], low_rate:
     return min(4, level + sum(d["levels"] for d in rules["downgrade"] if d["fact"] in kinds))
 
 
-
 def main(argv: Sequence[str] | None = None) -> int:
     bundled_processes.wire()
     parser = argparse.ArgumentParser(prog="python -m bench.credit", description=__doc__.splitlines()[0])

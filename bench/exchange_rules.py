@@ -167,7 +167,6 @@ def _evaluate(session: Session, ruleset: rules.RuleSet, month: checks.Month, cod
     return found
 
 
-
 def main(argv: Sequence[str] | None = None) -> int:
     bundled_processes.wire()
     parser = argparse.ArgumentParser(prog="python -m bench.exchange_rules", description=__doc__.splitlines()[0])

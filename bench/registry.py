@@ -71,7 +71,6 @@ def point_cells(enterprises: list[dict[str, str]], count: int) -> list[dict[str,
     return found
 
 
-
 def orm_baseline(session: Session, enterprises: list[dict[str, str]], points: list[dict[str, str]]) -> None:
     """One ORM object per row, added and flushed per enterprise and point (the register_* shape)."""
     ids: dict[str, int] = {}

@@ -101,7 +101,6 @@ def naive(session: Session) -> dict[str, tuple[int, int, int]]:
     return {k: (v[0], v[1], v[2]) for k, v in per_city.items()}
 
 
-
 def main(argv: Sequence[str] | None = None) -> int:
     bundled_processes.wire()
     parser = argparse.ArgumentParser(prog="python -m bench.reports", description=__doc__.splitlines()[0])
